@@ -1,0 +1,148 @@
+package config
+
+// Env is what the CDK environment tells the app besides the context.
+type Env struct {
+	// DefaultAccount is CDK_DEFAULT_ACCOUNT: the account of the credentials
+	// cdk runs with, or "" if unknown.
+	DefaultAccount string
+}
+
+// Encryption is the encryption type of the repositories.
+type Encryption string
+
+// Encryption types.
+const (
+	EncryptionAES256 Encryption = "AES256"
+	EncryptionKMS    Encryption = "KMS"
+)
+
+// Profile tells production repositories from testing ones; they get
+// different lifecycle rules.
+type Profile string
+
+// Profiles.
+const (
+	ProfileProduction Profile = "production"
+	ProfileTesting    Profile = "testing"
+)
+
+// Repository is one source repository.
+type Repository struct {
+	// Name is the short name under the prefix, e.g. "production".
+	Name string
+	// FullName is the ECR repository name, "<repoPrefix>/<name>".
+	FullName string
+	// Profile selects the lifecycle rules.
+	Profile Profile
+}
+
+// Config is the validated configuration of the app. Build it with [Parse]
+// or [Default].
+type Config struct {
+	// SourceRegion holds the source repositories and the replication
+	// configuration.
+	SourceRegion string
+	// DestinationRegions receive the replicas: destinationRegion, then
+	// secondaryRegion (unless disabled), then additionalRegions, in that
+	// order, without duplicates and never the source region.
+	DestinationRegions []string
+	// RepoPrefix is the namespace of every repository, e.g. "enterprise-apps".
+	RepoPrefix string
+	// ProductionRepositories and TestingRepositories are short names under
+	// RepoPrefix, in the order given; a name is in at most one of them.
+	ProductionRepositories, TestingRepositories []string
+
+	// ProductionImageCount images are kept per production tag prefix.
+	ProductionImageCount int
+	// ProductionTagPrefixes are the tag prefixes kept in production
+	// repositories; no entry is a prefix of another.
+	ProductionTagPrefixes []string
+	// UntaggedExpiryDays is the age in days at which untagged images expire.
+	UntaggedExpiryDays int
+	// TestingImageCount images are kept per testing tag prefix.
+	TestingImageCount int
+	// TestingTagPrefixes are the tag prefixes kept in testing repositories.
+	TestingTagPrefixes []string
+	// TestingMaxAgeDays is the age in days at which testing images expire.
+	TestingMaxAgeDays int
+
+	// SourceAccount is the 12-digit source account, or "" when it was
+	// neither given nor known (allowed only in same-account mode).
+	SourceAccount string
+	// DestinationAccount is the 12-digit destination account; "" means the
+	// same account as the source.
+	DestinationAccount string
+	// PullAccounts are 12-digit accounts granted pull access.
+	PullAccounts []string
+	// OrganizationID is an AWS Organizations ID (o-…), or "".
+	OrganizationID string
+	// Encryption of the repositories.
+	Encryption Encryption
+	// AlertEmail receives the alarms, or "".
+	AlertEmail string
+
+	// ReplicationFailureThreshold is the failure rate, in percent, at which
+	// the replication alarm fires (0 < x ≤ 100).
+	ReplicationFailureThreshold float64
+	// ReplicationMinimumAttempts replications must have been attempted in
+	// the window before the failure-rate alarm can fire.
+	ReplicationMinimumAttempts int
+	// ReplicationWindowMinutes is the evaluation window of the replication
+	// alarms (a multiple of 5, 5–1440).
+	ReplicationWindowMinutes int
+	// ActivityAlarms turns the repository activity alarms on.
+	ActivityAlarms bool
+	// AnomalyStdDevs is the width of the anomaly-detection band (1–10).
+	AnomalyStdDevs float64
+	// EnhancedScanning selects enhanced (Amazon Inspector) registry scanning
+	// instead of basic scanning.
+	EnhancedScanning bool
+}
+
+// CrossAccount reports whether images are replicated to another account.
+func (c *Config) CrossAccount() bool {
+	return c.DestinationAccount != "" && c.DestinationAccount != c.SourceAccount
+}
+
+// DestinationAccountOrSource returns the account that receives the replicas:
+// DestinationAccount, or SourceAccount when no destination account was given
+// (which may be "" if the source account is unknown).
+func (c *Config) DestinationAccountOrSource() string {
+	if c.DestinationAccount != "" {
+		return c.DestinationAccount
+	}
+	return c.SourceAccount
+}
+
+// Repositories returns the source repositories: production first, then
+// testing, each in the order given.
+func (c *Config) Repositories() []Repository {
+	repos := make([]Repository, 0, len(c.ProductionRepositories)+len(c.TestingRepositories))
+	add := func(names []string, profile Profile) {
+		for _, n := range names {
+			repos = append(repos, Repository{Name: n, FullName: c.RepoPrefix + "/" + n, Profile: profile})
+		}
+	}
+	add(c.ProductionRepositories, ProfileProduction)
+	add(c.TestingRepositories, ProfileTesting)
+	return repos
+}
+
+// Partition returns the AWS partition of the source region ("aws",
+// "aws-cn", "aws-us-gov"); every destination is in the same partition.
+func (c *Config) Partition() string {
+	if p, ok := regionPartition(c.SourceRegion); ok {
+		return p
+	}
+	return partitionAWS
+}
+
+// Default returns the recipe defaults: [Parse] of an empty context with an
+// unknown account.
+func Default() *Config {
+	c, err := Parse(nil, Env{})
+	if err != nil {
+		panic("config: the defaults do not validate: " + err.Error())
+	}
+	return c
+}

@@ -1,0 +1,893 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// documentedKeys is the key table of the brief, in order.
+var documentedKeys = []string{
+	"sourceRegion", "destinationRegion", "secondaryRegion", "additionalRegions",
+	"repoPrefix", "productionRepositories", "testingRepositories",
+	"productionImageCount", "productionTagPrefixes", "untaggedExpiryDays",
+	"testingImageCount", "testingTagPrefixes", "testingMaxAgeDays",
+	"sourceAccount", "destinationAccount", "pullAccounts", "organizationId",
+	"encryption", "alertEmail",
+	"replicationFailureThreshold", "replicationMinimumAttempts", "replicationWindowMinutes",
+	"activityAlarms", "anomalyStdDevs", "enhancedScanning",
+}
+
+// recipeDefaults is the configuration of the recipe (unknown account).
+func recipeDefaults() *Config {
+	return &Config{
+		SourceRegion:                "us-east-1",
+		DestinationRegions:          []string{"us-west-2", "eu-west-1"},
+		RepoPrefix:                  "enterprise-apps",
+		ProductionRepositories:      []string{"production"},
+		TestingRepositories:         []string{"testing"},
+		ProductionImageCount:        10,
+		ProductionTagPrefixes:       []string{"prod", "release"},
+		UntaggedExpiryDays:          1,
+		TestingImageCount:           5,
+		TestingTagPrefixes:          []string{"test", "dev", "staging"},
+		TestingMaxAgeDays:           7,
+		Encryption:                  EncryptionAES256,
+		ReplicationFailureThreshold: 10,
+		ReplicationMinimumAttempts:  5,
+		ReplicationWindowMinutes:    60,
+		ActivityAlarms:              true,
+		AnomalyStdDevs:              3,
+		EnhancedScanning:            false,
+	}
+}
+
+func mustParse(t *testing.T, ctx map[string]any, env Env) *Config {
+	t.Helper()
+	c, err := Parse(ctx, env)
+	if err != nil {
+		t.Fatalf("Parse(%v) failed:\n%v", ctx, err)
+	}
+	return c
+}
+
+func problems(t *testing.T, ctx map[string]any, env Env) ([]Problem, *ValidationError) {
+	t.Helper()
+	c, err := Parse(ctx, env)
+	if err == nil {
+		t.Fatalf("Parse(%v) succeeded with %+v; want an error", ctx, c)
+	}
+	if c != nil {
+		t.Errorf("Parse returned a config together with an error")
+	}
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("error is %T, want *ValidationError: %v", err, err)
+	}
+	if len(ve.Problems) == 0 {
+		t.Fatalf("ValidationError without problems")
+	}
+	return ve.Problems, ve
+}
+
+// shown is how Problem.Error quotes a value.
+func shown(v string) string {
+	if utf8.RuneCountInString(v) > shownValueRunes {
+		v = string([]rune(v)[:shownValueRunes]) + "…"
+	}
+	return fmt.Sprintf("got %q", v)
+}
+
+// ------------------------------------------------------------- defaults
+
+func TestDefaultIsTheRecipe(t *testing.T) {
+	want := recipeDefaults()
+	if got := Default(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Default() =\n%+v\nwant\n%+v", got, want)
+	}
+	if got := mustParse(t, map[string]any{}, Env{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("Parse(empty) =\n%+v\nwant\n%+v", got, want)
+	}
+	if got := mustParse(t, nil, Env{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("Parse(nil) =\n%+v\nwant\n%+v", got, want)
+	}
+	d := Default()
+	if d.CrossAccount() || d.DestinationAccountOrSource() != "" || d.Partition() != "aws" {
+		t.Errorf("Default(): CrossAccount=%v DestinationAccountOrSource=%q Partition=%q",
+			d.CrossAccount(), d.DestinationAccountOrSource(), d.Partition())
+	}
+	wantRepos := []Repository{
+		{Name: "production", FullName: "enterprise-apps/production", Profile: ProfileProduction},
+		{Name: "testing", FullName: "enterprise-apps/testing", Profile: ProfileTesting},
+	}
+	if got := d.Repositories(); !reflect.DeepEqual(got, wantRepos) {
+		t.Errorf("Repositories() = %+v, want %+v", got, wantRepos)
+	}
+
+	withAccount := mustParse(t, nil, Env{DefaultAccount: " 111122223333 "})
+	want.SourceAccount = "111122223333"
+	if !reflect.DeepEqual(withAccount, want) {
+		t.Errorf("Parse with CDK_DEFAULT_ACCOUNT =\n%+v\nwant\n%+v", withAccount, want)
+	}
+	if withAccount.CrossAccount() || withAccount.DestinationAccountOrSource() != "111122223333" {
+		t.Errorf("same-account defaults: CrossAccount=%v DestinationAccountOrSource=%q",
+			withAccount.CrossAccount(), withAccount.DestinationAccountOrSource())
+	}
+}
+
+// Passing each literal default explicitly changes nothing: the Default column
+// of Keys() tells the truth.
+func TestKeyDefaultsParseToDefault(t *testing.T) {
+	for _, k := range Keys() {
+		if strings.HasPrefix(k.Default, "(") {
+			continue // not a literal value
+		}
+		t.Run(k.Name, func(t *testing.T) {
+			got := mustParse(t, map[string]any{k.Name: k.Default}, Env{})
+			if want := Default(); !reflect.DeepEqual(got, want) {
+				t.Errorf("-c %s=%s gives\n%+v\nwant the default\n%+v", k.Name, k.Default, got, want)
+			}
+		})
+	}
+}
+
+// ----------------------------------------------------------------- keys
+
+func TestKeysListEveryKeyOnceInOrder(t *testing.T) {
+	keys := Keys()
+	var names []string
+	for _, k := range keys {
+		names = append(names, k.Name)
+		if k.Default == "" || k.Description == "" {
+			t.Errorf("key %s: empty Default or Description", k.Name)
+		}
+	}
+	if !slices.Equal(names, documentedKeys) {
+		t.Errorf("Keys() names =\n%v\nwant\n%v", names, documentedKeys)
+	}
+	keys[0].Name = "changed"
+	if Keys()[0].Name != "sourceRegion" {
+		t.Error("Keys() returns the internal table: callers can modify it")
+	}
+}
+
+// Every key the parser reads is in Keys(), read exactly once, in Keys()
+// order; and every key in Keys() is read. Fails if a key is parsed but not
+// documented (or documented but never parsed).
+func TestParserReadsExactlyTheDocumentedKeys(t *testing.T) {
+	full := map[string]any{}
+	for _, k := range documentedKeys {
+		full[k] = "x" // bad values are fine: every key must still be read
+	}
+	for name, ctx := range map[string]map[string]any{"empty": nil, "all keys set": full} {
+		_, _, read := parse(ctx, Env{})
+		if !slices.Equal(read, documentedKeys) {
+			t.Errorf("%s: parser read\n%v\nwant exactly\n%v", name, read, documentedKeys)
+		}
+	}
+}
+
+// Every Config field is backed by a key, and every key backs a field.
+func TestEveryConfigFieldIsBackedByAKey(t *testing.T) {
+	fieldKeys := map[string][]string{
+		"SourceRegion":                {"sourceRegion"},
+		"DestinationRegions":          {"destinationRegion", "secondaryRegion", "additionalRegions"},
+		"RepoPrefix":                  {"repoPrefix"},
+		"ProductionRepositories":      {"productionRepositories"},
+		"TestingRepositories":         {"testingRepositories"},
+		"ProductionImageCount":        {"productionImageCount"},
+		"ProductionTagPrefixes":       {"productionTagPrefixes"},
+		"UntaggedExpiryDays":          {"untaggedExpiryDays"},
+		"TestingImageCount":           {"testingImageCount"},
+		"TestingTagPrefixes":          {"testingTagPrefixes"},
+		"TestingMaxAgeDays":           {"testingMaxAgeDays"},
+		"SourceAccount":               {"sourceAccount"},
+		"DestinationAccount":          {"destinationAccount"},
+		"PullAccounts":                {"pullAccounts"},
+		"OrganizationID":              {"organizationId"},
+		"Encryption":                  {"encryption"},
+		"AlertEmail":                  {"alertEmail"},
+		"ReplicationFailureThreshold": {"replicationFailureThreshold"},
+		"ReplicationMinimumAttempts":  {"replicationMinimumAttempts"},
+		"ReplicationWindowMinutes":    {"replicationWindowMinutes"},
+		"ActivityAlarms":              {"activityAlarms"},
+		"AnomalyStdDevs":              {"anomalyStdDevs"},
+		"EnhancedScanning":            {"enhancedScanning"},
+	}
+	backed := map[string]int{}
+	typ := reflect.TypeOf(Config{})
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		keys, ok := fieldKeys[f.Name]
+		if !ok {
+			t.Errorf("Config.%s has no context key: add one to keyTable (and to this test)", f.Name)
+		}
+		for _, k := range keys {
+			backed[k]++
+		}
+	}
+	if len(fieldKeys) != typ.NumField() {
+		t.Errorf("the test maps %d fields, Config has %d", len(fieldKeys), typ.NumField())
+	}
+	for _, k := range Keys() {
+		if backed[k.Name] != 1 {
+			t.Errorf("key %s backs %d Config fields, want 1", k.Name, backed[k.Name])
+		}
+	}
+}
+
+// ------------------------------------------------------ parsing strings
+
+type parseCase struct {
+	name  string
+	ctx   map[string]any
+	env   Env
+	field func(*Config) any
+	want  any
+}
+
+func runParseCases(t *testing.T, cases []parseCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := mustParse(t, tc.ctx, tc.env)
+			if got := tc.field(c); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+}
+
+var (
+	fSourceRegion       = func(c *Config) any { return c.SourceRegion }
+	fDestinations       = func(c *Config) any { return c.DestinationRegions }
+	fRepoPrefix         = func(c *Config) any { return c.RepoPrefix }
+	fProductionRepos    = func(c *Config) any { return c.ProductionRepositories }
+	fTestingRepos       = func(c *Config) any { return c.TestingRepositories }
+	fProductionCount    = func(c *Config) any { return c.ProductionImageCount }
+	fProductionTags     = func(c *Config) any { return c.ProductionTagPrefixes }
+	fUntaggedDays       = func(c *Config) any { return c.UntaggedExpiryDays }
+	fTestingCount       = func(c *Config) any { return c.TestingImageCount }
+	fTestingTags        = func(c *Config) any { return c.TestingTagPrefixes }
+	fTestingMaxAge      = func(c *Config) any { return c.TestingMaxAgeDays }
+	fSourceAccount      = func(c *Config) any { return c.SourceAccount }
+	fDestinationAccount = func(c *Config) any { return c.DestinationAccount }
+	fPullAccounts       = func(c *Config) any { return c.PullAccounts }
+	fOrganizationID     = func(c *Config) any { return c.OrganizationID }
+	fEncryption         = func(c *Config) any { return c.Encryption }
+	fAlertEmail         = func(c *Config) any { return c.AlertEmail }
+	fFailureThreshold   = func(c *Config) any { return c.ReplicationFailureThreshold }
+	fMinimumAttempts    = func(c *Config) any { return c.ReplicationMinimumAttempts }
+	fWindowMinutes      = func(c *Config) any { return c.ReplicationWindowMinutes }
+	fActivityAlarms     = func(c *Config) any { return c.ActivityAlarms }
+	fAnomalyStdDevs     = func(c *Config) any { return c.AnomalyStdDevs }
+	fEnhancedScanning   = func(c *Config) any { return c.EnhancedScanning }
+)
+
+func TestParseEachKeyFromString(t *testing.T) {
+	runParseCases(t, []parseCase{
+		{"sourceRegion", map[string]any{"sourceRegion": "eu-central-1"}, Env{}, fSourceRegion, "eu-central-1"},
+		{"destinationRegion", map[string]any{"destinationRegion": "ap-southeast-2"}, Env{}, fDestinations, []string{"ap-southeast-2", "eu-west-1"}},
+		{"secondaryRegion trimmed", map[string]any{"secondaryRegion": "  us-east-2 "}, Env{}, fDestinations, []string{"us-west-2", "us-east-2"}},
+		{"additionalRegions", map[string]any{"additionalRegions": "ap-south-1, sa-east-1"}, Env{}, fDestinations,
+			[]string{"us-west-2", "eu-west-1", "ap-south-1", "sa-east-1"}},
+		{"repoPrefix", map[string]any{"repoPrefix": "team/apps.v2"}, Env{}, fRepoPrefix, "team/apps.v2"},
+		{"productionRepositories", map[string]any{"productionRepositories": "api, web/frontend"}, Env{}, fProductionRepos, []string{"api", "web/frontend"}},
+		{"testingRepositories", map[string]any{"testingRepositories": "sandbox"}, Env{}, fTestingRepos, []string{"sandbox"}},
+		{"productionImageCount", map[string]any{"productionImageCount": "20"}, Env{}, fProductionCount, 20},
+		{"productionTagPrefixes", map[string]any{"productionTagPrefixes": "v,hotfix_"}, Env{}, fProductionTags, []string{"v", "hotfix_"}},
+		{"untaggedExpiryDays", map[string]any{"untaggedExpiryDays": " 14 "}, Env{}, fUntaggedDays, 14},
+		{"testingImageCount", map[string]any{"testingImageCount": "3"}, Env{}, fTestingCount, 3},
+		{"testingTagPrefixes", map[string]any{"testingTagPrefixes": "qa"}, Env{}, fTestingTags, []string{"qa"}},
+		{"testingMaxAgeDays", map[string]any{"testingMaxAgeDays": "30"}, Env{}, fTestingMaxAge, 30},
+		{"sourceAccount", map[string]any{"sourceAccount": "111122223333"}, Env{}, fSourceAccount, "111122223333"},
+		{"sourceAccount beats CDK_DEFAULT_ACCOUNT", map[string]any{"sourceAccount": "111122223333"}, Env{DefaultAccount: "999999999999"},
+			fSourceAccount, "111122223333"},
+		{"destinationAccount", map[string]any{"sourceAccount": "111122223333", "destinationAccount": "444455556666"}, Env{},
+			fDestinationAccount, "444455556666"},
+		{"pullAccounts", map[string]any{"pullAccounts": "111111111111, 222222222222"}, Env{}, fPullAccounts,
+			[]string{"111111111111", "222222222222"}},
+		{"organizationId", map[string]any{"organizationId": "o-a1b2c3d4e5"}, Env{}, fOrganizationID, "o-a1b2c3d4e5"},
+		{"encryption", map[string]any{"encryption": "KMS"}, Env{}, fEncryption, EncryptionKMS},
+		{"alertEmail", map[string]any{"alertEmail": "ops+ecr@example.com"}, Env{}, fAlertEmail, "ops+ecr@example.com"},
+		{"replicationFailureThreshold", map[string]any{"replicationFailureThreshold": "2.5"}, Env{}, fFailureThreshold, 2.5},
+		{"replicationFailureThreshold 100", map[string]any{"replicationFailureThreshold": "100"}, Env{}, fFailureThreshold, 100.0},
+		{"replicationMinimumAttempts", map[string]any{"replicationMinimumAttempts": "20"}, Env{}, fMinimumAttempts, 20},
+		{"replicationWindowMinutes", map[string]any{"replicationWindowMinutes": "15"}, Env{}, fWindowMinutes, 15},
+		{"activityAlarms", map[string]any{"activityAlarms": "false"}, Env{}, fActivityAlarms, false},
+		{"anomalyStdDevs", map[string]any{"anomalyStdDevs": "2.5"}, Env{}, fAnomalyStdDevs, 2.5},
+		{"enhancedScanning", map[string]any{"enhancedScanning": "true"}, Env{}, fEnhancedScanning, true},
+		{"integral decimal string", map[string]any{"productionImageCount": "20.0"}, Env{}, fProductionCount, 20},
+	})
+}
+
+func TestParseEachKeyFromJSONType(t *testing.T) {
+	runParseCases(t, []parseCase{
+		{"sourceRegion", map[string]any{"sourceRegion": "ca-central-1"}, Env{}, fSourceRegion, "ca-central-1"},
+		{"destinationRegion", map[string]any{"destinationRegion": "eu-north-1"}, Env{}, fDestinations, []string{"eu-north-1", "eu-west-1"}},
+		{"secondaryRegion", map[string]any{"secondaryRegion": "ap-east-2"}, Env{}, fDestinations, []string{"us-west-2", "ap-east-2"}},
+		{"additionalRegions array", map[string]any{"additionalRegions": []any{"mx-central-1", " ap-southeast-7"}}, Env{}, fDestinations,
+			[]string{"us-west-2", "eu-west-1", "mx-central-1", "ap-southeast-7"}},
+		{"additionalRegions []string", map[string]any{"additionalRegions": []string{"il-central-1"}}, Env{}, fDestinations,
+			[]string{"us-west-2", "eu-west-1", "il-central-1"}},
+		{"repoPrefix", map[string]any{"repoPrefix": "platform"}, Env{}, fRepoPrefix, "platform"},
+		{"productionRepositories array", map[string]any{"productionRepositories": []any{"api", "worker"}}, Env{}, fProductionRepos, []string{"api", "worker"}},
+		{"testingRepositories array", map[string]any{"testingRepositories": []any{"qa/api"}}, Env{}, fTestingRepos, []string{"qa/api"}},
+		{"productionImageCount number", map[string]any{"productionImageCount": float64(25)}, Env{}, fProductionCount, 25},
+		{"productionImageCount Go int", map[string]any{"productionImageCount": 25}, Env{}, fProductionCount, 25},
+		{"productionTagPrefixes array", map[string]any{"productionTagPrefixes": []any{"prod", "rel"}}, Env{}, fProductionTags, []string{"prod", "rel"}},
+		{"untaggedExpiryDays number", map[string]any{"untaggedExpiryDays": float64(3650)}, Env{}, fUntaggedDays, 3650},
+		{"testingImageCount number", map[string]any{"testingImageCount": float64(1)}, Env{}, fTestingCount, 1},
+		{"testingTagPrefixes array", map[string]any{"testingTagPrefixes": []any{"feature", "pr"}}, Env{}, fTestingTags, []string{"feature", "pr"}},
+		{"testingMaxAgeDays number", map[string]any{"testingMaxAgeDays": float64(1)}, Env{}, fTestingMaxAge, 1},
+		{"sourceAccount number", map[string]any{"sourceAccount": float64(123456789012)}, Env{}, fSourceAccount, "123456789012"},
+		{"destinationAccount number", map[string]any{"sourceAccount": "111122223333", "destinationAccount": float64(444455556666)}, Env{},
+			fDestinationAccount, "444455556666"},
+		{"pullAccounts array", map[string]any{"pullAccounts": []any{"012345678901"}}, Env{}, fPullAccounts, []string{"012345678901"}},
+		{"organizationId", map[string]any{"organizationId": "o-abcdefghij0123456789"}, Env{}, fOrganizationID, "o-abcdefghij0123456789"},
+		{"encryption", map[string]any{"encryption": "AES256"}, Env{}, fEncryption, EncryptionAES256},
+		{"alertEmail", map[string]any{"alertEmail": "team.alerts@example.co.uk"}, Env{}, fAlertEmail, "team.alerts@example.co.uk"},
+		{"replicationFailureThreshold number", map[string]any{"replicationFailureThreshold": 0.5}, Env{}, fFailureThreshold, 0.5},
+		{"replicationMinimumAttempts number", map[string]any{"replicationMinimumAttempts": float64(100000)}, Env{}, fMinimumAttempts, 100000},
+		{"replicationWindowMinutes number", map[string]any{"replicationWindowMinutes": float64(1440)}, Env{}, fWindowMinutes, 1440},
+		{"activityAlarms bool", map[string]any{"activityAlarms": false}, Env{}, fActivityAlarms, false},
+		{"anomalyStdDevs number", map[string]any{"anomalyStdDevs": float64(10)}, Env{}, fAnomalyStdDevs, 10.0},
+		{"enhancedScanning bool", map[string]any{"enhancedScanning": true}, Env{}, fEnhancedScanning, true},
+	})
+}
+
+// A cdk.json context block, decoded the way CDK hands it over, including
+// CDK's own keys (which are ignored).
+func TestParseCDKJSON(t *testing.T) {
+	const cdkJSON = `{
+	  "@aws-cdk/aws-ecr:noResourceStatements": true,
+	  "aws:cdk:enable-path-metadata": true,
+	  "acknowledged-issue-numbers": [32775],
+	  "sourceRegion": "eu-west-1",
+	  "destinationRegion": "eu-central-1",
+	  "secondaryRegion": "none",
+	  "additionalRegions": ["eu-north-1", "eu-south-2"],
+	  "repoPrefix": "shop",
+	  "productionRepositories": ["api", "web"],
+	  "testingRepositories": "sandbox",
+	  "productionImageCount": 30,
+	  "productionTagPrefixes": ["v", "hotfix"],
+	  "untaggedExpiryDays": 2,
+	  "testingImageCount": 8,
+	  "testingTagPrefixes": ["pr"],
+	  "testingMaxAgeDays": 14,
+	  "sourceAccount": "011122223333",
+	  "destinationAccount": 444455556666,
+	  "pullAccounts": ["777788889999"],
+	  "organizationId": "o-exampleorg1",
+	  "encryption": "KMS",
+	  "alertEmail": "ops@example.com",
+	  "replicationFailureThreshold": 5,
+	  "replicationMinimumAttempts": 3,
+	  "replicationWindowMinutes": 30,
+	  "activityAlarms": false,
+	  "anomalyStdDevs": 2,
+	  "enhancedScanning": true
+	}`
+	var ctx map[string]any
+	if err := json.Unmarshal([]byte(cdkJSON), &ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := mustParse(t, ctx, Env{DefaultAccount: "999999999999"})
+	want := &Config{
+		SourceRegion:                "eu-west-1",
+		DestinationRegions:          []string{"eu-central-1", "eu-north-1", "eu-south-2"},
+		RepoPrefix:                  "shop",
+		ProductionRepositories:      []string{"api", "web"},
+		TestingRepositories:         []string{"sandbox"},
+		ProductionImageCount:        30,
+		ProductionTagPrefixes:       []string{"v", "hotfix"},
+		UntaggedExpiryDays:          2,
+		TestingImageCount:           8,
+		TestingTagPrefixes:          []string{"pr"},
+		TestingMaxAgeDays:           14,
+		SourceAccount:               "011122223333",
+		DestinationAccount:          "444455556666",
+		PullAccounts:                []string{"777788889999"},
+		OrganizationID:              "o-exampleorg1",
+		Encryption:                  EncryptionKMS,
+		AlertEmail:                  "ops@example.com",
+		ReplicationFailureThreshold: 5,
+		ReplicationMinimumAttempts:  3,
+		ReplicationWindowMinutes:    30,
+		ActivityAlarms:              false,
+		AnomalyStdDevs:              2,
+		EnhancedScanning:            true,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got\n%+v\nwant\n%+v", got, want)
+	}
+	if !got.CrossAccount() || got.DestinationAccountOrSource() != "444455556666" {
+		t.Errorf("CrossAccount=%v DestinationAccountOrSource=%q", got.CrossAccount(), got.DestinationAccountOrSource())
+	}
+	wantRepos := []Repository{
+		{"api", "shop/api", ProfileProduction},
+		{"web", "shop/web", ProfileProduction},
+		{"sandbox", "shop/sandbox", ProfileTesting},
+	}
+	if r := got.Repositories(); !reflect.DeepEqual(r, wantRepos) {
+		t.Errorf("Repositories() = %+v, want %+v", r, wantRepos)
+	}
+}
+
+// ------------------------------------------------------------ bad input
+
+type badCase struct {
+	name     string
+	ctx      map[string]any
+	env      Env
+	key      string // every problem must be about this key
+	value    string // the bad value, as the message must show it
+	fragment string // part of the expected text
+}
+
+func TestBadInput(t *testing.T) {
+	otherRegions := awsRegionsExcept("us-east-1", "us-west-2", "eu-west-1")
+	longName := strings.Repeat("n", 250)
+	fiftyTags := make([]string, 50)
+	for i := range fiftyTags {
+		fiftyTags[i] = fmt.Sprintf("t%02dx", i)
+	}
+	cases := []badCase{
+		// regions
+		{"unknown region", map[string]any{"sourceRegion": "us-east-9"}, Env{}, "sourceRegion", "us-east-9", "expected a known AWS region such as us-east-1"},
+		{"empty region", map[string]any{"sourceRegion": " "}, Env{}, "sourceRegion", "", "expected a known AWS region"},
+		{"upper-case region", map[string]any{"sourceRegion": "US-EAST-1"}, Env{}, "sourceRegion", "US-EAST-1", `did you mean "us-east-1"?`},
+		{"region as boolean", map[string]any{"sourceRegion": true}, Env{}, "sourceRegion", "true", "not a boolean"},
+		{"region as null", map[string]any{"sourceRegion": nil}, Env{}, "sourceRegion", "null", "not null"},
+		{"region as list", map[string]any{"sourceRegion": []any{"us-east-1"}}, Env{}, "sourceRegion", `["us-east-1"]`, "not a list"},
+		{"availability zone", map[string]any{"destinationRegion": "us-west-2a"}, Env{}, "destinationRegion", "us-west-2a", `did you mean "us-west-2"?`},
+		{"other partition", map[string]any{"destinationRegion": "cn-north-1"}, Env{}, "destinationRegion", "cn-north-1", "regions of another partition"},
+		{"destination is source", map[string]any{"destinationRegion": "us-east-1"}, Env{}, "destinationRegion", "us-east-1", `a region other than sourceRegion "us-east-1"`},
+		{"default destination is source", map[string]any{"sourceRegion": "us-west-2"}, Env{}, "destinationRegion", "us-west-2",
+			"destinationRegion is not set, so its default us-west-2 applies"},
+		{"secondary repeats destination", map[string]any{"secondaryRegion": "us-west-2"}, Env{}, "secondaryRegion", "us-west-2", `"us-west-2" is already destinationRegion`},
+		{"unknown secondary", map[string]any{"secondaryRegion": "mars-1"}, Env{}, "secondaryRegion", "mars-1", "or none to disable the second destination"},
+		{"NONE is not none", map[string]any{"secondaryRegion": "NONE"}, Env{}, "secondaryRegion", "NONE", "or none to disable"},
+		{"default secondary in other partition", map[string]any{"sourceRegion": "cn-north-1", "destinationRegion": "cn-northwest-1"}, Env{},
+			"secondaryRegion", "eu-west-1", "set -c secondaryRegion=… or none"},
+		{"additional repeats itself", map[string]any{"additionalRegions": "ap-south-1,ap-south-1"}, Env{}, "additionalRegions", "ap-south-1", "listed more than once"},
+		{"additional repeats secondary", map[string]any{"additionalRegions": "eu-west-1"}, Env{}, "additionalRegions", "eu-west-1", `"eu-west-1" is already secondaryRegion`},
+		{"additional is source", map[string]any{"additionalRegions": []any{"us-east-1"}}, Env{}, "additionalRegions", "us-east-1", "other than sourceRegion"},
+		{"additional empty entry", map[string]any{"additionalRegions": "ap-south-1,,sa-east-1"}, Env{}, "additionalRegions", "ap-south-1,,sa-east-1", "empty entry"},
+		{"additional in GovCloud", map[string]any{"additionalRegions": "us-gov-west-1"}, Env{}, "additionalRegions", "us-gov-west-1", "in aws-us-gov"},
+		{"additional unknown", map[string]any{"additionalRegions": "ap-south-1,eu-west-9"}, Env{}, "additionalRegions", "eu-west-9", "a known AWS region"},
+		{"additional none mixed", map[string]any{"additionalRegions": "us-west-1,none"}, Env{}, "additionalRegions", "none", "none on its own"},
+		{"additional as object", map[string]any{"additionalRegions": map[string]any{"a": "b"}}, Env{}, "additionalRegions", `{"a":"b"}`, "not an object"},
+		{"over 25 destinations", map[string]any{"additionalRegions": strings.Join(otherRegions[:24], ",")}, Env{}, "additionalRegions",
+			strings.Join(otherRegions[:24], ","), "at most 25 destination regions in total"},
+		// repositories
+		{"prefix with capitals", map[string]any{"repoPrefix": "Enterprise_Apps"}, Env{}, "repoPrefix", "Enterprise_Apps", "lower-case letters, digits, and . _ - separators"},
+		{"empty prefix", map[string]any{"repoPrefix": ""}, Env{}, "repoPrefix", "", "2–200 characters"},
+		{"short prefix", map[string]any{"repoPrefix": "a"}, Env{}, "repoPrefix", "a", "got 1 character"},
+		{"prefix trailing slash", map[string]any{"repoPrefix": "apps/"}, Env{}, "repoPrefix", "apps/", "/-separated components"},
+		{"prefix double separator", map[string]any{"repoPrefix": "team--apps"}, Env{}, "repoPrefix", "team--apps", "a separator only between letters or digits"},
+		{"prefix as number", map[string]any{"repoPrefix": float64(123)}, Env{}, "repoPrefix", "123", "not a number"},
+		{"repeated repository", map[string]any{"productionRepositories": "api,api"}, Env{}, "productionRepositories", "api", `"api" is listed more than once`},
+		{"upper-case repository", map[string]any{"productionRepositories": "API"}, Env{}, "productionRepositories", "API", "lower-case letters"},
+		{"repository too long", map[string]any{"productionRepositories": longName}, Env{}, "productionRepositories", longName, "at most 256 characters; got 266"},
+		{"repository in both lists", map[string]any{"testingRepositories": "production"}, Env{}, "testingRepositories", "production",
+			`"production" is in both productionRepositories and testingRepositories`},
+		{"no repositories at all", map[string]any{"productionRepositories": "none", "testingRepositories": "none"}, Env{}, "productionRepositories", "none",
+			"at least one repository"},
+		{"none mixed with names", map[string]any{"testingRepositories": "none,sandbox"}, Env{}, "testingRepositories", "none", "none on its own"},
+		{"repository list of numbers", map[string]any{"testingRepositories": []any{"qa", 7.0}}, Env{}, "testingRepositories", "7", "each list entry a string, not a number"},
+		// lifecycle
+		{"zero images", map[string]any{"productionImageCount": "0"}, Env{}, "productionImageCount", "0", "ECR rejects a countNumber of 0"},
+		{"fractional images", map[string]any{"productionImageCount": "2.5"}, Env{}, "productionImageCount", "2.5", "an integer from 1 to 10000"},
+		{"images in words", map[string]any{"productionImageCount": "ten"}, Env{}, "productionImageCount", "ten", "an integer from 1 to 10000"},
+		{"images as boolean", map[string]any{"productionImageCount": true}, Env{}, "productionImageCount", "true", "not a boolean"},
+		{"too many images", map[string]any{"testingImageCount": float64(10001)}, Env{}, "testingImageCount", "10001", "from 1 to 10000"},
+		{"overlapping tag prefixes", map[string]any{"productionTagPrefixes": "prod,prod-eu"}, Env{}, "productionTagPrefixes", "prod-eu",
+			`"prod" is a prefix of "prod-eu"`},
+		{"repeated tag prefix", map[string]any{"productionTagPrefixes": "prod,prod"}, Env{}, "productionTagPrefixes", "prod", "listed more than once"},
+		{"tag prefix starts with dot", map[string]any{"productionTagPrefixes": ".hidden"}, Env{}, "productionTagPrefixes", ".hidden", "does not start with . or -"},
+		{"tag prefix with space", map[string]any{"testingTagPrefixes": "qa build"}, Env{}, "testingTagPrefixes", "qa build", "A-Z a-z 0-9 _ . -"},
+		{"tag prefix too long", map[string]any{"testingTagPrefixes": strings.Repeat("t", 129)}, Env{}, "testingTagPrefixes", strings.Repeat("t", 129), "got 129 characters"},
+		{"no tag prefixes", map[string]any{"productionTagPrefixes": []any{}}, Env{}, "productionTagPrefixes", "[]", "got none"},
+		{"50 tag prefixes", map[string]any{"productionTagPrefixes": fiftyTags}, Env{}, "productionTagPrefixes", display(fiftyTags), "at most 49 tag prefixes"},
+		{"untagged expiry too long", map[string]any{"untaggedExpiryDays": "3651"}, Env{}, "untaggedExpiryDays", "3651", "from 1 to 3650"},
+		{"negative age", map[string]any{"testingMaxAgeDays": "-1"}, Env{}, "testingMaxAgeDays", "-1", "from 1 to 3650"},
+		{"NaN age", map[string]any{"testingMaxAgeDays": math.NaN()}, Env{}, "testingMaxAgeDays", "NaN", "an integer from 1 to 3650"},
+		{"Inf string", map[string]any{"untaggedExpiryDays": "Inf"}, Env{}, "untaggedExpiryDays", "Inf", "an integer"},
+		{"huge integer", map[string]any{"untaggedExpiryDays": "99999999999999999999999"}, Env{}, "untaggedExpiryDays", "99999999999999999999999", "from 1 to 3650"},
+		// accounts
+		{"short account", map[string]any{"sourceAccount": "12345"}, Env{}, "sourceAccount", "12345", "a 12-digit AWS account ID"},
+		{"account as small number", map[string]any{"sourceAccount": float64(12345)}, Env{}, "sourceAccount", "12345", "loses leading zeros"},
+		{"13-digit account", map[string]any{"sourceAccount": "111122223333", "destinationAccount": "1234567890123"}, Env{}, "destinationAccount",
+			"1234567890123", "12-digit"},
+		{"cross-account without source", map[string]any{"destinationAccount": "444455556666"}, Env{}, "sourceAccount", "",
+			"expected the 12-digit source account: pass -c sourceAccount=… or run with AWS credentials so CDK_DEFAULT_ACCOUNT is set"},
+		{"bad CDK_DEFAULT_ACCOUNT", nil, Env{DefaultAccount: "unknown-account"}, "sourceAccount", "unknown-account", "CDK_DEFAULT_ACCOUNT"},
+		{"repeated pull account", map[string]any{"pullAccounts": "111111111111,111111111111"}, Env{}, "pullAccounts", "111111111111", "listed more than once"},
+		{"bad pull account", map[string]any{"pullAccounts": "111111111111,abc"}, Env{}, "pullAccounts", "abc", "12-digit"},
+		{"short organization", map[string]any{"organizationId": "o-short"}, Env{}, "organizationId", "o-short", "^o-[a-z0-9]{10,32}$"},
+		{"upper-case organization", map[string]any{"organizationId": "O-A1B2C3D4E5"}, Env{}, "organizationId", "O-A1B2C3D4E5", "AWS Organizations ID"},
+		{"unknown encryption", map[string]any{"encryption": "ROT13"}, Env{}, "encryption", "ROT13", "AES256 or KMS"},
+		{"lower-case encryption", map[string]any{"encryption": "kms"}, Env{}, "encryption", "kms", "(in upper case)"},
+		{"DSSE encryption", map[string]any{"encryption": "KMS_DSSE"}, Env{}, "encryption", "KMS_DSSE", "AES256 or KMS"},
+		{"display-name e-mail", map[string]any{"alertEmail": "Ops <ops@example.com>"}, Env{}, "alertEmail", "Ops <ops@example.com>", "no display name"},
+		{"two e-mails", map[string]any{"alertEmail": "a@example.com,b@example.com"}, Env{}, "alertEmail", "a@example.com,b@example.com", "commas"},
+		{"not an e-mail", map[string]any{"alertEmail": "ops team"}, Env{}, "alertEmail", "ops team", "one plain e-mail address"},
+		{"e-mail without dotted domain", map[string]any{"alertEmail": "ops@localhost"}, Env{}, "alertEmail", "ops@localhost", "one plain e-mail address"},
+		// monitoring
+		{"zero threshold", map[string]any{"replicationFailureThreshold": "0"}, Env{}, "replicationFailureThreshold", "0", "greater than 0 and at most 100"},
+		{"threshold over 100", map[string]any{"replicationFailureThreshold": float64(150)}, Env{}, "replicationFailureThreshold", "150", "at most 100"},
+		{"NaN threshold", map[string]any{"replicationFailureThreshold": "NaN"}, Env{}, "replicationFailureThreshold", "NaN", "a number"},
+		{"Inf threshold", map[string]any{"replicationFailureThreshold": math.Inf(1)}, Env{}, "replicationFailureThreshold", "+Inf", "a number"},
+		{"zero attempts", map[string]any{"replicationMinimumAttempts": "0"}, Env{}, "replicationMinimumAttempts", "0", "from 1 to 100000"},
+		{"window not multiple of 5", map[string]any{"replicationWindowMinutes": "7"}, Env{}, "replicationWindowMinutes", "7", "multiple of 5"},
+		{"window too long", map[string]any{"replicationWindowMinutes": "1445"}, Env{}, "replicationWindowMinutes", "1445", "from 5 to 1440"},
+		{"fractional window", map[string]any{"replicationWindowMinutes": 62.5}, Env{}, "replicationWindowMinutes", "62.5", "whole number of minutes"},
+		{"boolean in words", map[string]any{"activityAlarms": "yes"}, Env{}, "activityAlarms", "yes", "true or false"},
+		{"boolean as number", map[string]any{"activityAlarms": float64(1)}, Env{}, "activityAlarms", "1", "true or false, not a number"},
+		{"upper-case boolean", map[string]any{"enhancedScanning": "TRUE"}, Env{}, "enhancedScanning", "TRUE", "true or false"},
+		{"narrow band", map[string]any{"anomalyStdDevs": "0.5"}, Env{}, "anomalyStdDevs", "0.5", "from 1 to 10"},
+		{"wide band", map[string]any{"anomalyStdDevs": float64(11)}, Env{}, "anomalyStdDevs", "11", "from 1 to 10"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ps, _ := problems(t, tc.ctx, tc.env)
+			found := false
+			for _, p := range ps {
+				if p.Key != tc.key {
+					t.Errorf("unexpected problem on another key: %s", p.Error())
+				}
+				msg := p.Error()
+				if strings.Contains(msg, shown(tc.value)) && strings.Contains(msg, tc.fragment) {
+					found = true
+				}
+				if !strings.HasPrefix(msg, tc.key+": got ") {
+					t.Errorf("message %q does not start with %q", msg, tc.key+": got ")
+				}
+				if strings.HasSuffix(msg, ".") {
+					t.Errorf("message %q ends with a period", msg)
+				}
+			}
+			if !found {
+				t.Errorf("no problem on %s shows %s and %q; got:\n%v", tc.key, shown(tc.value), tc.fragment, (&ValidationError{ps}).Error())
+			}
+		})
+	}
+	if len(cases) < 40 {
+		t.Errorf("only %d bad-input cases", len(cases))
+	}
+}
+
+func TestFiveBadKeysAtOnce(t *testing.T) {
+	ctx := map[string]any{
+		"activityAlarms":       "maybe",
+		"encryption":           "ROT13",
+		"productionImageCount": "0",
+		"repoPrefix":           "Enterprise_Apps",
+		"sourceRegion":         "us-east-9",
+	}
+	ps, ve := problems(t, ctx, Env{})
+	var keys []string
+	for _, p := range ps {
+		keys = append(keys, p.Key)
+	}
+	want := []string{"sourceRegion", "repoPrefix", "productionImageCount", "encryption", "activityAlarms"}
+	if !slices.Equal(keys, want) {
+		t.Errorf("problem keys = %v, want %v (Keys() order)", keys, want)
+	}
+	lines := strings.Split(ve.Error(), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("Error() has %d lines, want 5:\n%s", len(lines), ve.Error())
+	}
+	for i, l := range lines {
+		if !strings.HasPrefix(l, want[i]+": ") {
+			t.Errorf("line %d = %q, want it about %s", i, l, want[i])
+		}
+	}
+	if lines[0] != `sourceRegion: got "us-east-9"; expected a known AWS region such as us-east-1` {
+		t.Errorf("line 0 = %q", lines[0])
+	}
+}
+
+func TestEmptyValueIsNeverTheDefault(t *testing.T) {
+	for _, k := range Keys() {
+		t.Run(k.Name, func(t *testing.T) {
+			ps, _ := problems(t, map[string]any{k.Name: "  "}, Env{DefaultAccount: "111122223333"})
+			for _, p := range ps {
+				if p.Key != k.Name || p.Value != "" || p.Expected == "" {
+					t.Errorf("problem = %+v, want one about %s with an empty value", p, k.Name)
+				}
+			}
+		})
+	}
+}
+
+// -------------------------------------------------------- cross-account
+
+func TestCrossAccount(t *testing.T) {
+	cases := []struct {
+		name      string
+		ctx       map[string]any
+		env       Env
+		cross     bool
+		source    string
+		receiving string
+	}{
+		{"unknown account, same-account mode", nil, Env{}, false, "", ""},
+		{"account from CDK_DEFAULT_ACCOUNT", nil, Env{DefaultAccount: "111122223333"}, false, "111122223333", "111122223333"},
+		{"destination equals source", map[string]any{"destinationAccount": "111122223333"}, Env{DefaultAccount: "111122223333"},
+			false, "111122223333", "111122223333"},
+		{"destination differs from CDK_DEFAULT_ACCOUNT", map[string]any{"destinationAccount": "444455556666"}, Env{DefaultAccount: "111122223333"},
+			true, "111122223333", "444455556666"},
+		{"destination differs from given source", map[string]any{"sourceAccount": "111122223333", "destinationAccount": "444455556666"}, Env{},
+			true, "111122223333", "444455556666"},
+		{"given source equals destination, env differs", map[string]any{"sourceAccount": "444455556666", "destinationAccount": "444455556666"},
+			Env{DefaultAccount: "111122223333"}, false, "444455556666", "444455556666"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := mustParse(t, tc.ctx, tc.env)
+			if c.CrossAccount() != tc.cross || c.SourceAccount != tc.source || c.DestinationAccountOrSource() != tc.receiving {
+				t.Errorf("CrossAccount=%v SourceAccount=%q DestinationAccountOrSource=%q; want %v %q %q",
+					c.CrossAccount(), c.SourceAccount, c.DestinationAccountOrSource(), tc.cross, tc.source, tc.receiving)
+			}
+		})
+	}
+	t.Run("destination without any source account", func(t *testing.T) {
+		ps, _ := problems(t, map[string]any{"destinationAccount": "444455556666"}, Env{})
+		if len(ps) != 1 || ps[0].Key != "sourceAccount" {
+			t.Errorf("problems = %+v, want one about sourceAccount", ps)
+		}
+	})
+}
+
+// ----------------------------------------------------------------- none
+
+func TestNone(t *testing.T) {
+	runParseCases(t, []parseCase{
+		{"secondaryRegion none", map[string]any{"secondaryRegion": "none"}, Env{}, fDestinations, []string{"us-west-2"}},
+		{"secondaryRegion none keeps additional", map[string]any{"secondaryRegion": " none ", "additionalRegions": "ap-south-1"}, Env{},
+			fDestinations, []string{"us-west-2", "ap-south-1"}},
+		{"additionalRegions none", map[string]any{"additionalRegions": "none"}, Env{}, fDestinations, []string{"us-west-2", "eu-west-1"}},
+		{"additionalRegions empty array", map[string]any{"additionalRegions": []any{}}, Env{}, fDestinations, []string{"us-west-2", "eu-west-1"}},
+		{"productionRepositories none", map[string]any{"productionRepositories": "none"}, Env{}, fProductionRepos, []string(nil)},
+		{"productionRepositories none keeps testing", map[string]any{"productionRepositories": "none"}, Env{}, fTestingRepos, []string{"testing"}},
+		{"testingRepositories none", map[string]any{"testingRepositories": "none"}, Env{}, fTestingRepos, []string(nil)},
+		{"testingRepositories empty array", map[string]any{"testingRepositories": []any{}}, Env{}, fTestingRepos, []string(nil)},
+		{"testingRepositories [none]", map[string]any{"testingRepositories": []any{"none"}}, Env{}, fTestingRepos, []string(nil)},
+		{"pullAccounts none", map[string]any{"pullAccounts": "none"}, Env{}, fPullAccounts, []string(nil)},
+		{"a tag prefix called none is a prefix", map[string]any{"testingTagPrefixes": "none"}, Env{}, fTestingTags, []string{"none"}},
+	})
+	c := mustParse(t, map[string]any{"testingRepositories": "none"}, Env{})
+	want := []Repository{{Name: "production", FullName: "enterprise-apps/production", Profile: ProfileProduction}}
+	if got := c.Repositories(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Repositories() = %+v, want %+v", got, want)
+	}
+}
+
+// ------------------------------------------------------------ typo hints
+
+func TestTypoHints(t *testing.T) {
+	cases := []struct{ key, want string }{
+		{"destinationRegions", "destinationRegion"},
+		{"sourceregion", "sourceRegion"},
+		{"repoprefix", "repoPrefix"},
+		{"alertEmails", "alertEmail"},
+		{"source_region", "sourceRegion"},
+		{"destination_regions", "destinationRegion"},
+		{"SourceRegion", "sourceRegion"},
+		{"productionRepository", "productionRepositories"},
+		{"testingTagPrefix", "testingTagPrefixes"},
+		{"encription", "encryption"},
+		{"repositoryPrefix", "repoPrefix"},
+		{"pullAccount", "pullAccounts"},
+		{"organisationId", "organizationId"},
+		{"enhancedScaning", "enhancedScanning"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.key, func(t *testing.T) {
+			ps, _ := problems(t, map[string]any{tc.key: "us-west-2"}, Env{})
+			if len(ps) != 1 {
+				t.Fatalf("problems = %+v, want 1", ps)
+			}
+			want := fmt.Sprintf("%s: unknown context key; did you mean %q?", tc.key, tc.want)
+			if got := ps[0].Error(); got != want || ps[0].Key != tc.key {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		})
+	}
+
+	ignored := map[string]any{
+		"@aws-cdk/aws-ecr:noResourceStatements":                    true,
+		"@aws-cdk/core:newStyleStackSynthesis":                     "true",
+		"aws:cdk:enable-path-metadata":                             true,
+		"availability-zones:account=111122223333:region=us-east-1": []any{"us-east-1a"},
+		"cdk-default-region":                                       "us-east-1",
+		"aws-cdk:enableDiffNoFail":                                 "true",
+		"acknowledged-issue-numbers":                               []any{float64(1)},
+		"environment":                                              "prod",
+		"team":                                                     "platform",
+		"region":                                                   "us-east-1",
+		"regionSource":                                             "x",
+	}
+	if _, err := Parse(ignored, Env{}); err != nil {
+		t.Errorf("CDK's own and unrelated keys must be ignored, got:\n%v", err)
+	}
+
+	// A typo is reported together with the other problems, first.
+	ps, ve := problems(t, map[string]any{"repoprefix": "x", "encryption": "ROT13"}, Env{})
+	if len(ps) != 2 || ps[0].Key != "repoprefix" || ps[1].Key != "encryption" {
+		t.Errorf("problems = %+v", ps)
+	}
+	if !strings.HasPrefix(ve.Error(), "repoprefix: unknown context key") {
+		t.Errorf("Error() = %q", ve.Error())
+	}
+}
+
+// ----------------------------------------------------------- huge values
+
+func TestHugeValues(t *testing.T) {
+	huge := strings.Repeat("a", 10000)
+	hugeList := strings.Repeat("abc,", 2500) + "abc"
+	distinct := make([]string, 3000)
+	for i := range distinct {
+		distinct[i] = fmt.Sprintf("x%d", i)
+	}
+	distinctList := strings.Join(distinct, ",")
+	for _, k := range Keys() {
+		for name, v := range map[string]string{"long": huge, "repeated entries": hugeList, "distinct entries": distinctList} {
+			t.Run(k.Name+"/"+name, func(t *testing.T) {
+				_, err := Parse(map[string]any{k.Name: v}, Env{})
+				if err == nil {
+					if name == "distinct entries" && strings.HasSuffix(k.Name, "Repositories") {
+						return // 3000 well-formed repository names are valid
+					}
+					t.Fatalf("Parse accepted a %d-character %s", len(v), k.Name)
+				}
+				lines := strings.Split(err.Error(), "\n")
+				if len(lines) > maxProblemsPerKey+1 {
+					t.Errorf("%d lines for one key; want at most %d", len(lines), maxProblemsPerKey+1)
+				}
+				for _, l := range lines {
+					if len(l) > 600 {
+						t.Errorf("line of %d bytes: %.100s…", len(l), l)
+					}
+				}
+				if k.Name == "repoPrefix" && name == "long" &&
+					!strings.Contains(err.Error(), `got "`+strings.Repeat("a", 60)+`…" (10000 characters)`) {
+					t.Errorf("long value not shortened: %.200s", err)
+				}
+			})
+		}
+	}
+	// The summary line for a long run of problems.
+	_, ve := problems(t, map[string]any{"pullAccounts": distinctList}, Env{})
+	if !strings.Contains(ve.Error(), "2990 more problems with this value are not listed") {
+		t.Errorf("no summary line:\n%s", ve.Error())
+	}
+}
+
+// ------------------------------------------------------- destinations
+
+func TestDestinations(t *testing.T) {
+	others := awsRegionsExcept("us-east-1", "us-west-2", "eu-west-1")
+	c := mustParse(t, map[string]any{"additionalRegions": strings.Join(others[:23], ",")}, Env{})
+	if len(c.DestinationRegions) != 25 {
+		t.Errorf("25 destinations: got %d", len(c.DestinationRegions))
+	}
+	want := append([]string{"us-west-2", "eu-west-1"}, others[:23]...)
+	if !slices.Equal(c.DestinationRegions, want) {
+		t.Errorf("order: got %v, want %v", c.DestinationRegions, want)
+	}
+
+	for _, tc := range []struct {
+		source, partition string
+		destinations      []string
+	}{
+		{"cn-north-1", "aws-cn", []string{"cn-northwest-1"}},
+		{"us-gov-west-1", "aws-us-gov", []string{"us-gov-east-1"}},
+		{"ap-southeast-6", "aws", []string{"us-west-2", "eu-west-1"}},
+	} {
+		ctx := map[string]any{"sourceRegion": tc.source}
+		if tc.partition != "aws" {
+			ctx["destinationRegion"], ctx["secondaryRegion"] = tc.destinations[0], "none"
+		}
+		c := mustParse(t, ctx, Env{})
+		if c.Partition() != tc.partition || !slices.Equal(c.DestinationRegions, tc.destinations) {
+			t.Errorf("source %s: Partition=%q destinations=%v; want %q %v", tc.source, c.Partition(), c.DestinationRegions, tc.partition, tc.destinations)
+		}
+	}
+}
+
+// The region table holds every region the brief lists.
+func TestKnownRegions(t *testing.T) {
+	want := map[string]string{"cn-north-1": "aws-cn", "cn-northwest-1": "aws-cn", "us-gov-east-1": "aws-us-gov", "us-gov-west-1": "aws-us-gov"}
+	for _, r := range strings.Fields(`af-south-1 ap-east-1 ap-east-2 ap-northeast-1 ap-northeast-2 ap-northeast-3
+		ap-south-1 ap-south-2 ap-southeast-1 ap-southeast-2 ap-southeast-3 ap-southeast-4 ap-southeast-5 ap-southeast-7
+		ca-central-1 ca-west-1 eu-central-1 eu-central-2 eu-north-1 eu-south-1 eu-south-2 eu-west-1 eu-west-2 eu-west-3
+		il-central-1 me-central-1 me-south-1 mx-central-1 sa-east-1 us-east-1 us-east-2 us-west-1 us-west-2`) {
+		want[r] = "aws"
+	}
+	for r, p := range want {
+		if got, ok := regionPartition(r); !ok || got != p {
+			t.Errorf("regionPartition(%s) = %q, %v; want %q", r, got, ok, p)
+		}
+	}
+}
+
+func awsRegionsExcept(skip ...string) []string {
+	var out []string
+	for r, p := range regionPartitions {
+		if p == "aws" && !slices.Contains(skip, r) {
+			out = append(out, r)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// --------------------------------------------------------------- errors
+
+func TestProblemError(t *testing.T) {
+	cases := []struct {
+		p    Problem
+		want string
+	}{
+		{Problem{"encryption", "ROT13", "AES256 or KMS"}, `encryption: got "ROT13"; expected AES256 or KMS`},
+		{Problem{"repoPrefix", "", "x"}, `repoPrefix: got ""; expected x`},
+		{Problem{"alertEmail", "a\"b\n", "x"}, `alertEmail: got "a\"b\n"; expected x`},
+		{Problem{"repoPrefix", strings.Repeat("é", 60), "x"}, `repoPrefix: got "` + strings.Repeat("é", 60) + `"; expected x`},
+		{Problem{"repoPrefix", strings.Repeat("b", 61), "x"}, `repoPrefix: got "` + strings.Repeat("b", 60) + `…" (61 characters); expected x`},
+		{Problem{"sourceregion", "", `did you mean "sourceRegion"?`}, `sourceregion: unknown context key; did you mean "sourceRegion"?`},
+	}
+	for _, tc := range cases {
+		if got := tc.p.Error(); got != tc.want {
+			t.Errorf("Error() = %q, want %q", got, tc.want)
+		}
+	}
+}
+
+func TestValidationErrorIsSorted(t *testing.T) {
+	ve := &ValidationError{Problems: []Problem{
+		{"enhancedScanning", "x", "true or false"},
+		{"additionalRegions", "b", "z"},
+		{"sourceRegion", "x", "y"},
+		{"additionalRegions", "a", "z"},
+		{"typo", "", "did you mean?"},
+	}}
+	want := strings.Join([]string{
+		`typo: unknown context key; did you mean?`,
+		`sourceRegion: got "x"; expected y`,
+		`additionalRegions: got "a"; expected z`,
+		`additionalRegions: got "b"; expected z`,
+		`enhancedScanning: got "x"; expected true or false`,
+	}, "\n")
+	if got := ve.Error(); got != want {
+		t.Errorf("Error() =\n%s\nwant\n%s", got, want)
+	}
+	if ve.Problems[0].Key != "enhancedScanning" {
+		t.Error("Error() reordered the caller's slice")
+	}
+}
+
+func TestLevenshtein(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"abc", "abc", 0}, {"abc", "abd", 1}, {"abc", "ab", 1},
+		{"kitten", "sitting", 3}, {"abcdef", "a", 3}, {"ab", "ba", 2},
+	} {
+		if got := levenshtein(tc.a, tc.b, 2); got != tc.want {
+			t.Errorf("levenshtein(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

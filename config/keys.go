@@ -1,0 +1,140 @@
+package config
+
+import "slices"
+
+// Key documents one context key.
+type Key struct {
+	// Name is the context key, e.g. "sourceRegion".
+	Name string
+	// Default is the default in string form. A default that is a literal
+	// value is written as it would be passed with -c (e.g. "prod,release");
+	// one in parentheses is not a literal: "(none)", "(CDK_DEFAULT_ACCOUNT)",
+	// "(sourceAccount)".
+	Default string
+	// Description says what the key does and what values it accepts.
+	Description string
+}
+
+// Context keys. The names are the app's interface: keep them exactly.
+const (
+	keySourceRegion                = "sourceRegion"
+	keyDestinationRegion           = "destinationRegion"
+	keySecondaryRegion             = "secondaryRegion"
+	keyAdditionalRegions           = "additionalRegions"
+	keyRepoPrefix                  = "repoPrefix"
+	keyProductionRepositories      = "productionRepositories"
+	keyTestingRepositories         = "testingRepositories"
+	keyProductionImageCount        = "productionImageCount"
+	keyProductionTagPrefixes       = "productionTagPrefixes"
+	keyUntaggedExpiryDays          = "untaggedExpiryDays"
+	keyTestingImageCount           = "testingImageCount"
+	keyTestingTagPrefixes          = "testingTagPrefixes"
+	keyTestingMaxAgeDays           = "testingMaxAgeDays"
+	keySourceAccount               = "sourceAccount"
+	keyDestinationAccount          = "destinationAccount"
+	keyPullAccounts                = "pullAccounts"
+	keyOrganizationID              = "organizationId"
+	keyEncryption                  = "encryption"
+	keyAlertEmail                  = "alertEmail"
+	keyReplicationFailureThreshold = "replicationFailureThreshold"
+	keyReplicationMinimumAttempts  = "replicationMinimumAttempts"
+	keyReplicationWindowMinutes    = "replicationWindowMinutes"
+	keyActivityAlarms              = "activityAlarms"
+	keyAnomalyStdDevs              = "anomalyStdDevs"
+	keyEnhancedScanning            = "enhancedScanning"
+)
+
+// Non-literal defaults.
+const (
+	defaultNone          = "(none)"
+	defaultCDKAccount    = "(CDK_DEFAULT_ACCOUNT)"
+	defaultSourceAccount = "(sourceAccount)"
+)
+
+// Limits shared by the parser and the descriptions.
+const (
+	maxDestinations   = 25  // ECR: unique destinations across all rules
+	maxTagPrefixes    = 49  // 50 lifecycle rules minus the untagged rule
+	maxTagPrefixLen   = 128 // Docker tag length
+	minRepoPrefixLen  = 2
+	maxRepoPrefixLen  = 200
+	maxRepoNameLen    = 256 // ECR repository name, prefix included
+	maxImageCount     = 10000
+	maxDays           = 3650
+	maxMinimumAttempt = 100000
+	minWindowMinutes  = 5
+	maxWindowMinutes  = 1440
+)
+
+var keyTable = []Key{
+	{keySourceRegion, "us-east-1",
+		"Region of the source repositories and of the replication configuration: a known AWS region."},
+	{keyDestinationRegion, "us-west-2",
+		"First replication destination: a known region in the partition of sourceRegion, other than sourceRegion."},
+	{keySecondaryRegion, "eu-west-1",
+		"Second replication destination, same rules as destinationRegion; none disables it."},
+	{keyAdditionalRegions, defaultNone,
+		"Comma-separated further destination regions, same rules. All destinations together: no duplicates, at most 25 (ECR quota)."},
+	{keyRepoPrefix, "enterprise-apps",
+		"Namespace of the repositories: 2–200 characters, /-separated components of lower-case letters and digits joined by single . _ or -."},
+	{keyProductionRepositories, "production",
+		"Comma-separated production repository names under repoPrefix (same grammar, full name at most 256 characters); none for no production repositories."},
+	{keyTestingRepositories, "testing",
+		"Comma-separated testing repository names under repoPrefix, none for no testing repositories; no name in both lists, at least one repository overall."},
+	{keyProductionImageCount, "10",
+		"Images kept per production tag prefix: integer 1–10000."},
+	{keyProductionTagPrefixes, "prod,release",
+		"Comma-separated tag prefixes kept in production repositories: 1–128 characters of A-Z a-z 0-9 _ . - (not starting with . or -), none a prefix of another, at most 49."},
+	{keyUntaggedExpiryDays, "1",
+		"Age in days at which untagged images expire: integer 1–3650."},
+	{keyTestingImageCount, "5",
+		"Images kept per testing tag prefix: integer 1–10000."},
+	{keyTestingTagPrefixes, "test,dev,staging",
+		"Comma-separated tag prefixes kept in testing repositories, same rules as productionTagPrefixes."},
+	{keyTestingMaxAgeDays, "7",
+		"Age in days at which testing images expire: integer 1–3650."},
+	{keySourceAccount, defaultCDKAccount,
+		"Source account (12 digits); must be known when destinationAccount is another account."},
+	{keyDestinationAccount, defaultSourceAccount,
+		"Destination account (12 digits); another account than sourceAccount turns on cross-account replication."},
+	{keyPullAccounts, defaultNone,
+		"Comma-separated 12-digit accounts granted pull access, no duplicates."},
+	{keyOrganizationID, defaultNone,
+		"AWS Organizations ID (o- followed by 10–32 lower-case letters or digits) whose principals are granted pull access."},
+	{keyEncryption, "AES256",
+		"Repository encryption: AES256 or KMS."},
+	{keyAlertEmail, defaultNone,
+		"One plain e-mail address that receives the alarms."},
+	{keyReplicationFailureThreshold, "10",
+		"Replication failure rate, in percent, at which the alarm fires: a number greater than 0 and at most 100."},
+	{keyReplicationMinimumAttempts, "5",
+		"Replications that must be attempted in the window before the failure-rate alarm can fire: integer 1–100000."},
+	{keyReplicationWindowMinutes, "60",
+		"Evaluation window of the replication alarms in minutes: a multiple of 5 from 5 to 1440."},
+	{keyActivityAlarms, "true",
+		"Create the repository activity alarms: true or false."},
+	{keyAnomalyStdDevs, "3",
+		"Width of the anomaly-detection band in standard deviations: a number from 1 to 10."},
+	{keyEnhancedScanning, "false",
+		"Use enhanced (Amazon Inspector) registry scanning instead of basic scanning: true or false."},
+}
+
+// keyIndex maps a key name to its position in keyTable.
+var keyIndex = func() map[string]int {
+	m := make(map[string]int, len(keyTable))
+	for i, k := range keyTable {
+		m[k.Name] = i
+	}
+	return m
+}()
+
+// Keys returns the documented context keys in table order.
+func Keys() []Key {
+	return slices.Clone(keyTable)
+}
+
+// isKey reports whether name is a documented context key.
+func isKey(name string) bool {
+	_, ok := keyIndex[name]
+	return ok
+}

@@ -1,0 +1,570 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Parse validates the CDK context and returns the configuration. Every
+// documented key (see [Keys]) is checked before anything is built, and all
+// problems are reported at once: the error is a [*ValidationError] when the
+// input is bad. env supplies CDK_DEFAULT_ACCOUNT, the default of
+// sourceAccount.
+//
+// Strings are trimmed; an explicitly empty value is an error, never the
+// default. List keys take a comma-separated string or a JSON array of
+// strings (an empty array is an empty list); numeric keys take JSON numbers
+// or numeric strings; boolean keys take JSON booleans or "true"/"false".
+func Parse(ctx map[string]any, env Env) (*Config, error) {
+	c, problems, _ := parse(ctx, env)
+	if len(problems) > 0 {
+		return nil, &ValidationError{Problems: problems}
+	}
+	return c, nil
+}
+
+// parser collects problems while reading the context.
+type parser struct {
+	ctx      map[string]any
+	env      Env
+	problems []Problem
+	read     []string // keys read, in order (checked by the tests against Keys)
+}
+
+// parse does the work of Parse and also returns the keys it read.
+func parse(ctx map[string]any, env Env) (*Config, []Problem, []string) {
+	p := &parser{ctx: ctx, env: env}
+	c := &Config{}
+	// Keys are read in keyTable order.
+	p.parseRegions(c)
+	p.parseRepositories(c)
+	p.parseLifecycle(c)
+	p.parseAccounts(c)
+	p.parseMonitoring(c)
+	p.checkUnknownKeys()
+	return c, p.finish(), p.read
+}
+
+// given reports whether the context sets key.
+func (p *parser) given(key string) bool {
+	_, ok := p.ctx[key]
+	return ok
+}
+
+// rawValue renders the value of key as given, for messages.
+func (p *parser) rawValue(key string) string {
+	if v, ok := p.ctx[key]; ok {
+		return display(v)
+	}
+	return ""
+}
+
+// characters renders a length.
+func characters(n int) string {
+	if n == 1 {
+		return "1 character"
+	}
+	return strconv.Itoa(n) + " characters"
+}
+
+// defaultNote explains, for a key the user did not set, that its default
+// caused a conflict.
+func (p *parser) defaultNote(key, def, alternative string) string {
+	if p.given(key) {
+		return ""
+	}
+	return fmt.Sprintf(" (%s is not set, so its default %s applies: set -c %s=…%s)", key, def, key, alternative)
+}
+
+// ---------------------------------------------------------------- regions
+
+const (
+	expRegion     = "a known AWS region such as us-east-1"
+	expSecondary  = expRegion + ", or none to disable the second destination"
+	expAdditional = "a comma-separated list of known AWS regions such as ap-southeast-2,eu-central-1, or none"
+)
+
+// region reads a single-region key; with allowNone the literal none
+// returns none=true.
+func (p *parser) region(key, def, expected string, allowNone bool) (region string, none, ok bool) {
+	s, given, ok := p.text(key, expected)
+	if !ok {
+		return "", false, false
+	}
+	if !given {
+		s = def
+	}
+	if allowNone && s == "none" {
+		return "", true, true
+	}
+	if _, known := regionPartition(s); !known {
+		p.add(key, s, expected+regionSuggestion(s))
+		return "", false, false
+	}
+	return s, false, true
+}
+
+func regionSuggestion(s string) string {
+	if h := regionHint(s); h != "" {
+		return fmt.Sprintf(" (did you mean %q?)", h)
+	}
+	return ""
+}
+
+func (p *parser) parseRegions(c *Config) {
+	src, _, srcOK := p.region(keySourceRegion, "us-east-1", expRegion, false)
+	dst, _, dstOK := p.region(keyDestinationRegion, "us-west-2", expRegion, false)
+	sec, secNone, secOK := p.region(keySecondaryRegion, "eu-west-1", expSecondary, true)
+	add := p.list(keyAdditionalRegions, expAdditional, true)
+	c.SourceRegion = src
+
+	type destination struct{ key, region string }
+	var dests []destination
+	if dstOK {
+		dests = append(dests, destination{keyDestinationRegion, dst})
+	}
+	if secOK && !secNone {
+		dests = append(dests, destination{keySecondaryRegion, sec})
+	}
+	listed, repeated := map[string]bool{}, map[string]bool{}
+	for _, r := range add.entries {
+		switch {
+		case r == "none":
+			p.add(keyAdditionalRegions, r, "none on its own, not mixed with regions")
+		case listed[r]:
+			if !repeated[r] {
+				repeated[r] = true
+				p.add(keyAdditionalRegions, r, fmt.Sprintf("each region once: %q is listed more than once in additionalRegions", r))
+			}
+		default:
+			listed[r] = true
+			if _, known := regionPartition(r); !known {
+				p.add(keyAdditionalRegions, r, expRegion+regionSuggestion(r))
+				continue
+			}
+			dests = append(dests, destination{keyAdditionalRegions, r})
+		}
+	}
+
+	notes := map[string]string{
+		keyDestinationRegion: p.defaultNote(keyDestinationRegion, "us-west-2", ""),
+		keySecondaryRegion:   p.defaultNote(keySecondaryRegion, "eu-west-1", " or none"),
+	}
+	firstKey := map[string]string{} // region → key that lists it first
+	for _, d := range dests {
+		if srcOK {
+			if d.region == src {
+				p.add(d.key, d.region, fmt.Sprintf("a region other than sourceRegion %q%s", src, notes[d.key]))
+				continue
+			}
+			sp, _ := regionPartition(src)
+			if dp, _ := regionPartition(d.region); dp != sp {
+				p.add(d.key, d.region, fmt.Sprintf(
+					"a region in the %s partition of sourceRegion %q: ECR does not replicate to regions of another partition (%s is in %s)%s",
+					sp, src, d.region, dp, notes[d.key]))
+				continue
+			}
+		}
+		if first, dup := firstKey[d.region]; dup {
+			p.add(d.key, d.region, fmt.Sprintf("each destination region once: %q is already %s%s", d.region, first, notes[d.key]))
+			continue
+		}
+		firstKey[d.region] = d.key
+		c.DestinationRegions = append(c.DestinationRegions, d.region)
+	}
+
+	// ECR quota: 25 unique destinations across all rules. Count every region
+	// named, valid or not, so a long list is reported even when it also has
+	// bad entries.
+	unique := map[string]bool{}
+	if dstOK {
+		unique[dst] = true
+	}
+	if secOK && !secNone {
+		unique[sec] = true
+	}
+	for r := range listed {
+		unique[r] = true
+	}
+	delete(unique, src)
+	if n := len(unique); n > maxDestinations {
+		p.add(keyAdditionalRegions, add.raw, fmt.Sprintf(
+			"at most %d destination regions in total (ECR service quota on unique replication destinations, not checked by CloudFormation or CDK); got %d",
+			maxDestinations, n))
+	}
+}
+
+// ----------------------------------------------------------- repositories
+
+// repoNameRE is the ECR repository-name grammar: /-separated components of
+// lower-case letters and digits joined by single . _ or -.
+var repoNameRE = regexp.MustCompile(`^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$`)
+
+const (
+	expPrefix = "2–200 characters: one or more /-separated components made of lower-case letters, digits, and . _ - separators " +
+		"(a separator only between letters or digits), such as enterprise-apps or team/apps"
+	expRepoList = "a comma-separated list of repository names under repoPrefix " +
+		"(lower-case letters, digits, and . _ - separators, / between components), or none"
+	expRepoName = "a repository name made of lower-case letters, digits, and . _ - separators " +
+		"(a separator only between letters or digits, / between components), such as api or team/api"
+)
+
+func (p *parser) repoPrefix() (string, bool) {
+	s, given, ok := p.text(keyRepoPrefix, expPrefix)
+	if !ok {
+		return "", false
+	}
+	if !given {
+		s = "enterprise-apps"
+	}
+	if n := utf8.RuneCountInString(s); n < minRepoPrefixLen || n > maxRepoPrefixLen {
+		p.add(keyRepoPrefix, s, fmt.Sprintf("%s; got %s", expPrefix, characters(n)))
+		return "", false
+	}
+	if !repoNameRE.MatchString(s) {
+		p.add(keyRepoPrefix, s, expPrefix)
+		return "", false
+	}
+	return s, true
+}
+
+// repositories reads a repository list. prefix is "" when repoPrefix is bad.
+func (p *parser) repositories(key, def, prefix string) ([]string, bool) {
+	lv := p.list(key, expRepoList, true)
+	if !lv.given {
+		return []string{def}, true
+	}
+	ok := !lv.bad
+	var names []string
+	seen, repeated := map[string]bool{}, map[string]bool{}
+	for _, n := range lv.entries {
+		switch {
+		case n == "none":
+			p.add(key, n, "none on its own (no repositories), not mixed with repository names")
+		case seen[n]:
+			if !repeated[n] {
+				repeated[n] = true
+				p.add(key, n, fmt.Sprintf("each repository once: %q is listed more than once in %s", n, key))
+			}
+		case !repoNameRE.MatchString(n):
+			seen[n] = true
+			p.add(key, n, expRepoName)
+		case prefix != "" && len(prefix)+1+len(n) > maxRepoNameLen:
+			seen[n] = true
+			p.add(key, n, fmt.Sprintf("a full repository name %s/<name> of at most %d characters; got %d",
+				prefix, maxRepoNameLen, len(prefix)+1+len(n)))
+		default:
+			seen[n] = true
+			names = append(names, n)
+			continue
+		}
+		ok = false
+	}
+	return names, ok
+}
+
+func (p *parser) parseRepositories(c *Config) {
+	prefix, prefixOK := p.repoPrefix()
+	prod, prodOK := p.repositories(keyProductionRepositories, "production", prefix)
+	test, testOK := p.repositories(keyTestingRepositories, "testing", prefix)
+
+	inProd := map[string]bool{}
+	for _, n := range prod {
+		inProd[n] = true
+	}
+	var kept []string
+	for _, n := range test {
+		if inProd[n] {
+			p.add(keyTestingRepositories, n, fmt.Sprintf(
+				"a name not already in productionRepositories: %q is in both productionRepositories and testingRepositories%s%s",
+				n, p.defaultNote(keyProductionRepositories, "production", " or none"), p.defaultNote(keyTestingRepositories, "testing", " or none")))
+			testOK = false
+			continue
+		}
+		kept = append(kept, n)
+	}
+	if prodOK && testOK && len(prod)+len(kept) == 0 {
+		p.add(keyProductionRepositories, p.rawValue(keyProductionRepositories),
+			"at least one repository overall: productionRepositories and testingRepositories are both empty")
+	}
+	if prefixOK {
+		c.RepoPrefix = prefix
+	}
+	c.ProductionRepositories, c.TestingRepositories = prod, kept
+}
+
+// -------------------------------------------------------------- lifecycle
+
+// tagPrefixRE: Docker tag characters; the first cannot be . or -.
+var tagPrefixRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+const (
+	expCount   = "an integer from 1 to 10000 (images to keep; ECR rejects a countNumber of 0)"
+	expDays    = "an integer from 1 to 3650 (days)"
+	expTagList = "a comma-separated list of 1 to 49 tag prefixes such as prod,release"
+	expTag     = "a tag prefix of 1–128 characters from A-Z a-z 0-9 _ . - that does not start with . or - (a Docker tag's first character cannot be . or -)"
+)
+
+func (p *parser) tagPrefixes(key string, def []string) ([]string, bool) {
+	lv := p.list(key, expTagList, false)
+	if !lv.given {
+		return slices.Clone(def), true
+	}
+	ok := !lv.bad
+	if len(lv.entries) == 0 {
+		if !lv.bad {
+			p.add(key, lv.raw, expTagList+"; got none")
+		}
+		return nil, false
+	}
+	if n := len(lv.entries); n > maxTagPrefixes {
+		p.add(key, lv.raw, fmt.Sprintf(
+			"at most %d tag prefixes (one lifecycle rule each, and a policy holds 50 rules including the untagged rule); got %d",
+			maxTagPrefixes, n))
+		ok = false
+	}
+	var prefixes []string
+	seen, repeated := map[string]bool{}, map[string]bool{}
+	for _, t := range lv.entries {
+		switch {
+		case seen[t]:
+			if !repeated[t] {
+				repeated[t] = true
+				p.add(key, t, fmt.Sprintf("each prefix once: %q is listed more than once in %s", t, key))
+			}
+		case !tagPrefixRE.MatchString(t):
+			seen[t] = true
+			p.add(key, t, expTag)
+		case len(t) > maxTagPrefixLen:
+			seen[t] = true
+			p.add(key, t, fmt.Sprintf("%s; got %s", expTag, characters(len(t))))
+		default:
+			seen[t] = true
+			prefixes = append(prefixes, t)
+			continue
+		}
+		ok = false
+	}
+	if len(prefixes) <= maxTagPrefixes { // keep the pairwise check small
+		for _, a := range prefixes {
+			for _, b := range prefixes {
+				if a != b && strings.HasPrefix(b, a) {
+					p.add(key, b, fmt.Sprintf(
+						"prefixes that do not overlap: %q is a prefix of %q, so the rule for %s would also claim %s* images",
+						a, b, a, b))
+					ok = false
+				}
+			}
+		}
+	}
+	return prefixes, ok
+}
+
+func (p *parser) parseLifecycle(c *Config) {
+	c.ProductionImageCount, _ = p.integer(keyProductionImageCount, 10, 1, maxImageCount, expCount)
+	c.ProductionTagPrefixes, _ = p.tagPrefixes(keyProductionTagPrefixes, []string{"prod", "release"})
+	c.UntaggedExpiryDays, _ = p.integer(keyUntaggedExpiryDays, 1, 1, maxDays, expDays)
+	c.TestingImageCount, _ = p.integer(keyTestingImageCount, 5, 1, maxImageCount, expCount)
+	c.TestingTagPrefixes, _ = p.tagPrefixes(keyTestingTagPrefixes, []string{"test", "dev", "staging"})
+	c.TestingMaxAgeDays, _ = p.integer(keyTestingMaxAgeDays, 7, 1, maxDays, expDays)
+}
+
+// --------------------------------------------------------------- accounts
+
+var (
+	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+	orgIDRE   = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+)
+
+const (
+	expAccount      = "a 12-digit AWS account ID such as 123456789012"
+	expPullAccounts = "a comma-separated list of 12-digit AWS account IDs, or none"
+	expOrgID        = "an AWS Organizations ID matching ^o-[a-z0-9]{10,32}$, such as o-a1b2c3d4e5"
+	expEncryption   = "AES256 or KMS"
+	expEmail        = "one plain e-mail address such as ops@example.com (no display name, angle brackets, spaces or commas)"
+)
+
+// account reads a single-account key: a string of 12 digits, or a JSON
+// number that has 12 digits.
+func (p *parser) account(key string) (acct string, given, ok bool) {
+	v, present := p.get(key)
+	if !present {
+		return "", false, true
+	}
+	switch {
+	case kindOf(v) == "a string":
+		s := display(v)
+		if accountRE.MatchString(s) {
+			return s, true, true
+		}
+		p.add(key, s, expAccount)
+	case isNumber(v):
+		f, disp, fine := toFloat(v)
+		if fine && f == math.Trunc(f) && f >= 1e11 && f < 1e12 {
+			return strconv.FormatFloat(f, 'f', 0, 64), true, true
+		}
+		p.add(key, disp, expAccount+" (write it as a string: a JSON number loses leading zeros)")
+	default:
+		p.wrongType(key, v, expAccount)
+	}
+	return "", true, false
+}
+
+func (p *parser) parseAccounts(c *Config) {
+	src, srcGiven, srcOK := p.account(keySourceAccount)
+	if !srcGiven {
+		if d := strings.TrimSpace(p.env.DefaultAccount); d != "" {
+			if accountRE.MatchString(d) {
+				src = d
+			} else {
+				p.add(keySourceAccount, d, expAccount+" (this value comes from CDK_DEFAULT_ACCOUNT; pass -c sourceAccount=… instead)")
+				srcOK = false
+			}
+		}
+	}
+	dst, dstGiven, dstOK := p.account(keyDestinationAccount)
+	if srcOK && src == "" && dstGiven && dstOK {
+		p.add(keySourceAccount, "", fmt.Sprintf(
+			"the 12-digit source account: pass -c sourceAccount=… or run with AWS credentials so CDK_DEFAULT_ACCOUNT is set "+
+				"(cross-account replication to destinationAccount %s needs it)", dst))
+	}
+	c.SourceAccount, c.DestinationAccount = src, dst
+
+	pull := p.list(keyPullAccounts, expPullAccounts, true)
+	seen, repeated := map[string]bool{}, map[string]bool{}
+	for _, a := range pull.entries {
+		switch {
+		case a == "none":
+			p.add(keyPullAccounts, a, "none on its own, not mixed with account IDs")
+		case seen[a]:
+			if !repeated[a] {
+				repeated[a] = true
+				p.add(keyPullAccounts, a, fmt.Sprintf("each account once: %q is listed more than once in pullAccounts", a))
+			}
+		case !accountRE.MatchString(a):
+			seen[a] = true
+			p.add(keyPullAccounts, a, expAccount)
+		default:
+			seen[a] = true
+			c.PullAccounts = append(c.PullAccounts, a)
+		}
+	}
+
+	if s, _, ok := p.text(keyOrganizationID, expOrgID); ok && s != "" {
+		if orgIDRE.MatchString(s) {
+			c.OrganizationID = s
+		} else {
+			p.add(keyOrganizationID, s, expOrgID)
+		}
+	}
+
+	c.Encryption = EncryptionAES256
+	if s, given, ok := p.text(keyEncryption, expEncryption); ok && given {
+		switch e := Encryption(s); e {
+		case EncryptionAES256, EncryptionKMS:
+			c.Encryption = e
+		default:
+			hint := ""
+			if strings.EqualFold(s, string(EncryptionAES256)) || strings.EqualFold(s, string(EncryptionKMS)) {
+				hint = " (in upper case)"
+			}
+			p.add(keyEncryption, s, expEncryption+hint)
+		}
+	}
+
+	if s, _, ok := p.text(keyAlertEmail, expEmail); ok && s != "" {
+		if plainEmail(s) {
+			c.AlertEmail = s
+		} else {
+			p.add(keyAlertEmail, s, expEmail)
+		}
+	}
+}
+
+// plainEmail reports whether s is one bare e-mail address, as net/mail
+// parses it, with no display name, no angle brackets or quoting, and a
+// dotted domain.
+func plainEmail(s string) bool {
+	if len(s) > 254 || strings.ContainsAny(s, " \t\r\n,;<>()[]\\\"") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	local, domain := s[:at], s[at+1:]
+	return local != "" && len(local) <= 64 && strings.Contains(domain, ".") &&
+		!strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") && !strings.Contains(domain, "..")
+}
+
+// ------------------------------------------------------------- monitoring
+
+const (
+	expThreshold = "a number greater than 0 and at most 100 (percent)"
+	expAttempts  = "an integer from 1 to 100000 (replications attempted in the window before the failure-rate alarm may fire)"
+	expWindow    = "a whole number of minutes from 5 to 1440 that is a multiple of 5"
+	expStdDevs   = "a number from 1 to 10 (standard deviations)"
+)
+
+// float reads a numeric key and checks it with inRange.
+func (p *parser) float(key string, def float64, inRange func(float64) bool, expected string) float64 {
+	f, disp, given, ok := p.number(key, expected)
+	switch {
+	case !given:
+		return def
+	case ok && !inRange(f):
+		p.add(key, disp, expected)
+	}
+	return f
+}
+
+func (p *parser) parseMonitoring(c *Config) {
+	c.ReplicationFailureThreshold = p.float(keyReplicationFailureThreshold, 10,
+		func(f float64) bool { return f > 0 && f <= 100 }, expThreshold)
+	c.ReplicationMinimumAttempts, _ = p.integer(keyReplicationMinimumAttempts, 5, 1, maxMinimumAttempt, expAttempts)
+	w, ok := p.integer(keyReplicationWindowMinutes, 60, minWindowMinutes, maxWindowMinutes, expWindow)
+	if ok && w%5 != 0 {
+		p.add(keyReplicationWindowMinutes, strconv.Itoa(w), expWindow)
+	}
+	c.ReplicationWindowMinutes = w
+	c.ActivityAlarms, _ = p.boolean(keyActivityAlarms, true)
+	c.AnomalyStdDevs = p.float(keyAnomalyStdDevs, 3, func(f float64) bool { return f >= 1 && f <= 10 }, expStdDevs)
+	c.EnhancedScanning, _ = p.boolean(keyEnhancedScanning, false)
+}
+
+// ----------------------------------------------------------------- finish
+
+// maxProblemsPerKey bounds the problems listed for one key, so that a huge
+// list value gives a readable error.
+const maxProblemsPerKey = 10
+
+// finish sorts the problems, drops exact duplicates and shortens long runs
+// of problems on one key.
+func (p *parser) finish() []Problem {
+	ps := slices.Clone(p.problems)
+	sortProblems(ps)
+	ps = slices.Compact(ps)
+	var out []Problem
+	for i := 0; i < len(ps); {
+		j := i
+		for j < len(ps) && ps[j].Key == ps[i].Key {
+			j++
+		}
+		if n := j - i; n > maxProblemsPerKey {
+			out = append(out, ps[i:i+maxProblemsPerKey]...)
+			out = append(out, Problem{Key: ps[i].Key, Value: p.rawValue(ps[i].Key), Expected: fmt.Sprintf(
+				"valid entries throughout; %d more problems with this value are not listed", n-maxProblemsPerKey)})
+		} else {
+			out = append(out, ps[i:j]...)
+		}
+		i = j
+	}
+	return out
+}
