@@ -1,0 +1,11 @@
+// Package constructs is the home of ecr-replication's reusable L3 constructs. It holds no code
+// itself: the folder name collides with github.com/aws/constructs-go/constructs/v10, so each
+// construct family lives in a sub-package named for what it does:
+//
+//   - registry: replicated repositories, the registry replication rule, the destination
+//     registry policy and repository creation templates.
+//   - lifecycle: a pure-Go model of ECR lifecycle policies, with validation and an evaluator
+//     that explains which images a policy keeps or expires.
+//   - monitoring: replication, activity, storage and security monitoring on signals AWS
+//     really publishes.
+package constructs

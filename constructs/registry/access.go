@@ -1,0 +1,159 @@
+package registry
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+)
+
+// PullActions are the repository-policy actions a principal needs to pull an image. They are
+// the actions aws-cdk's Repository.GrantPull puts on the repository; ecr:GetAuthorizationToken
+// is registry-wide and must come from the caller's own IAM policy, never a repository policy.
+var PullActions = []string{
+	"ecr:BatchCheckLayerAvailability",
+	"ecr:BatchGetImage",
+	"ecr:GetDownloadUrlForLayer",
+}
+
+// PushActions are the actions a principal needs to push an image (the same set as aws-cdk's
+// Repository.GrantPush, without ecr:GetAuthorizationToken).
+var PushActions = []string{
+	"ecr:BatchCheckLayerAvailability",
+	"ecr:CompleteLayerUpload",
+	"ecr:InitiateLayerUpload",
+	"ecr:PutImage",
+	"ecr:UploadLayerPart",
+}
+
+// PullAccess says who, besides IAM identities of the repository's own account, may pull from a
+// repository. It renders to a repository policy: one model serves the repositories this app
+// creates and the repository creation template that shapes repositories ECR creates later, so
+// both carry the same policy. Every statement is read-only; none has an open principal without
+// a condition.
+type PullAccess struct {
+	// Partition of the ARNs rendered, such as "aws" or "aws-cn".
+	//
+	// Default: "aws".
+	Partition string
+	// Accounts whose IAM principals may pull (each account still decides, with its own IAM
+	// policies, which of its principals may).
+	//
+	// Default: - no account.
+	Accounts []string
+	// OrganizationID lets every principal of this AWS Organizations organization pull,
+	// through an aws:PrincipalOrgID condition.
+	//
+	// Default: - no organization.
+	OrganizationID string
+	// Roles are IAM role ARNs in other accounts that may pull. ECR refuses policies that name
+	// principals which do not exist yet, so each role is expressed as its account's root
+	// principal narrowed by an aws:PrincipalArn condition: the policy can be deployed before
+	// the role exists, and only that role matches.
+	//
+	// Default: - no role.
+	Roles []RoleRef
+}
+
+// RoleRef names an IAM role by account and name, without needing the role to exist.
+type RoleRef struct {
+	// Account owns the role. Required.
+	Account string
+	// Name is the role's name (no path). Required.
+	Name string
+}
+
+// ARN renders the role's ARN in the given partition.
+func (r RoleRef) ARN(partition string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partitionOr(partition), r.Account, r.Name)
+}
+
+func partitionOr(p string) string {
+	if p == "" {
+		return "aws"
+	}
+	return p
+}
+
+// IsEmpty reports whether the access grants nothing, in which case no policy is rendered.
+func (a PullAccess) IsEmpty() bool {
+	return len(a.Accounts) == 0 && a.OrganizationID == "" && len(a.Roles) == 0
+}
+
+// UsesOrganizationPrincipal reports whether the policy has the organization statement, whose
+// principal is "*" narrowed by aws:PrincipalOrgID.
+func (a PullAccess) UsesOrganizationPrincipal() bool { return a.OrganizationID != "" }
+
+// Document renders the repository policy as a JSON-ready value, or nil when IsEmpty. Statements
+// carry no Resource element: a repository policy applies to its own repository, and ECR has
+// rejected policies with one.
+func (a PullAccess) Document() map[string]any {
+	if a.IsEmpty() {
+		return nil
+	}
+	p := partitionOr(a.Partition)
+	var statements []any
+	if len(a.Accounts) > 0 {
+		principals := make([]string, 0, len(a.Accounts))
+		for _, acct := range a.Accounts {
+			principals = append(principals, fmt.Sprintf("arn:%s:iam::%s:root", p, acct))
+		}
+		statements = append(statements, map[string]any{
+			"Sid":       "PullFromAccounts",
+			"Effect":    "Allow",
+			"Principal": map[string]any{"AWS": oneOrMany(principals)},
+			"Action":    PullActions,
+		})
+	}
+	if a.OrganizationID != "" {
+		statements = append(statements, map[string]any{
+			"Sid":       "PullFromOrganization",
+			"Effect":    "Allow",
+			"Principal": map[string]any{"AWS": "*"},
+			"Action":    PullActions,
+			"Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": a.OrganizationID}},
+		})
+	}
+	byAccount := map[string][]string{}
+	for _, r := range a.Roles {
+		byAccount[r.Account] = append(byAccount[r.Account], r.ARN(p))
+	}
+	accounts := make([]string, 0, len(byAccount))
+	for acct := range byAccount {
+		accounts = append(accounts, acct)
+	}
+	sort.Strings(accounts)
+	for i, acct := range accounts {
+		sid := "PullFromRoles"
+		if len(accounts) > 1 {
+			sid = fmt.Sprintf("PullFromRoles%d", i+1)
+		}
+		statements = append(statements, map[string]any{
+			"Sid":       sid,
+			"Effect":    "Allow",
+			"Principal": map[string]any{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", p, acct)},
+			"Action":    PullActions,
+			"Condition": map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": oneOrMany(byAccount[acct])}},
+		})
+	}
+	return map[string]any{"Version": "2012-10-17", "Statement": statements}
+}
+
+// JSON renders Document as compact JSON, or "" when IsEmpty.
+func (a PullAccess) JSON() string {
+	doc := a.Document()
+	if doc == nil {
+		return ""
+	}
+	b, err := json.Marshal(doc)
+	if err != nil { // maps of strings and slices always marshal
+		panic(fmt.Sprintf("registry: rendering the repository policy: %v", err))
+	}
+	return string(b)
+}
+
+func oneOrMany(values []string) any {
+	if len(values) == 1 {
+		return values[0]
+	}
+	return values
+}

@@ -1,0 +1,302 @@
+package registry
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+)
+
+// ReplicationActions are the registry-policy actions a source account needs to replicate into
+// another account's registry (ecr-domain.md §1.7): ecr:ReplicateImage always, and
+// ecr:CreateRepository for repositories that do not exist in the destination yet.
+var ReplicationActions = []string{"ecr:CreateRepository", "ecr:ReplicateImage"}
+
+// DestinationRegistryPolicyProps configures a DestinationRegistryPolicy.
+type DestinationRegistryPolicyProps struct {
+	// SourceAccounts may replicate into this registry. Required: at least one.
+	SourceAccounts []string
+	// RepositoryPrefix limits replication to repositories under this namespace ("team" allows
+	// "team/..."). Required.
+	RepositoryPrefix string
+}
+
+// DestinationRegistryPolicy is the registry permissions policy of a destination account, in one
+// region, that lets source accounts replicate into it. Cross-account replication needs one in
+// every destination region; repository policies play no part in it.
+//
+// Like the replication configuration, a registry policy is one per account and region:
+// CloudFormation's create fails when a policy already exists, and deleting the stack removes
+// the registry's policy, whatever else it allowed. A second DestinationRegistryPolicy for the
+// same registry in the app fails synthesis.
+type DestinationRegistryPolicy struct {
+	constructs.Construct
+	// Resource is the CloudFormation registry policy.
+	Resource awsecr.CfnRegistryPolicy
+	// Document is the policy as rendered.
+	Document       map[string]any
+	sourceAccounts []string
+}
+
+// NewDestinationRegistryPolicy creates the registry policy in scope's stack (the destination
+// account and region).
+func NewDestinationRegistryPolicy(scope constructs.Construct, id string, props *DestinationRegistryPolicyProps) *DestinationRegistryPolicy {
+	if props == nil {
+		props = &DestinationRegistryPolicyProps{}
+	}
+	var errs []error
+	if len(props.SourceAccounts) == 0 {
+		errs = append(errs, errors.New("SourceAccounts: got none; expected at least one 12-digit account"))
+	}
+	for i, a := range props.SourceAccounts {
+		if !accountPattern.MatchString(a) {
+			errs = append(errs, fmt.Errorf("SourceAccounts[%d]: got %q; expected 12 digits", i, a))
+		}
+	}
+	prefix := strings.TrimSuffix(props.RepositoryPrefix, "/")
+	if !repositoryNamePattern.MatchString(prefix) {
+		errs = append(errs, fmt.Errorf("RepositoryPrefix: got %q; expected a repository namespace such as \"enterprise-apps\"", props.RepositoryPrefix))
+	}
+	if err := errors.Join(errs...); err != nil {
+		panic(fmt.Sprintf("DestinationRegistryPolicy %s: %v", id, err))
+	}
+
+	p := &DestinationRegistryPolicy{sourceAccounts: props.SourceAccounts}
+	constructs.NewConstruct_Override(p, scope, &id)
+	stack := awscdk.Stack_Of(scope)
+	partition := PartitionOf(resolvedOrEmpty(stack.Region()))
+	principals := make([]string, 0, len(props.SourceAccounts))
+	for _, a := range props.SourceAccounts {
+		principals = append(principals, fmt.Sprintf("arn:%s:iam::%s:root", partition, a))
+	}
+	p.Document = map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []any{map[string]any{
+			"Sid":       "ReplicateFromSourceAccounts",
+			"Effect":    "Allow",
+			"Principal": map[string]any{"AWS": oneOrMany(principals)},
+			"Action":    ReplicationActions,
+			"Resource": stack.FormatArn(&awscdk.ArnComponents{
+				Service:      jsii.String("ecr"),
+				Resource:     jsii.String("repository"),
+				ResourceName: jsii.String(prefix + "/*"),
+			}),
+		}},
+	}
+	p.Resource = awsecr.NewCfnRegistryPolicy(p, jsii.String("Resource"), &awsecr.CfnRegistryPolicyProps{PolicyText: p.Document})
+	p.Node().AddValidation(&oneSingletonPerRegistry{scope: p, resourceType: "AWS::ECR::RegistryPolicy", what: "registry policy"})
+	return p
+}
+
+// SourceAccounts returns the accounts the policy lets replicate.
+func (p *DestinationRegistryPolicy) SourceAccounts() []string {
+	return append([]string(nil), p.sourceAccounts...)
+}
+
+// CreationTemplateProps configures a CreationTemplate.
+type CreationTemplateProps struct {
+	// Prefix is the namespace whose new repositories the template shapes, without the trailing
+	// "/" (ECR adds it: "team" matches "team/app", not "teamwork"), or "ROOT". Required.
+	Prefix string
+	// AppliedFor lists when ECR applies the template: "REPLICATION", "PULL_THROUGH_CACHE",
+	// "CREATE_ON_PUSH".
+	//
+	// Default: []string{"REPLICATION"}.
+	AppliedFor []string
+	// Description of the template.
+	//
+	// Default: - one naming the prefix.
+	Description string
+	// ImageTagMutability of the repositories ECR creates.
+	//
+	// Default: awsecr.TagMutability_MUTABLE: a replica then mirrors its source whatever the
+	// source's setting; an immutable replica of a mutable source would receive re-pushed tags
+	// untagged (ecr-domain.md §1.5).
+	ImageTagMutability awsecr.TagMutability
+	// LifecyclePolicy of the repositories ECR creates.
+	//
+	// Default: - untagged images older than 1 day expire; tagged images are never expired.
+	LifecyclePolicy *lifecycle.Policy
+	// PullAccess renders the repository policy of the repositories ECR creates.
+	//
+	// Default: - no repository policy.
+	PullAccess PullAccess
+	// EncryptionKey encrypts the repositories ECR creates. ECR then needs a custom role to use
+	// the key; the template creates it (trusted by ecr.amazonaws.com, allowed
+	// ecr:CreateRepository and ecr:ReplicateImage under the prefix and kms:CreateGrant,
+	// kms:RetireGrant and kms:DescribeKey on the key) and names it in the key policy.
+	//
+	// Default: - AES256.
+	EncryptionKey awskms.IKey
+}
+
+// CreationTemplate is a repository creation template: the settings ECR gives the repositories it
+// creates itself in this registry, such as replicas of source repositories that were not
+// pre-created. Without one, ECR creates them mutable, AES256, with no lifecycle and no
+// repository policy. Templates apply only where ECR creates the repository, so it must live in
+// the destination account and region.
+type CreationTemplate struct {
+	constructs.Construct
+	// Resource is the CloudFormation template.
+	Resource awsecr.CfnRepositoryCreationTemplate
+	// Role is the custom role ECR assumes to create KMS-encrypted repositories, or nil.
+	Role awsiam.Role
+}
+
+// NewCreationTemplate creates the template in scope's stack.
+func NewCreationTemplate(scope constructs.Construct, id string, props *CreationTemplateProps) *CreationTemplate {
+	if props == nil {
+		props = &CreationTemplateProps{}
+	}
+	var errs []error
+	if props.Prefix != "ROOT" && !repositoryNamePattern.MatchString(props.Prefix) {
+		errs = append(errs, fmt.Errorf("Prefix: got %q; expected a repository namespace without a trailing '/', such as \"enterprise-apps\", or ROOT", props.Prefix))
+	}
+	for i, a := range props.AppliedFor {
+		switch a {
+		case "REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH":
+		default:
+			errs = append(errs, fmt.Errorf("AppliedFor[%d]: got %q; expected REPLICATION, PULL_THROUGH_CACHE or CREATE_ON_PUSH", i, a))
+		}
+	}
+	policy := DefaultLifecyclePolicy()
+	if props.LifecyclePolicy != nil {
+		policy = *props.LifecyclePolicy
+	}
+	policyJSON, err := policy.JSON()
+	if err != nil {
+		errs = append(errs, fmt.Errorf("LifecyclePolicy: %w", err))
+	}
+	if err := errors.Join(errs...); err != nil {
+		panic(fmt.Sprintf("CreationTemplate %s: %v", id, err))
+	}
+
+	t := &CreationTemplate{}
+	constructs.NewConstruct_Override(t, scope, &id)
+	appliedFor := props.AppliedFor
+	if len(appliedFor) == 0 {
+		appliedFor = []string{"REPLICATION"}
+	}
+	mutability := props.ImageTagMutability
+	if mutability == "" {
+		mutability = awsecr.TagMutability_MUTABLE
+	}
+	description := props.Description
+	if description == "" {
+		description = fmt.Sprintf("Settings for repositories ECR creates under %s/ (%s)", props.Prefix, strings.Join(appliedFor, ", "))
+	}
+	cfnProps := &awsecr.CfnRepositoryCreationTemplateProps{
+		Prefix:                  jsii.String(props.Prefix),
+		AppliedFor:              jsii.Strings(appliedFor...),
+		Description:             jsii.String(description),
+		ImageTagMutability:      jsii.String(string(mutability)),
+		LifecyclePolicy:         jsii.String(policyJSON),
+		EncryptionConfiguration: &awsecr.CfnRepositoryCreationTemplate_EncryptionConfigurationProperty{EncryptionType: jsii.String("AES256")},
+	}
+	if text := props.PullAccess.JSON(); text != "" {
+		cfnProps.RepositoryPolicy = jsii.String(text)
+	}
+	if props.EncryptionKey != nil {
+		stack := awscdk.Stack_Of(scope)
+		t.Role = awsiam.NewRole(t, jsii.String("Role"), &awsiam.RoleProps{
+			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ecr.amazonaws.com"), nil),
+			Description: jsii.String(fmt.Sprintf("Assumed by ECR to create KMS-encrypted repositories under %s/", props.Prefix)),
+		})
+		t.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:     jsii.String("CreateRepositoriesUnderPrefix"),
+			Actions: jsii.Strings(ReplicationActions...),
+			Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
+				Service:      jsii.String("ecr"),
+				Resource:     jsii.String("repository"),
+				ResourceName: jsii.String(props.Prefix + "/*"),
+			})),
+		}))
+		props.EncryptionKey.Grant(t.Role, jsii.String("kms:CreateGrant"), jsii.String("kms:RetireGrant"), jsii.String("kms:DescribeKey"))
+		cdknag.NagSuppressions_AddResourceSuppressions(t.Role, &[]*cdknag.NagPackSuppression{{
+			Id:     jsii.String("AwsSolutions-IAM5"),
+			Reason: jsii.String("the template is for repositories ECR creates later under the prefix: their names are not known at deploy time, so the role may act on <prefix>/* only"),
+			AppliesTo: &[]interface{}{&cdknag.RegexAppliesTo{
+				Regex: jsii.String(fmt.Sprintf(`/^Resource::arn:[^:]+:ecr:[^:]+:[^:]+:repository\/%s\/\*$/g`, regexp.QuoteMeta(props.Prefix))),
+			}},
+		}}, jsii.Bool(true))
+		cfnProps.CustomRoleArn = t.Role.RoleArn()
+		cfnProps.EncryptionConfiguration = &awsecr.CfnRepositoryCreationTemplate_EncryptionConfigurationProperty{
+			EncryptionType: jsii.String("KMS"),
+			KmsKey:         props.EncryptionKey.KeyArn(),
+		}
+	}
+	t.Resource = awsecr.NewCfnRepositoryCreationTemplate(t, jsii.String("Resource"), cfnProps)
+	if t.Role != nil {
+		// The role's permissions must be in place before ECR first uses the template (the
+		// role itself is already ordered by the CustomRoleArn reference).
+		t.Resource.Node().AddDependency(t.Role.Node().FindChild(jsii.String("DefaultPolicy")))
+	}
+	return t
+}
+
+// Prefix returns the template's prefix.
+func (t *CreationTemplate) Prefix() *string { return t.Resource.Prefix() }
+
+// RepositoryKeyProps configures a RepositoryKey.
+type RepositoryKeyProps struct {
+	// Description of the key.
+	//
+	// Default: - one saying it encrypts ECR repositories.
+	Description string
+	// CallerAccounts are the accounts whose ECR requests may use the key, besides the key's own
+	// account (e.g. the source account of a cross-account replication).
+	//
+	// Default: - the key's own account only.
+	CallerAccounts []string
+}
+
+// NewRepositoryKey creates a customer-managed KMS key for ECR repositories in scope's region:
+// rotation on, retained on stack deletion (images encrypted with it would become unreadable),
+// and a key policy that lets ECR use it on behalf of principals of the listed accounts
+// (kms:ViaService = ecr.<region>.amazonaws.com), which is how ECR encrypts pushed and
+// replicated layers. Grants for a creation template's role come from CreationTemplate.
+func NewRepositoryKey(scope constructs.Construct, id string, props *RepositoryKeyProps) awskms.Key {
+	if props == nil {
+		props = &RepositoryKeyProps{}
+	}
+	description := props.Description
+	if description == "" {
+		description = "Encrypts ECR repositories managed by ecr-replication"
+	}
+	key := awskms.NewKey(scope, jsii.String(id), &awskms.KeyProps{
+		Description:       jsii.String(description),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	stack := awscdk.Stack_Of(scope)
+	accounts := []string{*stack.Account()}
+	for _, a := range props.CallerAccounts {
+		if a != *stack.Account() {
+			accounts = append(accounts, a)
+		}
+	}
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowUseThroughEcr"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions: jsii.Strings("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*",
+			"kms:ReEncrypt*", "kms:CreateGrant"),
+		Resources: jsii.Strings("*"),
+		Conditions: &map[string]interface{}{
+			"StringEquals": map[string]interface{}{
+				"kms:CallerAccount": accounts,
+				"kms:ViaService":    fmt.Sprintf("ecr.%s.amazonaws.com", *stack.Region()),
+			},
+		},
+	}), jsii.Bool(false))
+	return key
+}

@@ -1,0 +1,283 @@
+package registry_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/constructs/registry"
+	"github.com/acme-platform/ecr-replication/internal/cfntest"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
+
+func newStack(app awscdk.App, id, account, region string) awscdk.Stack {
+	env := &awscdk.Environment{Region: jsii.String(region)}
+	if account != "" {
+		env.Account = jsii.String(account)
+	}
+	return awscdk.NewStack(app, jsii.String(id), &awscdk.StackProps{Env: env})
+}
+
+func TestPullAccessRendering(t *testing.T) {
+	tests := []struct {
+		name   string
+		access registry.PullAccess
+		want   string
+	}{
+		{"nothing renders no policy", registry.PullAccess{}, ""},
+		{"one account", registry.PullAccess{Accounts: []string{"111111111111"}},
+			`{"Statement":[{"Action":["ecr:BatchCheckLayerAvailability","ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"],"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Sid":"PullFromAccounts"}],"Version":"2012-10-17"}`},
+		{"organization is an open principal narrowed by aws:PrincipalOrgID", registry.PullAccess{Partition: "aws-cn", OrganizationID: "o-abcdefghij"},
+			`{"Statement":[{"Action":["ecr:BatchCheckLayerAvailability","ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"],"Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abcdefghij"}},"Effect":"Allow","Principal":{"AWS":"*"},"Sid":"PullFromOrganization"}],"Version":"2012-10-17"}`},
+		{"roles become their account root narrowed by aws:PrincipalArn", registry.PullAccess{Partition: "aws-cn", Roles: []registry.RoleRef{{Account: "222222222222", Name: "deploy"}, {Account: "222222222222", Name: "ci"}}},
+			`{"Statement":[{"Action":["ecr:BatchCheckLayerAvailability","ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"],"Condition":{"ArnEquals":{"aws:PrincipalArn":["arn:aws-cn:iam::222222222222:role/deploy","arn:aws-cn:iam::222222222222:role/ci"]}},"Effect":"Allow","Principal":{"AWS":"arn:aws-cn:iam::222222222222:root"},"Sid":"PullFromRoles"}],"Version":"2012-10-17"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.access.JSON(); got != tt.want {
+				t.Errorf("JSON() =\n%s\nwant\n%s", got, tt.want)
+			}
+			if tt.access.IsEmpty() != (tt.want == "") {
+				t.Errorf("IsEmpty() = %v", tt.access.IsEmpty())
+			}
+		})
+	}
+}
+
+func TestReplicatedRepositoryDefaults(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := newStack(app, "Stack", "123456789012", "us-east-1")
+	repo := registry.NewReplicatedRepository(stack, "Repo", &registry.ReplicatedRepositoryProps{RepositoryName: "team/app"})
+	role := awsiam.NewRole(stack, jsii.String("Reader"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
+	repo.GrantPull(role)
+	tmpl := assertions.Template_FromStack(stack, nil)
+	doc := cfntest.FromValue(tmpl.ToJSON())
+	r := doc.Resources("AWS::ECR::Repository")[0]
+
+	t.Run("is retained, immutable, scanned on push and AES256 by default", func(t *testing.T) {
+		if r.Raw["DeletionPolicy"] != "Retain" || r.Raw["UpdateReplacePolicy"] != "Retain" {
+			t.Errorf("policies %v/%v; want Retain", r.Raw["DeletionPolicy"], r.Raw["UpdateReplacePolicy"])
+		}
+		for field, want := range map[string]string{
+			"ImageTagMutability":         `"IMMUTABLE"`,
+			"ImageScanningConfiguration": `{"ScanOnPush":true}`,
+			"EncryptionConfiguration":    `{"EncryptionType":"AES256"}`,
+			"RepositoryName":             `"team/app"`,
+		} {
+			if got := cfntest.JSON(r.Properties[field]); got != want {
+				t.Errorf("%s = %s; want %s", field, got, want)
+			}
+		}
+		if _, ok := r.Properties["RepositoryPolicyText"]; ok {
+			t.Error("a repository policy was rendered without any PullAccess")
+		}
+	})
+	t.Run("expires only untagged images by default", func(t *testing.T) {
+		text := r.Properties["LifecyclePolicy"].(map[string]any)["LifecyclePolicyText"].(string)
+		want, _ := registry.DefaultLifecyclePolicy().JSON()
+		if text != want {
+			t.Errorf("lifecycle = %s; want %s", text, want)
+		}
+	})
+	t.Run("GrantPull adds pull actions and the authorization token to the grantee only", func(t *testing.T) {
+		cfntest.ExpectOK(t, func() {
+			tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+				"PolicyDocument": map[string]any{"Statement": []any{
+					map[string]any{"Action": []any{"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"},
+						"Effect": "Allow", "Resource": assertions.Match_AnyValue()},
+					map[string]any{"Action": "ecr:GetAuthorizationToken", "Effect": "Allow", "Resource": "*"},
+				}},
+			})
+		})
+	})
+}
+
+func TestReplicatedRepositoryRejectsBadProps(t *testing.T) {
+	bad := lifecycle.Policy{Rules: []lifecycle.Rule{{RulePriority: 1, Selection: lifecycle.Selection{TagStatus: lifecycle.TagStatusTagged,
+		CountType: lifecycle.CountImageCountMoreThan, CountNumber: 0}, Action: lifecycle.Action{Type: lifecycle.ActionExpire}}}}
+	tests := []struct {
+		name      string
+		props     *registry.ReplicatedRepositoryProps
+		fragments []string
+	}{
+		{"missing name", nil, []string{"RepositoryName: required"}},
+		{"upper-case name", &registry.ReplicatedRepositoryProps{RepositoryName: "Team/App"}, []string{"RepositoryName", `"Team/App"`}},
+		{"invalid lifecycle and mutability at once", &registry.ReplicatedRepositoryProps{RepositoryName: "team/app", LifecyclePolicy: &bad, ImageTagMutability: "SOMETIMES"},
+			[]string{"LifecyclePolicy", "countNumber", "ImageTagMutability", "SOMETIMES"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stack := newStack(awscdk.NewApp(nil), "Stack", "123456789012", "us-east-1")
+			cfntest.ExpectPanic(t, func() { registry.NewReplicatedRepository(stack, "Repo", tt.props) }, tt.fragments...)
+		})
+	}
+}
+
+func destinations(n int, account string) []registry.ReplicationDestination {
+	regions := []string{"us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-northeast-1", "ca-central-1"}
+	var out []registry.ReplicationDestination
+	for i := 0; i < n; i++ {
+		out = append(out, registry.ReplicationDestination{Region: regions[i%len(regions)], Account: fmt.Sprintf("%012d", i+1)})
+	}
+	if account != "" {
+		for i := range out {
+			out[i].Account = account
+		}
+	}
+	return out
+}
+
+func TestRegistryReplicationValidation(t *testing.T) {
+	many := func(n int) []string {
+		var out []string
+		for i := 0; i < n; i++ {
+			out = append(out, fmt.Sprintf("team%d/", i))
+		}
+		return out
+	}
+	tests := []struct {
+		name      string
+		rules     []registry.ReplicationRule
+		fragments []string
+	}{
+		{"no rules", nil, []string{"Rules: got 0 rules; expected 1 to 10"}},
+		{"eleven rules", func() []registry.ReplicationRule {
+			var r []registry.ReplicationRule
+			for i := 0; i < 11; i++ {
+				r = append(r, registry.ReplicationRule{Destinations: destinations(1, "")})
+			}
+			return r
+		}(), []string{"got 11 rules"}},
+		{"26 unique destinations across rules", []registry.ReplicationRule{
+			{Destinations: destinations(13, "")}, {Destinations: destinations(26, "")[13:]},
+		}, []string{"got 26 unique destinations", "at most 25"}},
+		{"101 filters", []registry.ReplicationRule{{Destinations: destinations(1, ""), RepositoryPrefixes: many(101)}}, []string{"got 101", "at most 100"}},
+		{"destination equal to the source in the same account", []registry.ReplicationRule{{Destinations: []registry.ReplicationDestination{{Region: "us-east-1"}}}},
+			[]string{`"us-east-1", the source region`}},
+		{"another partition", []registry.ReplicationRule{{Destinations: []registry.ReplicationDestination{{Region: "cn-north-1"}}}},
+			[]string{"partition aws-cn", "across partitions"}},
+		{"duplicate destination", []registry.ReplicationRule{{Destinations: []registry.ReplicationDestination{{Region: "us-west-2"}, {Region: "us-west-2"}}}},
+			[]string{"duplicate destination us-west-2"}},
+		{"bad filter and bad account", []registry.ReplicationRule{{Destinations: []registry.ReplicationDestination{{Region: "us-west-2", Account: "12"}}, RepositoryPrefixes: []string{"Bad Prefix"}}},
+			[]string{`Account: got "12"`, `"Bad Prefix"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stack := newStack(awscdk.NewApp(nil), "Stack", "123456789012", "us-east-1")
+			cfntest.ExpectPanic(t, func() {
+				registry.NewRegistryReplication(stack, "Replication", &registry.RegistryReplicationProps{Rules: tt.rules})
+			}, tt.fragments...)
+		})
+	}
+	t.Run("cross-account replication to the same region is allowed", func(t *testing.T) {
+		stack := newStack(awscdk.NewApp(nil), "Stack", "123456789012", "us-east-1")
+		cfntest.ExpectOK(t, func() {
+			registry.NewRegistryReplication(stack, "Replication", &registry.RegistryReplicationProps{Rules: []registry.ReplicationRule{
+				{Destinations: []registry.ReplicationDestination{{Region: "us-east-1", Account: "210987654321"}}},
+			}})
+		})
+	})
+	t.Run("25 unique destinations are allowed", func(t *testing.T) {
+		stack := newStack(awscdk.NewApp(nil), "Stack", "123456789012", "us-east-1")
+		cfntest.ExpectOK(t, func() {
+			registry.NewRegistryReplication(stack, "Replication", &registry.RegistryReplicationProps{Rules: []registry.ReplicationRule{
+				{Destinations: destinations(25, "")},
+			}})
+		})
+	})
+}
+
+// synthErrors synthesizes app and returns the validation error, or "".
+func synthErrors(app awscdk.App) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	app.Synth(nil)
+	return ""
+}
+
+func TestRegistrySingletons(t *testing.T) {
+	rule := []registry.ReplicationRule{{Destinations: []registry.ReplicationDestination{{Region: "us-west-2"}}, RepositoryPrefixes: []string{"team/"}}}
+	t.Run("two replication configurations for one registry fail synthesis", func(t *testing.T) {
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+		registry.NewRegistryReplication(newStack(app, "A", "123456789012", "us-east-1"), "Replication", &registry.RegistryReplicationProps{Rules: rule})
+		registry.NewRegistryReplication(newStack(app, "B", "123456789012", "us-east-1"), "Replication", &registry.RegistryReplicationProps{Rules: rule})
+		msg := synthErrors(app)
+		for _, want := range []string{"registry 123456789012/us-east-1 already has a replication configuration", "B/Replication/Resource", "A/Replication/Resource"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("synth error %q lacks %q", msg, want)
+			}
+		}
+	})
+	t.Run("two environment-agnostic-account stacks in one region are the same registry", func(t *testing.T) {
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+		registry.NewRegistryReplication(newStack(app, "A", "", "us-east-1"), "Replication", &registry.RegistryReplicationProps{Rules: rule})
+		registry.NewRegistryReplication(newStack(app, "B", "", "us-east-1"), "Replication", &registry.RegistryReplicationProps{Rules: rule})
+		if msg := synthErrors(app); !strings.Contains(msg, "(deploy-time account)/us-east-1 already has a replication configuration") {
+			t.Errorf("synth error = %q", msg)
+		}
+	})
+	t.Run("configurations of different regions or accounts coexist", func(t *testing.T) {
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+		registry.NewRegistryReplication(newStack(app, "A", "123456789012", "us-east-1"), "Replication", &registry.RegistryReplicationProps{Rules: rule})
+		registry.NewRegistryReplication(newStack(app, "B", "123456789012", "eu-west-1"), "Replication", &registry.RegistryReplicationProps{Rules: rule})
+		registry.NewRegistryReplication(newStack(app, "C", "210987654321", "us-east-1"), "Replication", &registry.RegistryReplicationProps{Rules: rule})
+		if msg := synthErrors(app); msg != "" {
+			t.Errorf("unexpected synth error %q", msg)
+		}
+	})
+	t.Run("two registry policies for one registry fail synthesis", func(t *testing.T) {
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+		props := &registry.DestinationRegistryPolicyProps{SourceAccounts: []string{"111111111111"}, RepositoryPrefix: "team"}
+		registry.NewDestinationRegistryPolicy(newStack(app, "A", "222222222222", "us-west-2"), "Policy", props)
+		registry.NewDestinationRegistryPolicy(newStack(app, "B", "222222222222", "us-west-2"), "Policy", props)
+		if msg := synthErrors(app); !strings.Contains(msg, "222222222222/us-west-2 already has a registry policy") {
+			t.Errorf("synth error = %q", msg)
+		}
+	})
+}
+
+func TestCreationTemplate(t *testing.T) {
+	t.Run("defaults: replication only, mutable, AES256, untagged-only lifecycle, no role", func(t *testing.T) {
+		stack := newStack(awscdk.NewApp(nil), "Stack", "123456789012", "us-west-2")
+		tpl := registry.NewCreationTemplate(stack, "Template", &registry.CreationTemplateProps{Prefix: "team"})
+		doc := cfntest.FromValue(assertions.Template_FromStack(stack, nil).ToJSON())
+		p := doc.Resources("AWS::ECR::RepositoryCreationTemplate")[0].Properties
+		want, _ := registry.DefaultLifecyclePolicy().JSON()
+		if p["Prefix"] != "team" || cfntest.JSON(p["AppliedFor"]) != `["REPLICATION"]` || p["ImageTagMutability"] != "MUTABLE" ||
+			cfntest.JSON(p["EncryptionConfiguration"]) != `{"EncryptionType":"AES256"}` || p["LifecyclePolicy"] != want || p["CustomRoleArn"] != nil {
+			t.Errorf("template properties = %s", cfntest.JSON(p))
+		}
+		if tpl.Role != nil || len(doc.Resources("AWS::IAM::Role")) != 0 {
+			t.Error("a role was created without a key")
+		}
+	})
+	t.Run("rejects a prefix with a trailing slash and unknown AppliedFor values", func(t *testing.T) {
+		stack := newStack(awscdk.NewApp(nil), "Stack", "123456789012", "us-west-2")
+		cfntest.ExpectPanic(t, func() {
+			registry.NewCreationTemplate(stack, "Template", &registry.CreationTemplateProps{Prefix: "team/", AppliedFor: []string{"ON_TUESDAYS"}})
+		}, `Prefix: got "team/"`, `AppliedFor[0]: got "ON_TUESDAYS"`)
+	})
+}
+
+func TestPartitionOf(t *testing.T) {
+	for region, want := range map[string]string{"us-east-1": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov", "eu-west-1": "aws", "us-iso-east-1": "aws-iso"} {
+		if got := registry.PartitionOf(region); got != want {
+			t.Errorf("PartitionOf(%q) = %q; want %q", region, got, want)
+		}
+	}
+}

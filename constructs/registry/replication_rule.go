@@ -1,0 +1,271 @@
+package registry
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// ECR service quotas that neither CloudFormation nor the CDK checks (ecr-domain.md §1.2).
+const (
+	// MaxRules is the number of rules one replication configuration may hold.
+	MaxRules = 10
+	// MaxUniqueDestinations is the number of unique (region, registry) destinations across
+	// all rules of a registry: the schema accepts 100 per rule, the service 25 in all.
+	MaxUniqueDestinations = 25
+	// MaxFiltersPerRule is the number of repository filters one rule may hold.
+	MaxFiltersPerRule = 100
+)
+
+var (
+	regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	// filterPattern is the CloudFormation schema's pattern for a PREFIX_MATCH filter.
+	filterPattern  = regexp.MustCompile(`^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$`)
+	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+)
+
+// ReplicationDestination is one registry that receives replicated images.
+type ReplicationDestination struct {
+	// Region receives the images. Required.
+	Region string
+	// Account owns the destination registry. A different account needs a
+	// DestinationRegistryPolicy in every destination region of that account.
+	//
+	// Default: - the account of the stack that holds the replication configuration.
+	Account string
+}
+
+// ReplicationRule sends the images of the repositories its filters select to its destinations.
+type ReplicationRule struct {
+	// Destinations receive the images. Required: at least one.
+	Destinations []ReplicationDestination
+	// RepositoryPrefixes are PREFIX_MATCH filters: a repository is replicated when its name
+	// starts with one of them. ECR compares plain strings, so end a namespace with "/":
+	// "enterprise-apps/" keeps "enterprise-apps-legacy/api" out, "enterprise-apps" does not.
+	//
+	// Default: - every repository of the registry.
+	RepositoryPrefixes []string
+}
+
+// RegistryReplicationProps configures a RegistryReplication.
+type RegistryReplicationProps struct {
+	// Rules of the registry's replication configuration. Required: 1 to 10.
+	Rules []ReplicationRule
+}
+
+func (p *RegistryReplicationProps) validate(sourceRegion string) error {
+	var errs []error
+	if n := len(p.Rules); n == 0 || n > MaxRules {
+		errs = append(errs, fmt.Errorf("Rules: got %d rules; expected 1 to %d (ECR quota)", n, MaxRules))
+	}
+	unique := map[ReplicationDestination]bool{}
+	for i, rule := range p.Rules {
+		name := fmt.Sprintf("Rules[%d]", i)
+		if len(rule.Destinations) == 0 {
+			errs = append(errs, fmt.Errorf("%s.Destinations: got none; expected at least one destination", name))
+		}
+		seen := map[ReplicationDestination]bool{}
+		for j, d := range rule.Destinations {
+			field := fmt.Sprintf("%s.Destinations[%d]", name, j)
+			if !regionPattern.MatchString(d.Region) {
+				errs = append(errs, fmt.Errorf("%s.Region: got %q; expected a region name such as us-west-2", field, d.Region))
+				continue
+			}
+			if d.Account != "" && !accountPattern.MatchString(d.Account) {
+				errs = append(errs, fmt.Errorf("%s.Account: got %q; expected 12 digits", field, d.Account))
+			}
+			if sourceRegion != "" && d.Account == "" && d.Region == sourceRegion {
+				errs = append(errs, fmt.Errorf("%s.Region: got %q, the source region; expected another region (or another account)", field, d.Region))
+			}
+			if sourceRegion != "" && PartitionOf(d.Region) != PartitionOf(sourceRegion) {
+				errs = append(errs, fmt.Errorf("%s.Region: got %q in partition %s; expected a region of the source's partition %s: ECR does not replicate across partitions", field, d.Region, PartitionOf(d.Region), PartitionOf(sourceRegion)))
+			}
+			if seen[d] {
+				errs = append(errs, fmt.Errorf("%s: duplicate destination %s", field, d))
+			}
+			seen[d] = true
+			unique[d] = true
+		}
+		if len(rule.RepositoryPrefixes) > MaxFiltersPerRule {
+			errs = append(errs, fmt.Errorf("%s.RepositoryPrefixes: got %d; expected at most %d (ECR quota)", name, len(rule.RepositoryPrefixes), MaxFiltersPerRule))
+		}
+		for j, f := range rule.RepositoryPrefixes {
+			if len(f) < 2 || len(f) > 256 || !filterPattern.MatchString(f) {
+				errs = append(errs, fmt.Errorf("%s.RepositoryPrefixes[%d]: got %q; expected 2-256 characters of a repository name prefix, such as \"enterprise-apps/\"", name, j, f))
+			}
+		}
+	}
+	if len(unique) > MaxUniqueDestinations {
+		errs = append(errs, fmt.Errorf("Rules: got %d unique destinations; expected at most %d across all rules (ECR quota, not checked by CloudFormation)", len(unique), MaxUniqueDestinations))
+	}
+	return errors.Join(errs...)
+}
+
+// String renders a destination as "region" or "account/region".
+func (d ReplicationDestination) String() string {
+	if d.Account == "" {
+		return d.Region
+	}
+	return d.Account + "/" + d.Region
+}
+
+// PartitionOf returns the AWS partition of a region name ("aws", "aws-cn", "aws-us-gov", ...).
+func PartitionOf(region string) string {
+	for _, p := range []struct{ prefix, partition string }{
+		{"cn-", "aws-cn"},
+		{"us-gov-", "aws-us-gov"},
+		{"us-isob-", "aws-iso-b"},
+		{"us-isof-", "aws-iso-f"},
+		{"us-iso-", "aws-iso"},
+		{"eu-isoe-", "aws-iso-e"},
+		{"eusc-", "aws-eusc"},
+	} {
+		if strings.HasPrefix(region, p.prefix) {
+			return p.partition
+		}
+	}
+	return "aws"
+}
+
+// RegistryReplication is the registry's replication configuration: it lives in the source
+// region and sends images to every destination of its rules.
+//
+// ECR keeps ONE replication configuration per account and region, and CloudFormation treats it
+// as a singleton: creating one where rules already exist fails (AlreadyExists), updating it
+// replaces every rule, and deleting it empties the registry's rules. This construct therefore
+// refuses, at synth, a second RegistryReplication for the same account and region anywhere in
+// the app; rules from several teams must be merged into one RegistryReplication.
+type RegistryReplication struct {
+	constructs.Construct
+	// Resource is the CloudFormation replication configuration.
+	Resource awsecr.CfnReplicationConfiguration
+	rules    []ReplicationRule
+}
+
+// NewRegistryReplication creates the registry's replication configuration in scope's stack.
+func NewRegistryReplication(scope constructs.Construct, id string, props *RegistryReplicationProps) *RegistryReplication {
+	if props == nil {
+		props = &RegistryReplicationProps{}
+	}
+	stack := awscdk.Stack_Of(scope)
+	if err := props.validate(resolvedOrEmpty(stack.Region())); err != nil {
+		panic(fmt.Sprintf("RegistryReplication %s: %v", id, err))
+	}
+	r := &RegistryReplication{rules: props.Rules}
+	constructs.NewConstruct_Override(r, scope, &id)
+	r.Resource = awsecr.NewCfnReplicationConfiguration(r, jsii.String("Resource"), &awsecr.CfnReplicationConfigurationProps{
+		ReplicationConfiguration: &awsecr.CfnReplicationConfiguration_ReplicationConfigurationProperty{
+			Rules: renderRules(props.Rules, stack.Account()),
+		},
+	})
+	r.Node().AddValidation(&oneSingletonPerRegistry{scope: r, resourceType: "AWS::ECR::ReplicationConfiguration", what: "replication configuration"})
+	return r
+}
+
+// Rules returns the rules the configuration holds.
+func (r *RegistryReplication) Rules() []ReplicationRule { return append([]ReplicationRule(nil), r.rules...) }
+
+// Destinations returns every unique destination of every rule, sorted.
+func (r *RegistryReplication) Destinations() []ReplicationDestination {
+	seen := map[ReplicationDestination]bool{}
+	var out []ReplicationDestination
+	for _, rule := range r.rules {
+		for _, d := range rule.Destinations {
+			if !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+func renderRules(rules []ReplicationRule, stackAccount *string) *[]interface{} {
+	out := make([]interface{}, 0, len(rules))
+	for _, rule := range rules {
+		dests := make([]interface{}, 0, len(rule.Destinations))
+		for _, d := range rule.Destinations {
+			account := stackAccount
+			if d.Account != "" {
+				account = jsii.String(d.Account)
+			}
+			dests = append(dests, &awsecr.CfnReplicationConfiguration_ReplicationDestinationProperty{
+				Region:     jsii.String(d.Region),
+				RegistryId: account,
+			})
+		}
+		var filters *[]interface{}
+		if len(rule.RepositoryPrefixes) > 0 {
+			fs := make([]interface{}, 0, len(rule.RepositoryPrefixes))
+			for _, f := range rule.RepositoryPrefixes {
+				fs = append(fs, &awsecr.CfnReplicationConfiguration_RepositoryFilterProperty{
+					Filter:     jsii.String(f),
+					FilterType: jsii.String("PREFIX_MATCH"),
+				})
+			}
+			filters = &fs
+		}
+		out = append(out, &awsecr.CfnReplicationConfiguration_ReplicationRuleProperty{
+			Destinations:      &dests,
+			RepositoryFilters: filters,
+		})
+	}
+	return &out
+}
+
+func resolvedOrEmpty(s *string) string {
+	if s == nil || *awscdk.Token_IsUnresolved(s) {
+		return ""
+	}
+	return *s
+}
+
+// oneSingletonPerRegistry fails synthesis when the app holds two resources of a registry-wide
+// singleton type (one per account and region) for the same registry.
+type oneSingletonPerRegistry struct {
+	scope        constructs.Construct
+	resourceType string
+	what         string
+}
+
+// Validate implements constructs.IValidation.
+func (v *oneSingletonPerRegistry) Validate() *[]*string {
+	mine := v.scope.Node().DefaultChild()
+	myStack := awscdk.Stack_Of(v.scope)
+	myKey := registryKey(myStack)
+	var problems []*string
+	for _, c := range *v.scope.Node().Root().Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		res, ok := c.(awscdk.CfnResource)
+		if !ok || *res.CfnResourceType() != v.resourceType || *c.Node().Path() == *mine.Node().Path() {
+			continue
+		}
+		if registryKey(awscdk.Stack_Of(c)) == myKey {
+			problems = append(problems, jsii.String(fmt.Sprintf(
+				"registry %s already has a %s at %s: ECR keeps one per account and region, and a second one would fail to create (AlreadyExists) or replace the first one's rules; merge them into one construct",
+				myKey, v.what, *c.Node().Path())))
+		}
+	}
+	return &problems
+}
+
+// registryKey names a stack's registry as "account/region", with "(deploy-time account)" for
+// an environment-agnostic account: two such stacks in one region may deploy to one account.
+func registryKey(stack awscdk.Stack) string {
+	account := resolvedOrEmpty(stack.Account())
+	if account == "" {
+		account = "(deploy-time account)"
+	}
+	region := resolvedOrEmpty(stack.Region())
+	if region == "" {
+		region = "(deploy-time region)"
+	}
+	return account + "/" + region
+}

@@ -1,0 +1,145 @@
+// Package cfntest holds test helpers for synthesized CloudFormation templates: plain-Go access to
+// a template's resources (one jsii call per template instead of one per assertion), a recover
+// wrapper for jsii assertions, and cfn-lint runs grouped by region.
+package cfntest
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// Template is a synthesized CloudFormation template decoded into Go values.
+type Template map[string]any
+
+// Resource is one resource of a template.
+type Resource struct {
+	LogicalID  string
+	Type       string
+	Properties map[string]any
+	Raw        map[string]any
+}
+
+// FromValue converts a template as returned by assertions.Template.ToJSON into a Template.
+func FromValue(v any) Template {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	var t Template
+	if err := json.Unmarshal(b, &t); err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// Resources returns the resources of the given type ("" for all), sorted by logical id.
+func (t Template) Resources(typ string) []Resource {
+	res, _ := t["Resources"].(map[string]any)
+	var out []Resource
+	for id, v := range res {
+		r, _ := v.(map[string]any)
+		rt, _ := r["Type"].(string)
+		if typ != "" && rt != typ {
+			continue
+		}
+		props, _ := r["Properties"].(map[string]any)
+		out = append(out, Resource{LogicalID: id, Type: rt, Properties: props, Raw: r})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].LogicalID < out[j].LogicalID })
+	return out
+}
+
+// Outputs returns the template's outputs by name.
+func (t Template) Outputs() map[string]map[string]any {
+	out := map[string]map[string]any{}
+	o, _ := t["Outputs"].(map[string]any)
+	for k, v := range o {
+		out[k], _ = v.(map[string]any)
+	}
+	return out
+}
+
+// JSON renders v compactly, for messages and substring checks.
+func JSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// ExpectOK runs f, turning a panic (how jsii reports a failed assertion) into a test error so
+// the remaining subtests still run.
+func ExpectOK(t *testing.T, f func()) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("unexpected panic: %v", r)
+		}
+	}()
+	f()
+}
+
+// ExpectPanic runs f and fails unless it panics with a message containing every fragment.
+func ExpectPanic(t *testing.T, f func(), fragments ...string) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		r := recover()
+		if r == nil {
+			t.Errorf("expected a panic mentioning %q, got none", fragments)
+			return
+		}
+		msg := fmt.Sprint(r)
+		for _, f := range fragments {
+			if !strings.Contains(msg, f) {
+				t.Errorf("panic %q does not mention %q", msg, f)
+			}
+		}
+	}()
+	f()
+}
+
+// LintFile is one template to lint, with the region its stack deploys to.
+type LintFile struct {
+	Name     string
+	Region   string
+	Template Template
+}
+
+// CfnLint runs cfn-lint over every file, each against its own stack's region (one cfn-lint run
+// per region), and fails the test on any error or warning, printing cfn-lint's findings.
+func CfnLint(t *testing.T, files []LintFile) {
+	t.Helper()
+	if _, err := exec.LookPath("cfn-lint"); err != nil {
+		t.Fatalf("cfn-lint is required: %v", err)
+	}
+	dir := t.TempDir()
+	byRegion := map[string][]string{}
+	for _, f := range files {
+		path := filepath.Join(dir, strings.NewReplacer("/", "_", " ", "_").Replace(f.Name)+".template.json")
+		b, err := json.MarshalIndent(f.Template, "", " ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		byRegion[f.Region] = append(byRegion[f.Region], path)
+	}
+	regions := make([]string, 0, len(byRegion))
+	for r := range byRegion {
+		regions = append(regions, r)
+	}
+	sort.Strings(regions)
+	for _, region := range regions {
+		args := append([]string{"--format", "parseable", "--regions", region, "--"}, byRegion[region]...)
+		out, err := exec.Command("cfn-lint", args...).CombinedOutput()
+		if err != nil || len(strings.TrimSpace(string(out))) > 0 {
+			t.Errorf("cfn-lint --regions %s found problems (%v):\n%s", region, err, out)
+		}
+	}
+}

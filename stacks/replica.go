@@ -1,0 +1,105 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/constructs-go/constructs/v10"
+
+	"github.com/acme-platform/ecr-replication/config"
+	"github.com/acme-platform/ecr-replication/constructs/registry"
+)
+
+// ReplicaStackProps configures a ReplicaStack.
+type ReplicaStackProps struct {
+	awscdk.StackProps
+	// Config is the validated configuration. Required.
+	Config *config.Config
+}
+
+// ReplicaStack holds what lives in one destination region (of the destination account): the
+// replicas, pre-created with the source's settings; a repository creation template that shapes
+// repositories ECR creates later under the prefix; and, across accounts, the registry policy
+// that lets the source account replicate.
+type ReplicaStack struct {
+	awscdk.Stack
+	// Repositories are the pre-created replicas, by full name.
+	Repositories map[string]*registry.ReplicatedRepository
+	// Template shapes replicas of repositories that are not pre-created.
+	Template *registry.CreationTemplate
+	// RegistryPolicy lets the source account replicate; nil unless cross-account.
+	RegistryPolicy *registry.DestinationRegistryPolicy
+	// Key encrypts the replicas when encryption is KMS, else nil.
+	Key awskms.Key
+}
+
+// NewReplicaStack creates a replica stack. Its region is props.Env.Region.
+func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackProps) *ReplicaStack {
+	if props == nil || props.Config == nil {
+		panic("NewReplicaStack: props.Config is required")
+	}
+	cfg := props.Config
+	stack := awscdk.NewStack(scope, &id, &props.StackProps)
+	s := &ReplicaStack{Stack: stack, Repositories: map[string]*registry.ReplicatedRepository{}}
+	region := *stack.Region()
+
+	if cfg.Encryption == config.EncryptionKMS {
+		keyProps := &registry.RepositoryKeyProps{
+			Description: fmt.Sprintf("Encrypts the ECR replicas under %s/ in %s", cfg.RepoPrefix, region),
+		}
+		if cfg.CrossAccount() {
+			keyProps.CallerAccounts = []string{cfg.SourceAccount}
+		}
+		s.Key = registry.NewRepositoryKey(stack, "RepositoryKey", keyProps)
+	}
+
+	access := registry.PullAccess{
+		Partition:      cfg.Partition(),
+		Accounts:       cfg.PullAccounts,
+		OrganizationID: cfg.OrganizationID,
+	}
+	if cfg.CrossAccount() {
+		// The deploy role lives in the source account: the replica's policy must let it in.
+		access.Roles = []registry.RoleRef{{
+			Account: cfg.SourceAccount,
+			Name:    RoleName(cfg.RepoPrefix, cfg.SourceRegion, "pull"),
+		}}
+	}
+
+	for _, rs := range settingsFor(cfg) {
+		policy := rs.Lifecycle
+		props := &registry.ReplicatedRepositoryProps{
+			RepositoryName:     rs.FullName,
+			LifecyclePolicy:    &policy,
+			ImageTagMutability: rs.Mutability,
+			PullAccess:         access,
+		}
+		if s.Key != nil {
+			props.EncryptionKey = s.Key
+		}
+		repo := registry.NewReplicatedRepository(stack, rs.ID+"Repository", props)
+		s.Repositories[rs.FullName] = repo
+		outputRepositoryURI(stack, rs, repo)
+	}
+
+	lc := templateLifecycle(cfg)
+	templateProps := &registry.CreationTemplateProps{
+		Prefix:          cfg.RepoPrefix,
+		LifecyclePolicy: &lc,
+		PullAccess:      access,
+	}
+	if s.Key != nil {
+		templateProps.EncryptionKey = s.Key
+	}
+	s.Template = registry.NewCreationTemplate(stack, "ReplicationTemplate", templateProps)
+
+	if cfg.CrossAccount() {
+		s.RegistryPolicy = registry.NewDestinationRegistryPolicy(stack, "ReplicationPermission", &registry.DestinationRegistryPolicyProps{
+			SourceAccounts:   []string{cfg.SourceAccount},
+			RepositoryPrefix: cfg.RepoPrefix,
+		})
+	}
+	outputDockerLogin(stack)
+	return s
+}
