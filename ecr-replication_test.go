@@ -40,7 +40,9 @@ type fixture struct {
 	nag map[string][]string
 }
 
-func (f *fixture) source() cfntest.Template { return f.templates[stacks.SourceStackName(f.cfg.SourceRegion)] }
+func (f *fixture) source() cfntest.Template {
+	return f.templates[stacks.SourceStackName(f.cfg.SourceRegion)]
+}
 
 func (f *fixture) replica(region string) cfntest.Template {
 	return f.templates[stacks.ReplicaStackName(region)]

@@ -170,7 +170,9 @@ func NewRegistryReplication(scope constructs.Construct, id string, props *Regist
 }
 
 // Rules returns the rules the configuration holds.
-func (r *RegistryReplication) Rules() []ReplicationRule { return append([]ReplicationRule(nil), r.rules...) }
+func (r *RegistryReplication) Rules() []ReplicationRule {
+	return append([]ReplicationRule(nil), r.rules...)
+}
 
 // Destinations returns every unique destination of every rule, sorted.
 func (r *RegistryReplication) Destinations() []ReplicationDestination {
