@@ -71,6 +71,7 @@ var variants = map[string]map[string]any{
 		"sourceAccount":      "111111111111",
 		"destinationAccount": "222222222222",
 		"encryption":         "KMS",
+		"enhancedScanning":   "true",
 	},
 }
 
@@ -578,6 +579,28 @@ func TestKMSDeployment(t *testing.T) {
 			sort.Strings(kmsActions)
 			if got := strings.Join(kmsActions, ","); got != "kms:CreateGrant,kms:DescribeKey,kms:RetireGrant" {
 				t.Errorf("%s: template role KMS actions = %s", region, got)
+			}
+		}
+	})
+}
+
+func TestEnhancedScanning(t *testing.T) {
+	t.Run("with enhancedScanning every region scans the prefix continuously", func(t *testing.T) {
+		for name, tmpl := range synth(t, "kms").templates {
+			confs := tmpl.Resources("AWS::ECR::RegistryScanningConfiguration")
+			if len(confs) != 1 {
+				t.Fatalf("%s: scanning configurations = %d; want 1", name, len(confs))
+			}
+			want := `{"Rules":[{"RepositoryFilters":[{"Filter":"enterprise-apps/*","FilterType":"WILDCARD"}],"ScanFrequency":"CONTINUOUS_SCAN"}],"ScanType":"ENHANCED"}`
+			if got := cfntest.JSON(confs[0].Properties); got != want {
+				t.Errorf("%s: %s; want %s", name, got, want)
+			}
+		}
+	})
+	t.Run("by default the registry scanning configuration, a singleton, is left alone", func(t *testing.T) {
+		for name, tmpl := range synth(t, "default").templates {
+			if n := len(tmpl.Resources("AWS::ECR::RegistryScanningConfiguration")); n != 0 {
+				t.Errorf("%s: %d scanning configurations", name, n)
 			}
 		}
 	})

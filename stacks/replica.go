@@ -30,6 +30,9 @@ type ReplicaStack struct {
 	Template *registry.CreationTemplate
 	// RegistryPolicy lets the source account replicate; nil unless cross-account.
 	RegistryPolicy *registry.DestinationRegistryPolicy
+	// Scanning is the registry's enhanced scanning configuration with enhancedScanning=true,
+	// else nil (repositories are then scanned on push, basic scanning).
+	Scanning *registry.EnhancedScanning
 	// Key encrypts the replicas when encryption is KMS, else nil.
 	Key awskms.Key
 }
@@ -81,6 +84,12 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 		repo := registry.NewReplicatedRepository(stack, rs.ID+"Repository", props)
 		s.Repositories[rs.FullName] = repo
 		outputRepositoryURI(stack, rs, repo)
+	}
+
+	if cfg.EnhancedScanning {
+		s.Scanning = registry.NewEnhancedScanning(stack, "EnhancedScanning", &registry.EnhancedScanningProps{
+			RepositoryFilters: []string{cfg.RepoPrefix + "/*"},
+		})
 	}
 
 	lc := templateLifecycle(cfg)

@@ -34,6 +34,9 @@ type SourceStack struct {
 	// CIRole may push to (and pull from) the source repositories, and nothing else: no delete,
 	// no policy change, no push to replicas (replicas are written by replication only).
 	CIRole awsiam.Role
+	// Scanning is the registry's enhanced scanning configuration with enhancedScanning=true,
+	// else nil (repositories are then scanned on push, basic scanning).
+	Scanning *registry.EnhancedScanning
 	// Key encrypts the source repositories when encryption is KMS, else nil.
 	Key awskms.Key
 }
@@ -70,6 +73,12 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 			props.EncryptionKey = s.Key
 		}
 		s.Repositories[rs.FullName] = registry.NewReplicatedRepository(stack, rs.ID+"Repository", props)
+	}
+
+	if cfg.EnhancedScanning {
+		s.Scanning = registry.NewEnhancedScanning(stack, "EnhancedScanning", &registry.EnhancedScanningProps{
+			RepositoryFilters: []string{cfg.RepoPrefix + "/*"},
+		})
 	}
 
 	destinations := make([]registry.ReplicationDestination, 0, len(cfg.DestinationRegions))

@@ -1,0 +1,67 @@
+package registry
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// scanFilterPattern is the CloudFormation schema's pattern for a WILDCARD scanning filter.
+var scanFilterPattern = regexp.MustCompile(`^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$`)
+
+// EnhancedScanningProps configures an EnhancedScanning.
+type EnhancedScanningProps struct {
+	// RepositoryFilters are WILDCARD filters of the repositories Amazon Inspector scans
+	// continuously, such as "enterprise-apps/*". Required: 1 to 100.
+	RepositoryFilters []string
+}
+
+// EnhancedScanning switches the registry of scope's region to enhanced scanning (Amazon
+// Inspector), continuous for the repositories its filters match.
+//
+// The registry scanning configuration is one per account and region: deploying it replaces the
+// registry's scanning rules (other teams' filters included), and switching between basic and
+// enhanced scanning drops established scans. Repositories the filters do not match are not
+// scanned at all under enhanced scanning. A second EnhancedScanning for the same registry fails
+// synthesis.
+type EnhancedScanning struct {
+	constructs.Construct
+	// Resource is the CloudFormation registry scanning configuration.
+	Resource awsecr.CfnRegistryScanningConfiguration
+	filters  []string
+}
+
+// NewEnhancedScanning creates the registry scanning configuration in scope's stack.
+func NewEnhancedScanning(scope constructs.Construct, id string, props *EnhancedScanningProps) *EnhancedScanning {
+	if props == nil || len(props.RepositoryFilters) == 0 || len(props.RepositoryFilters) > 100 {
+		panic(fmt.Sprintf("EnhancedScanning %s: RepositoryFilters: expected 1 to 100 filters such as \"enterprise-apps/*\"", id))
+	}
+	filters := make([]interface{}, 0, len(props.RepositoryFilters))
+	for i, f := range props.RepositoryFilters {
+		if len(f) > 255 || !scanFilterPattern.MatchString(f) {
+			panic(fmt.Sprintf("EnhancedScanning %s: RepositoryFilters[%d]: got %q; expected a repository name pattern with * wildcards, such as \"enterprise-apps/*\"", id, i, f))
+		}
+		filters = append(filters, &awsecr.CfnRegistryScanningConfiguration_RepositoryFilterProperty{
+			Filter: jsii.String(f), FilterType: jsii.String("WILDCARD"),
+		})
+	}
+	s := &EnhancedScanning{filters: props.RepositoryFilters}
+	constructs.NewConstruct_Override(s, scope, &id)
+	s.Resource = awsecr.NewCfnRegistryScanningConfiguration(s, jsii.String("Resource"), &awsecr.CfnRegistryScanningConfigurationProps{
+		ScanType: jsii.String("ENHANCED"),
+		Rules: &[]interface{}{&awsecr.CfnRegistryScanningConfiguration_ScanningRuleProperty{
+			ScanFrequency:     jsii.String("CONTINUOUS_SCAN"),
+			RepositoryFilters: &filters,
+		}},
+	})
+	s.Node().AddValidation(&oneSingletonPerRegistry{scope: s, resourceType: "AWS::ECR::RegistryScanningConfiguration", what: "registry scanning configuration"})
+	return s
+}
+
+// RepositoryFilters returns the filters of the repositories scanned.
+func (s *EnhancedScanning) RepositoryFilters() []string {
+	return append([]string(nil), s.filters...)
+}
