@@ -1,0 +1,427 @@
+package monitoring_test
+
+import (
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme-platform/ecr-replication/constructs/monitoring"
+)
+
+func count(t *testing.T, tmpl assertions.Template, typ string, n float64) {
+	t.Helper()
+	expectOK(t, func() { tmpl.ResourceCountIs(jsii.String(typ), jsii.Number(n)) })
+}
+
+func TestDefaultSourceStack(t *testing.T) {
+	tmpl := getFixture(t, "default").stack("Source").template
+	t.Run("creates three encrypted topics with one rotating key and no subscription", func(t *testing.T) {
+		count(t, tmpl, "AWS::SNS::Topic", 3)
+		count(t, tmpl, "AWS::KMS::Key", 1)
+		count(t, tmpl, "AWS::SNS::Subscription", 0)
+		expectOK(t, func() {
+			tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]interface{}{"EnableKeyRotation": true})
+		})
+		expectOK(t, func() {
+			tmpl.ResourcePropertiesCountIs(jsii.String("AWS::SNS::Topic"), map[string]interface{}{
+				"KmsMasterKeyId": assertions.Match_ObjectLike(&map[string]interface{}{"Fn::GetAtt": assertions.Match_AnyValue()}),
+			}, jsii.Number(3))
+		})
+	})
+	t.Run("lets EventBridge and CloudWatch use the key only for SNS topics of this account and region", func(t *testing.T) {
+		for _, service := range []string{"events.amazonaws.com", "cloudwatch.amazonaws.com"} {
+			expectOK(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]interface{}{
+					"KeyPolicy": assertions.Match_ObjectLike(&map[string]interface{}{
+						"Statement": assertions.Match_ArrayWith(&[]interface{}{assertions.Match_ObjectLike(&map[string]interface{}{
+							"Principal": map[string]interface{}{"Service": service},
+							"Action":    []interface{}{"kms:Decrypt", "kms:GenerateDataKey*"},
+							"Condition": assertions.Match_ObjectLike(&map[string]interface{}{
+								"StringLike": assertions.Match_ObjectLike(&map[string]interface{}{
+									"kms:EncryptionContext:aws:sns:topicArn": assertions.Match_AnyValue(),
+								}),
+							}),
+						})}),
+					}),
+				})
+			})
+		}
+	})
+	t.Run("denies publishing without TLS and grants EventBridge and CloudWatch on each topic", func(t *testing.T) {
+		expectOK(t, func() {
+			tmpl.ResourcePropertiesCountIs(jsii.String("AWS::SNS::TopicPolicy"), map[string]interface{}{
+				"PolicyDocument": assertions.Match_ObjectLike(&map[string]interface{}{
+					"Statement": assertions.Match_ArrayWith(&[]interface{}{
+						assertions.Match_ObjectLike(&map[string]interface{}{
+							"Effect": "Deny", "Action": "sns:Publish", "Principal": "*",
+							"Condition": map[string]interface{}{"Bool": map[string]interface{}{"aws:SecureTransport": "false"}},
+						}),
+						assertions.Match_ObjectLike(&map[string]interface{}{
+							"Effect": "Allow", "Principal": map[string]interface{}{"Service": "events.amazonaws.com"},
+							"Condition": assertions.Match_ObjectLike(&map[string]interface{}{"StringEquals": assertions.Match_AnyValue()}),
+						}),
+						assertions.Match_ObjectLike(&map[string]interface{}{
+							"Effect": "Allow", "Principal": map[string]interface{}{"Service": "cloudwatch.amazonaws.com"},
+						}),
+					}),
+				}),
+			}, jsii.Number(3))
+		})
+	})
+	t.Run("has one push rule per repository, the scan-findings and the lifecycle rule", func(t *testing.T) {
+		count(t, tmpl, "AWS::Events::Rule", 4)
+		expectOK(t, func() {
+			tmpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]interface{}{
+				"Name":  "ecr-enterprise-apps-lifecycle-expirations",
+				"State": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+			})
+		})
+	})
+	t.Run("alarms on unusual pulls and pushes of each repository with anomaly detection", func(t *testing.T) {
+		count(t, tmpl, "AWS::CloudWatch::Alarm", 4)
+		for _, name := range []string{"pulls-production", "pulls-testing", "pushes-production", "pushes-testing"} {
+			expectOK(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]interface{}{
+					"AlarmName":          "ecr-enterprise-apps-unusual-" + name,
+					"ComparisonOperator": "GreaterThanUpperThreshold",
+					"ThresholdMetricId":  assertions.Match_AnyValue(),
+					"TreatMissingData":   "notBreaching",
+					"Metrics": assertions.Match_ArrayWith(&[]interface{}{assertions.Match_ObjectLike(&map[string]interface{}{
+						"Expression": assertions.Match_StringLikeRegexp(jsii.String(`ANOMALY_DETECTION_BAND\(m0, 3\)`)),
+					})}),
+				})
+			})
+		}
+	})
+	t.Run("owns the dashboard", func(t *testing.T) {
+		count(t, tmpl, "AWS::CloudWatch::Dashboard", 1)
+		expectOK(t, func() {
+			tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Dashboard"), map[string]interface{}{
+				"DashboardName": "ecr-enterprise-apps-replication",
+			})
+		})
+	})
+	t.Run("delivers push events to a log group through a native resource policy", func(t *testing.T) {
+		count(t, tmpl, "AWS::Logs::LogGroup", 1)
+		count(t, tmpl, "AWS::Logs::ResourcePolicy", 1)
+		expectOK(t, func() {
+			tmpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]interface{}{"RetentionInDays": 30})
+		})
+	})
+}
+
+func TestDefaultReplicaStack(t *testing.T) {
+	tmpl := getFixture(t, "default").stack("Replica-us-west-2").template
+	t.Run("creates the alert and lifecycle topics only", func(t *testing.T) {
+		count(t, tmpl, "AWS::SNS::Topic", 2)
+	})
+	t.Run("alarms when more than 10 percent of at least 5 attempts fail in an hour", func(t *testing.T) {
+		count(t, tmpl, "AWS::CloudWatch::Alarm", 1)
+		expectOK(t, func() {
+			tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]interface{}{
+				"AlarmName":          monitoring.ReplicationFailureRateAlarmName("ecr-enterprise-apps", "us-east-1"),
+				"Threshold":          10,
+				"ComparisonOperator": "GreaterThanThreshold",
+				"EvaluationPeriods":  1,
+				"TreatMissingData":   "notBreaching",
+				"AlarmActions":       assertions.Match_AnyValue(),
+				"OKActions":          assertions.Match_AnyValue(),
+				"Metrics": assertions.Match_ArrayWith(&[]interface{}{
+					assertions.Match_ObjectLike(&map[string]interface{}{
+						"Expression": assertions.Match_StringLikeRegexp(jsii.String(`^IF\(\(FILL\(failed, 0\) \+ FILL\(succeeded, 0\)\) >= 5, 100 \* FILL`)),
+					}),
+					assertions.Match_ObjectLike(&map[string]interface{}{
+						"Id": "failed",
+						"MetricStat": assertions.Match_ObjectLike(&map[string]interface{}{
+							"Period": 3600, "Stat": "Sum",
+							"Metric": assertions.Match_ObjectLike(&map[string]interface{}{
+								"Namespace": "AWS/Events", "MetricName": "TriggeredRules",
+								"Dimensions": []interface{}{map[string]interface{}{"Name": "RuleName", "Value": "ecr-enterprise-apps-replication-failed-from-us-east-1"}},
+							}),
+						}),
+					}),
+				}),
+			})
+		})
+	})
+	t.Run("notifies failures at once with a readable message and logs every outcome", func(t *testing.T) {
+		expectOK(t, func() {
+			tmpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]interface{}{
+				"Name": "ecr-enterprise-apps-replication-failed-from-us-east-1",
+				"Targets": assertions.Match_ArrayWith(&[]interface{}{
+					assertions.Match_ObjectLike(&map[string]interface{}{
+						"Id": "Topic",
+						"InputTransformer": assertions.Match_ObjectLike(&map[string]interface{}{
+							"InputTemplate": assertions.Match_StringLikeRegexp(jsii.String("<repository>:<tag> \\(<digest>\\) from <sourceRegion>")),
+						}),
+					}),
+					assertions.Match_ObjectLike(&map[string]interface{}{"Id": "EventLog"}),
+				}),
+			})
+		})
+		expectOK(t, func() {
+			tmpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]interface{}{
+				"Name":    "ecr-enterprise-apps-replicated-from-us-east-1",
+				"Targets": []interface{}{assertions.Match_ObjectLike(&map[string]interface{}{"Id": "EventLog"})},
+			})
+		})
+	})
+	t.Run("does not filter on the source account when none is given", func(t *testing.T) {
+		expectOK(t, func() {
+			tmpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]interface{}{
+				"Name": "ecr-enterprise-apps-replication-failed-from-us-east-1",
+				"EventPattern": assertions.Match_ObjectLike(&map[string]interface{}{
+					"detail": assertions.Match_ObjectLike(&map[string]interface{}{"source-account": assertions.Match_Absent()}),
+				}),
+			})
+		})
+	})
+}
+
+func TestEmailFixture(t *testing.T) {
+	f := getFixture(t, "email")
+	src, replica := f.stack("Source").template, f.stack("Replica-us-west-2").template
+	t.Run("subscribes the alert e-mail to every topic", func(t *testing.T) {
+		for _, c := range []struct {
+			tmpl assertions.Template
+			n    float64
+		}{{src, 3}, {replica, 2}} {
+			expectOK(t, func() {
+				c.tmpl.ResourcePropertiesCountIs(jsii.String("AWS::SNS::Subscription"), map[string]interface{}{
+					"Protocol": "email", "Endpoint": "ops@example.com",
+				}, jsii.Number(c.n))
+			})
+		}
+	})
+	t.Run("uses the key passed in and creates none", func(t *testing.T) {
+		count(t, src, "AWS::KMS::Key", 1)
+		keyID, _ := onlyResource(t, f.stack("Source"), "AWS::KMS::Key", "SharedKey")
+		expectOK(t, func() {
+			src.ResourcePropertiesCountIs(jsii.String("AWS::SNS::Topic"), map[string]interface{}{
+				"KmsMasterKeyId": map[string]interface{}{"Fn::GetAtt": []interface{}{keyID, "Arn"}},
+			}, jsii.Number(3))
+		})
+	})
+	t.Run("creates no activity alarms when they are off", func(t *testing.T) {
+		count(t, src, "AWS::CloudWatch::Alarm", 0)
+	})
+	t.Run("adds the Inspector findings rule with enhanced scanning", func(t *testing.T) {
+		expectOK(t, func() {
+			src.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]interface{}{
+				"Name": "ecr-enterprise-apps-inspector-scan-findings",
+				"EventPattern": assertions.Match_ObjectLike(&map[string]interface{}{
+					"source": []interface{}{"aws.inspector2"}, "detail-type": []interface{}{"Inspector2 Scan"},
+				}),
+			})
+		})
+	})
+	t.Run("reads the cross-account destination's metrics from its account", func(t *testing.T) {
+		expectOK(t, func() {
+			src.HasResourceProperties(jsii.String("AWS::CloudWatch::Dashboard"), map[string]interface{}{
+				"DashboardBody": assertions.Match_AnyValue(),
+			})
+		})
+		_, dashboard := onlyResource(t, f.stack("Source"), "AWS::CloudWatch::Dashboard", "")
+		body := flattenJoin(props(dashboard)["DashboardBody"])
+		for _, want := range []string{`"accountId":"222222222222"`, `arn:aws:cloudwatch:us-west-2:222222222222:alarm:ecr-enterprise-apps-replication-failure-rate-from-us-east-1`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("dashboard body lacks %s", want)
+			}
+		}
+	})
+	t.Run("filters replication events on the source account and uses the custom thresholds", func(t *testing.T) {
+		expectOK(t, func() {
+			replica.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]interface{}{
+				"Name": "ecr-enterprise-apps-replication-failed-from-us-east-1",
+				"EventPattern": assertions.Match_ObjectLike(&map[string]interface{}{
+					"detail": assertions.Match_ObjectLike(&map[string]interface{}{"source-account": []interface{}{"111111111111"}}),
+				}),
+			})
+		})
+		expectOK(t, func() {
+			replica.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]interface{}{
+				"Threshold": 0,
+				"Metrics": assertions.Match_ArrayWith(&[]interface{}{
+					assertions.Match_ObjectLike(&map[string]interface{}{"Expression": assertions.Match_StringLikeRegexp(jsii.String(`>= 1,`))}),
+					assertions.Match_ObjectLike(&map[string]interface{}{"MetricStat": assertions.Match_ObjectLike(&map[string]interface{}{"Period": 900})}),
+				}),
+			})
+		})
+	})
+}
+
+// onlyResource returns the logical id and the resource of the single resource of a type
+// whose logical id starts with prefix.
+func onlyResource(t *testing.T, s *stackFixture, typ, prefix string) (string, map[string]interface{}) {
+	t.Helper()
+	var ids []string
+	for id := range resourcesOfType(s.json, typ) {
+		if strings.HasPrefix(id, prefix) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) != 1 {
+		t.Fatalf("%s: %d resources of type %s with prefix %q, want 1", s.name, len(ids), typ, prefix)
+	}
+	return ids[0], resourcesOfType(s.json, typ)[ids[0]]
+}
+
+func TestMonthlyCostOfTheDefaultContext(t *testing.T) {
+	f := getFixture(t, "default")
+	var templates []map[string]interface{}
+	for _, s := range f.stacks {
+		templates = append(templates, s.json)
+	}
+	got := monitoring.EstimateMonthlyCost(monitoring.ListPrices, templates...)
+	t.Log(got.String())
+	want := monitoring.CostEstimate{
+		StandardAlarms: 2, StandardAlarmMetrics: 4, AnomalyAlarms: 4,
+		Dashboards: 1, KMSKeys: 3, Rules: 10, LogGroups: 3, CustomMetrics: 0,
+		FixedMonthlyUSD: 4.60, // the README cost table states these numbers
+	}
+	got.Lines = nil
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("EstimateMonthlyCost = %+v; want %+v", got, want)
+	}
+	// With three dashboards already in the account, this one costs $3.
+	crowded := monitoring.ListPrices
+	crowded.FreeDashboards = 0
+	if c := monitoring.EstimateMonthlyCost(crowded, templates...); math.Abs(c.FixedMonthlyUSD-7.60) > 1e-9 {
+		t.Errorf("without free dashboards: $%.2f; want $7.60", c.FixedMonthlyUSD)
+	}
+}
+
+func TestNames(t *testing.T) {
+	cases := map[string]string{
+		monitoring.DefaultNamePrefix("enterprise-apps"):                                                   "ecr-enterprise-apps",
+		monitoring.DefaultNamePrefix("team/apps/"):                                                        "ecr-team-apps",
+		monitoring.ReplicationFailedRuleName("ecr-enterprise-apps", "us-east-1"):                          "ecr-enterprise-apps-replication-failed-from-us-east-1",
+		monitoring.PushRuleName("ecr-enterprise-apps", "enterprise-apps", "enterprise-apps/production"):   "ecr-enterprise-apps-pushes-production",
+		monitoring.PushRuleName("ecr-enterprise-apps", "enterprise-apps", "enterprise-apps/team/service"): "ecr-enterprise-apps-pushes-team-service",
+	}
+	for got, want := range cases {
+		if got != want {
+			t.Errorf("name = %q; want %q", got, want)
+		}
+	}
+	long := monitoring.ReplicationSucceededRuleName("ecr-a-very-long-namespace-prefix-for-names", "ap-southeast-2")
+	if len(long) > 64 || !strings.HasPrefix(long, "ecr-a-very-long") {
+		t.Errorf("long rule name %q (%d) must be cut to 64 characters with a hash", long, len(long))
+	}
+	if other := monitoring.ReplicationSucceededRuleName("ecr-a-very-long-namespace-prefix-for-names", "ap-southeast-1"); other == long {
+		t.Errorf("two long names collapsed to %q", long)
+	}
+}
+
+// TestInvalidPropsPanic covers every validation, without synthesizing.
+func TestInvalidPropsPanic(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Validation"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("us-east-1")}})
+	topic := awssns.NewTopic(stack, jsii.String("Topic"), nil)
+	goodReplication := func() *monitoring.ReplicationMonitorProps {
+		return &monitoring.ReplicationMonitorProps{RepositoryPrefix: "enterprise-apps", SourceRegion: "us-east-1", AlertTopic: topic}
+	}
+	goodSource := func() *monitoring.SourceMonitorProps {
+		return &monitoring.SourceMonitorProps{
+			RepositoryPrefix: "enterprise-apps", RepositoryNames: repositories,
+			Destinations: []monitoring.Destination{{Region: "us-west-2"}}, AlertTopic: topic,
+		}
+	}
+	cases := []struct {
+		name string
+		want string
+		f    func()
+	}{
+		{"fails on a malformed e-mail", "alertEmail", func() {
+			monitoring.NewNotificationTopics(stack, "T1", &monitoring.NotificationTopicsProps{AlertEmail: "ops at example"})
+		}},
+		{"fails without a namespace", "repositoryPrefix: required", func() {
+			p := goodReplication()
+			p.RepositoryPrefix = ""
+			monitoring.NewReplicationMonitor(stack, "R1", p)
+		}},
+		{"fails on a bad source region", "sourceRegion", func() {
+			p := goodReplication()
+			p.SourceRegion = "useast1"
+			monitoring.NewReplicationMonitor(stack, "R2", p)
+		}},
+		{"fails on a token source region", "unresolved token", func() {
+			p := goodReplication()
+			p.SourceRegion = *awscdk.Aws_REGION()
+			monitoring.NewReplicationMonitor(stack, "R3", p)
+		}},
+		{"fails on a threshold of 100 percent", "replicationFailureThreshold", func() {
+			p := goodReplication()
+			p.ReplicationFailureThreshold = jsii.Number(100)
+			monitoring.NewReplicationMonitor(stack, "R4", p)
+		}},
+		{"fails on zero minimum attempts", "replicationMinimumAttempts", func() {
+			p := goodReplication()
+			p.ReplicationMinimumAttempts = jsii.Number(0)
+			monitoring.NewReplicationMonitor(stack, "R5", p)
+		}},
+		{"fails on a window over a day", "replicationWindowMinutes", func() {
+			p := goodReplication()
+			p.ReplicationWindowMinutes = 1441
+			monitoring.NewReplicationMonitor(stack, "R6", p)
+		}},
+		{"fails without an alert topic", "alertTopic: required", func() {
+			p := goodReplication()
+			p.AlertTopic = nil
+			p.SourceAccount = "12345"
+			monitoring.NewReplicationMonitor(stack, "R7", p)
+		}},
+		{"reports every problem at once", "sourceAccount: got \"12345\"", func() {
+			p := goodReplication()
+			p.AlertTopic = nil
+			p.SourceAccount = "12345"
+			monitoring.NewReplicationMonitor(stack, "R8", p)
+		}},
+		{"fails on a repository outside the namespace", `"enterprise-apps-legacy/api"`, func() {
+			p := goodSource()
+			p.RepositoryNames = []string{"enterprise-apps-legacy/api"}
+			monitoring.NewSourceMonitor(stack, "S1", p)
+		}},
+		{"fails on a repository listed twice", "listed twice", func() {
+			p := goodSource()
+			p.RepositoryNames = []string{"enterprise-apps/a", "enterprise-apps/a"}
+			monitoring.NewSourceMonitor(stack, "S2", p)
+		}},
+		{"fails without destinations", "destinations: required", func() {
+			p := goodSource()
+			p.Destinations = nil
+			monitoring.NewSourceMonitor(stack, "S3", p)
+		}},
+		{"fails on a bad destination account", "destinations[0].account", func() {
+			p := goodSource()
+			p.Destinations = []monitoring.Destination{{Region: "us-west-2", Account: "abc"}}
+			monitoring.NewSourceMonitor(stack, "S4", p)
+		}},
+		{"fails on a negative band", "anomalyStdDevs", func() {
+			p := goodSource()
+			p.AnomalyStdDevs = -1
+			monitoring.NewSourceMonitor(stack, "S5", p)
+		}},
+		{"fails on a bad name prefix", "namePrefix", func() {
+			p := goodSource()
+			p.NamePrefix = "has space"
+			monitoring.NewSourceMonitor(stack, "S6", p)
+		}},
+		{"fails in a stack without a concrete region", "no concrete region", func() {
+			agnostic := awscdk.NewStack(app, jsii.String("Agnostic"), nil)
+			monitoring.NewSourceMonitor(agnostic, "S7", goodSource())
+		}},
+		{"fails without a lifecycle topic", "topic: required", func() {
+			monitoring.NewLifecycleNotifications(stack, "L1", &monitoring.LifecycleNotificationsProps{RepositoryPrefix: "enterprise-apps"})
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { expectPanic(t, c.want, c.f) })
+	}
+}

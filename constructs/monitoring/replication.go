@@ -1,0 +1,286 @@
+package monitoring
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Defaults of ReplicationMonitorProps.
+const (
+	DefaultReplicationFailureThreshold = 10.0 // percent
+	DefaultReplicationMinimumAttempts  = 5.0
+	DefaultReplicationWindowMinutes    = 60.0
+)
+
+// ReplicationMonitorProps configures ReplicationMonitor.
+type ReplicationMonitorProps struct {
+	// RepositoryPrefix is the repository namespace, such as "enterprise-apps"; replications
+	// of "enterprise-apps/..." count, those of "enterprise-apps-legacy/..." do not. Required.
+	RepositoryPrefix string
+
+	// SourceRegion is the region the images are replicated from, a plain region name.
+	// Required.
+	SourceRegion string
+
+	// SourceAccount is the account the images are replicated from. When set, only events
+	// whose detail.source-account equals it count.
+	//
+	// Default: - events from any source account count.
+	SourceAccount string
+
+	// AlertTopic receives each failure at once and the alarm state changes. It must be in
+	// this stack's region. Required.
+	AlertTopic awssns.ITopic
+
+	// LifecycleTopic, when set, adds LifecycleNotifications for this region (replicas carry
+	// their own lifecycle policies).
+	//
+	// Default: - no lifecycle rule in this region.
+	LifecycleTopic awssns.ITopic
+
+	// ReplicationFailureThreshold is the failure rate, in percent of attempts in one window,
+	// above which the alarm fires. 0 fires on any failure once the minimum is reached.
+	//
+	// Default: 10
+	ReplicationFailureThreshold *float64
+
+	// ReplicationMinimumAttempts is the number of attempts (successes + failures) a window
+	// needs before its failure rate is judged; below it the rate counts as 0. 1 judges every
+	// failure ("one failure out of one" pages).
+	//
+	// Default: 5
+	ReplicationMinimumAttempts *float64
+
+	// ReplicationWindowMinutes is the alarm period, in whole minutes (1-1440).
+	//
+	// Default: 60
+	ReplicationWindowMinutes float64
+
+	// NamePrefix starts rule and alarm names; use the same value in every stack of the app.
+	//
+	// Default: - DefaultNamePrefix(RepositoryPrefix)
+	NamePrefix string
+
+	// EventLogRetention is how long the replication events kept in CloudWatch Logs are
+	// retained.
+	//
+	// Default: awslogs.RetentionDays_ONE_MONTH
+	EventLogRetention awslogs.RetentionDays
+}
+
+func (p *ReplicationMonitorProps) threshold() float64 {
+	if p.ReplicationFailureThreshold == nil {
+		return DefaultReplicationFailureThreshold
+	}
+	return *p.ReplicationFailureThreshold
+}
+
+func (p *ReplicationMonitorProps) minimumAttempts() float64 {
+	if p.ReplicationMinimumAttempts == nil {
+		return DefaultReplicationMinimumAttempts
+	}
+	return *p.ReplicationMinimumAttempts
+}
+
+func (p *ReplicationMonitorProps) windowMinutes() float64 {
+	if p.ReplicationWindowMinutes == 0 {
+		return DefaultReplicationWindowMinutes
+	}
+	return p.ReplicationWindowMinutes
+}
+
+func (p *ReplicationMonitorProps) namePrefix() string {
+	if p.NamePrefix == "" {
+		return DefaultNamePrefix(p.RepositoryPrefix)
+	}
+	return p.NamePrefix
+}
+
+func (p *ReplicationMonitorProps) validate() error {
+	var errs []error
+	if err := checkNamespace("repositoryPrefix", p.RepositoryPrefix); err != nil {
+		errs = append(errs, err)
+	}
+	if err := checkRegion("sourceRegion", p.SourceRegion, true); err != nil {
+		errs = append(errs, err)
+	}
+	if err := checkAccount("sourceAccount", p.SourceAccount); err != nil {
+		errs = append(errs, err)
+	}
+	if p.AlertTopic == nil {
+		errs = append(errs, errors.New("alertTopic: required, the alert topic of this region"))
+	}
+	if t := p.threshold(); t < 0 || t >= 100 || math.IsNaN(t) {
+		errs = append(errs, fmt.Errorf("replicationFailureThreshold: got %v, want a percentage from 0 to below 100", t))
+	}
+	if m := p.minimumAttempts(); m < 1 || m != math.Trunc(m) {
+		errs = append(errs, fmt.Errorf("replicationMinimumAttempts: got %v, want a whole number of at least 1", m))
+	}
+	if w := p.windowMinutes(); w < 1 || w > 1440 || w != math.Trunc(w) {
+		errs = append(errs, fmt.Errorf("replicationWindowMinutes: got %v, want whole minutes from 1 to 1440 (a CloudWatch alarm period is at most one day)", w))
+	}
+	if err := checkNamePrefix("namePrefix", p.NamePrefix); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// ReplicationMonitor watches replication outcomes in one destination region, where ECR
+// emits "ECR Replication Action" events.
+//
+// Failures notify the alert topic at once with a readable message. Successes and failures
+// are counted by the AWS/Events TriggeredRules metric of two rules with deterministic names
+// (the rules also write the events to a log group, so they always have a target). An alarm
+// fires when failures exceed ReplicationFailureThreshold percent of at least
+// ReplicationMinimumAttempts attempts in one window.
+type ReplicationMonitor struct {
+	constructs.Construct
+
+	// SucceededRule matches successful replications of the namespace from the source region.
+	SucceededRule awsevents.CfnRule
+	// FailedRule matches failed replications and notifies the alert topic.
+	FailedRule awsevents.CfnRule
+	// EventLog keeps both kinds of events.
+	EventLog awslogs.LogGroup
+	// FailureRateAlarm is the failure-rate alarm, named AlarmName.
+	FailureRateAlarm awscloudwatch.Alarm
+	// Lifecycle is set when LifecycleTopic was given.
+	Lifecycle *LifecycleNotifications
+
+	// AlarmName is the deterministic, token-free name of FailureRateAlarm
+	// (ReplicationFailureRateAlarmName).
+	AlarmName string
+	// SucceededRuleName and FailedRuleName are the deterministic rule names.
+	SucceededRuleName string
+	FailedRuleName    string
+
+	window  awscdk.Duration
+	minimum float64
+}
+
+// NewReplicationMonitor creates the rules, the event log, the failure-rate alarm and, when
+// LifecycleTopic is set, the lifecycle rule of a destination region.
+func NewReplicationMonitor(scope constructs.Construct, id string, props *ReplicationMonitorProps) *ReplicationMonitor {
+	if props == nil {
+		props = &ReplicationMonitorProps{}
+	}
+	if err := props.validate(); err != nil {
+		panic(err)
+	}
+	r := &ReplicationMonitor{}
+	constructs.NewConstruct_Override(r, scope, &id)
+
+	namePrefix := props.namePrefix()
+	r.SucceededRuleName = ReplicationSucceededRuleName(namePrefix, props.SourceRegion)
+	r.FailedRuleName = ReplicationFailedRuleName(namePrefix, props.SourceRegion)
+	r.AlarmName = ReplicationFailureRateAlarmName(namePrefix, props.SourceRegion)
+	r.window = awscdk.Duration_Minutes(jsii.Number(props.windowMinutes()))
+	r.minimum = props.minimumAttempts()
+
+	r.EventLog = eventLog(r, "EventLog", props.EventLogRetention)
+	namespace := props.RepositoryPrefix + "/"
+	r.SucceededRule = newRule(r, ruleSpec{
+		id:          "SucceededRule",
+		name:        r.SucceededRuleName,
+		description: "Successful ECR replications of " + namespace + " from " + props.SourceRegion,
+		pattern:     replicationPattern(props.RepositoryPrefix, "SUCCESS", props.SourceRegion, props.SourceAccount),
+		log:         r.EventLog,
+	})
+	r.FailedRule = newRule(r, ruleSpec{
+		id:          "FailedRule",
+		name:        r.FailedRuleName,
+		description: "Failed ECR replications of " + namespace + " from " + props.SourceRegion,
+		pattern:     replicationPattern(props.RepositoryPrefix, "FAILED", props.SourceRegion, props.SourceAccount),
+		topic:       props.AlertTopic,
+		message: &topicMessage{
+			paths: map[string]string{
+				"repository":    "$.detail.repository-name",
+				"tag":           "$.detail.image-tag",
+				"digest":        "$.detail.image-digest",
+				"sourceRegion":  "$.detail.source-region",
+				"sourceAccount": "$.detail.source-account",
+				"region":        "$.region",
+				"account":       "$.account",
+				"time":          "$.time",
+			},
+			template: "ECR replication FAILED: <repository>:<tag> (<digest>) from <sourceRegion> (account <sourceAccount>) " +
+				"to <region> (account <account>) at <time>. Check the destination registry policy (ecr:ReplicateImage, " +
+				"ecr:CreateRepository), the repository creation template and its KMS key, and tag immutability of the replica.",
+		},
+		log: r.EventLog,
+	})
+
+	threshold := props.threshold()
+	r.FailureRateAlarm = awscloudwatch.NewAlarm(r, jsii.String("FailureRateAlarm"), &awscloudwatch.AlarmProps{
+		AlarmName: jsii.String(r.AlarmName),
+		AlarmDescription: jsii.String(fmt.Sprintf(
+			"ECR replication from %s into this region: more than %g%% of replication attempts of %s failed in %g minutes "+
+				"(judged only when there were at least %g attempts). Each failure was also sent to the alert topic with repository, "+
+				"tag and digest; see README.md of constructs/monitoring for what to check.",
+			props.SourceRegion, threshold, namespace, props.windowMinutes(), r.minimum)),
+		Metric:             r.MetricFailureRate(),
+		Threshold:          jsii.Number(threshold),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+		EvaluationPeriods:  jsii.Number(1),
+		DatapointsToAlarm:  jsii.Number(1),
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+	action := awscloudwatchactions.NewSnsAction(props.AlertTopic)
+	r.FailureRateAlarm.AddAlarmAction(action)
+	r.FailureRateAlarm.AddOkAction(action)
+
+	if props.LifecycleTopic != nil {
+		r.Lifecycle = NewLifecycleNotifications(r, "Lifecycle", &LifecycleNotificationsProps{
+			RepositoryPrefix: props.RepositoryPrefix,
+			Topic:            props.LifecycleTopic,
+			NamePrefix:       namePrefix,
+		})
+	}
+	return r
+}
+
+// MetricSucceeded counts successful replications (AWS/Events TriggeredRules of
+// SucceededRule, Sum over the alarm window unless opts says otherwise).
+func (r *ReplicationMonitor) MetricSucceeded(opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
+	return withOptions(ruleMetric(r.SucceededRuleName, "Replicated", "", "", &awscloudwatch.MetricOptions{Period: r.window}), opts)
+}
+
+// MetricFailed counts failed replications (AWS/Events TriggeredRules of FailedRule, Sum
+// over the alarm window unless opts says otherwise).
+func (r *ReplicationMonitor) MetricFailed(opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
+	return withOptions(ruleMetric(r.FailedRuleName, "Failed", "", "", &awscloudwatch.MetricOptions{Period: r.window}), opts)
+}
+
+// MetricFailureRate is the percentage of failed attempts per window, 0 when the window has
+// fewer attempts than the minimum; this is what FailureRateAlarm watches.
+func (r *ReplicationMonitor) MetricFailureRate() awscloudwatch.MathExpression {
+	return failureRateExpression(r.MetricSucceeded(nil), r.MetricFailed(nil), r.minimum, r.window)
+}
+
+// Alarms returns every alarm created here.
+func (r *ReplicationMonitor) Alarms() []awscloudwatch.IAlarm {
+	return []awscloudwatch.IAlarm{r.FailureRateAlarm}
+}
+
+func failureRateExpression(succeeded, failed awscloudwatch.IMetric, minimum float64, period awscdk.Duration) awscloudwatch.MathExpression {
+	return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression: jsii.String(fmt.Sprintf(
+			"IF((FILL(failed, 0) + FILL(succeeded, 0)) >= %g, 100 * FILL(failed, 0) / (FILL(failed, 0) + FILL(succeeded, 0)), 0)", minimum)),
+		UsingMetrics: &map[string]awscloudwatch.IMetric{
+			"failed":    failed,
+			"succeeded": succeeded,
+		},
+		Label:  jsii.String("Failure rate (%)"),
+		Period: period,
+	})
+}

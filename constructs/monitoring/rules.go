@@ -1,0 +1,127 @@
+package monitoring
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Rules are L1 AWS::Events::Rule resources: the L2 SnsTopic target would also grant
+// events.amazonaws.com an unconditioned use of the topic key, and the L2 CloudWatchLogGroup
+// target adds a Lambda-backed custom resource. The grants they need are made explicitly by
+// NotificationTopics (topic and key policies) and eventLog (log resource policy).
+
+// topicMessage is a readable SNS message built by an EventBridge input transformer.
+type topicMessage struct {
+	paths    map[string]string
+	template string // plain text with <name> placeholders
+}
+
+func (m *topicMessage) render() *awsevents.CfnRule_InputTransformerProperty {
+	paths := map[string]*string{}
+	for k, v := range m.paths {
+		paths[k] = jsii.String(v)
+	}
+	// A quoted template makes EventBridge send a JSON string, which SNS delivers as text.
+	return &awsevents.CfnRule_InputTransformerProperty{
+		InputPathsMap: &paths,
+		InputTemplate: jsii.String(`"` + m.template + `"`),
+	}
+}
+
+type ruleSpec struct {
+	id          string
+	name        string
+	description string
+	pattern     map[string]interface{}
+	state       string // default ENABLED
+	topic       awssns.ITopic
+	message     *topicMessage
+	log         awslogs.ILogGroup
+}
+
+func newRule(scope constructs.Construct, spec ruleSpec) awsevents.CfnRule {
+	var targets []interface{}
+	if spec.topic != nil {
+		targets = append(targets, &awsevents.CfnRule_TargetProperty{
+			Id:               jsii.String("Topic"),
+			Arn:              spec.topic.TopicArn(),
+			InputTransformer: spec.message.render(),
+		})
+	}
+	if spec.log != nil {
+		stack := awscdk.Stack_Of(scope)
+		targets = append(targets, &awsevents.CfnRule_TargetProperty{
+			Id: jsii.String("EventLog"),
+			Arn: stack.FormatArn(&awscdk.ArnComponents{
+				Service:      jsii.String("logs"),
+				Resource:     jsii.String("log-group"),
+				ResourceName: spec.log.LogGroupName(),
+				ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
+			}),
+		})
+	}
+	state := spec.state
+	if state == "" {
+		state = "ENABLED"
+	}
+	return awsevents.NewCfnRule(scope, jsii.String(spec.id), &awsevents.CfnRuleProps{
+		Name:         jsii.String(spec.name),
+		Description:  jsii.String(spec.description),
+		State:        jsii.String(state),
+		EventPattern: spec.pattern,
+		Targets:      &targets,
+	})
+}
+
+// eventLog is the CloudWatch Logs sink of rules whose only purpose is counting. A rule with
+// a target is certain to publish its AWS/Events metrics; the log also keeps the raw events
+// for investigation (Logs Insights). The resource policy is a native
+// AWS::Logs::ResourcePolicy, no custom resource.
+func eventLog(scope constructs.Construct, id string, retention awslogs.RetentionDays) awslogs.LogGroup {
+	if retention == "" {
+		retention = awslogs.RetentionDays_ONE_MONTH
+	}
+	lg := awslogs.NewLogGroup(scope, jsii.String(id), &awslogs.LogGroupProps{
+		Retention: retention,
+	})
+	lg.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowEventBridgeDelivery"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+		Resources:  &[]*string{lg.LogGroupArn()},
+	}))
+	return lg
+}
+
+// ruleMetric is the AWS/Events TriggeredRules metric (Sum) of a rule on the default bus,
+// identified by its name only. EventBridge publishes it when the rule matches, so a period
+// without matches has no data point (FILL it, or treat missing data as not breaching).
+func ruleMetric(ruleName, label string, region, account string, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
+	props := &awscloudwatch.MetricProps{
+		Namespace:     jsii.String("AWS/Events"),
+		MetricName:    jsii.String("TriggeredRules"),
+		DimensionsMap: &map[string]*string{"RuleName": jsii.String(ruleName)},
+		Statistic:     jsii.String("Sum"),
+		Label:         jsii.String(label),
+	}
+	if region != "" {
+		props.Region = jsii.String(region)
+	}
+	if account != "" {
+		props.Account = jsii.String(account)
+	}
+	return withOptions(awscloudwatch.NewMetric(props), opts)
+}
+
+func withOptions(m awscloudwatch.Metric, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
+	if opts == nil {
+		return m
+	}
+	return m.With(opts)
+}

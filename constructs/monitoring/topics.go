@@ -1,0 +1,160 @@
+package monitoring
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// NotificationTopicsProps configures NotificationTopics.
+type NotificationTopicsProps struct {
+	// AlertEmail is subscribed (protocol "email") to every topic created here. The owner of
+	// the address must confirm each subscription from the message SNS sends.
+	//
+	// Default: - no subscription.
+	AlertEmail string
+
+	// EncryptionKey encrypts the topics. When it is a key of this app, the statements that
+	// let events.amazonaws.com and cloudwatch.amazonaws.com use it are added to its policy;
+	// an imported key is used as is and its policy must already allow them (see README.md).
+	//
+	// Default: - a new KMS key with yearly rotation, retained when the stack is deleted.
+	EncryptionKey awskms.IKey
+
+	// SecurityTopic creates the topic for scan findings. Replica regions, which have no
+	// scan-findings rule, can leave it out.
+	//
+	// Default: true
+	SecurityTopic *bool
+
+	// LifecycleTopic creates the topic for lifecycle-policy expirations.
+	//
+	// Default: true
+	LifecycleTopic *bool
+}
+
+func (p *NotificationTopicsProps) validate() error {
+	var errs []error
+	if p.AlertEmail != "" && !isToken(p.AlertEmail) {
+		if a, err := mail.ParseAddress(p.AlertEmail); err != nil || a.Address != p.AlertEmail {
+			errs = append(errs, fmt.Errorf("alertEmail: got %q, want a plain e-mail address such as ops@example.com", p.AlertEmail))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// NotificationTopics holds the SNS topics of one region: Alert (replication failures and
+// every alarm), Security (scan findings) and Lifecycle (lifecycle expirations).
+//
+// CloudWatch alarms can only notify topics in their own region, so place one
+// NotificationTopics in every region that has alarms or rules.
+type NotificationTopics struct {
+	constructs.Construct
+
+	// Key encrypts every topic: the key created here, or the one passed in.
+	Key awskms.IKey
+	// Alert receives replication failures and alarm state changes.
+	Alert awssns.ITopic
+	// Security receives scan findings; nil when SecurityTopic is false.
+	Security awssns.ITopic
+	// Lifecycle receives lifecycle expirations; nil when LifecycleTopic is false.
+	Lifecycle awssns.ITopic
+}
+
+// NewNotificationTopics creates the topics, their TLS-only policies (publishing is denied
+// when aws:SecureTransport is false), the publish grants for EventBridge and CloudWatch
+// (conditioned on aws:SourceAccount), the KMS key unless one is passed in, and the e-mail
+// subscriptions. props may be nil.
+func NewNotificationTopics(scope constructs.Construct, id string, props *NotificationTopicsProps) *NotificationTopics {
+	if props == nil {
+		props = &NotificationTopicsProps{}
+	}
+	if err := props.validate(); err != nil {
+		panic(err)
+	}
+	n := &NotificationTopics{}
+	constructs.NewConstruct_Override(n, scope, &id)
+	stack := awscdk.Stack_Of(n)
+
+	n.Key = props.EncryptionKey
+	if n.Key == nil {
+		n.Key = awskms.NewKey(n, jsii.String("Key"), &awskms.KeyProps{
+			Description:       jsii.String("Encrypts the ECR replication monitoring SNS topics"),
+			EnableKeyRotation: jsii.Bool(true),
+		})
+	}
+	// EventBridge and CloudWatch publish to encrypted topics through SNS, which asks KMS for
+	// a data key in the name of the publishing service. The encryption context SNS sends
+	// names the topic, so the grant is limited to SNS topics of this account and region.
+	for _, service := range []string{"events.amazonaws.com", "cloudwatch.amazonaws.com"} {
+		result := n.Key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("AllowSnsPublishFrom" + map[string]string{"events.amazonaws.com": "EventBridge", "cloudwatch.amazonaws.com": "CloudWatch"}[service]),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(service), nil)},
+			Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]interface{}{
+				"StringLike": map[string]interface{}{
+					"kms:EncryptionContext:aws:sns:topicArn": fmt.Sprintf("arn:%s:sns:%s:%s:*", *stack.Partition(), *stack.Region(), *stack.Account()),
+				},
+			},
+		}), jsii.Bool(true))
+		if !*result.StatementAdded {
+			awscdk.Annotations_Of(n).AddWarningV2(jsii.String("ecr-replication:monitoring-imported-key"),
+				jsii.String("the encryption key is imported: its key policy must let events.amazonaws.com and cloudwatch.amazonaws.com use kms:Decrypt and kms:GenerateDataKey*, or notifications are dropped"), nil)
+		}
+	}
+
+	n.Alert = n.newTopic("AlertTopic", "ECR replication alerts", props.AlertEmail)
+	if props.SecurityTopic == nil || *props.SecurityTopic {
+		n.Security = n.newTopic("SecurityTopic", "ECR image scan findings", props.AlertEmail)
+	}
+	if props.LifecycleTopic == nil || *props.LifecycleTopic {
+		n.Lifecycle = n.newTopic("LifecycleTopic", "ECR lifecycle expirations", props.AlertEmail)
+	}
+	return n
+}
+
+func (n *NotificationTopics) newTopic(id, displayName, email string) awssns.ITopic {
+	stack := awscdk.Stack_Of(n)
+	topic := awssns.NewTopic(n, jsii.String(id), &awssns.TopicProps{
+		DisplayName: jsii.String(displayName),
+		MasterKey:   n.Key,
+		EnforceSSL:  jsii.Bool(true),
+	})
+	for _, service := range []string{"events.amazonaws.com", "cloudwatch.amazonaws.com"} {
+		topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String(map[string]string{"events.amazonaws.com": "AllowEventBridgePublish", "cloudwatch.amazonaws.com": "AllowCloudWatchAlarmPublish"}[service]),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(service), nil)},
+			Actions:    jsii.Strings("sns:Publish"),
+			Resources:  &[]*string{topic.TopicArn()},
+			Conditions: &map[string]interface{}{
+				"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()},
+			},
+		}))
+	}
+	if email != "" {
+		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+	}
+	return topic
+}
+
+// Topics returns every topic created here (Alert first), for callers that subscribe other
+// endpoints.
+func (n *NotificationTopics) Topics() []awssns.ITopic {
+	topics := []awssns.ITopic{n.Alert}
+	if n.Security != nil {
+		topics = append(topics, n.Security)
+	}
+	if n.Lifecycle != nil {
+		topics = append(topics, n.Lifecycle)
+	}
+	return topics
+}
