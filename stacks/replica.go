@@ -6,8 +6,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/config"
+	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
 )
 
@@ -33,6 +35,11 @@ type ReplicaStack struct {
 	// Scanning is the registry's enhanced scanning configuration with enhancedScanning=true,
 	// else nil (repositories are then scanned on push, basic scanning).
 	Scanning *registry.EnhancedScanning
+	// Topics are the region's alert and lifecycle topics.
+	Topics *monitoring.NotificationTopics
+	// Monitoring turns replication outcomes into notifications, metrics and the failure-rate
+	// alarm, and notifies lifecycle expirations.
+	Monitoring *monitoring.ReplicationMonitor
 	// Key encrypts the replicas when encryption is KMS, else nil.
 	Key awskms.Key
 }
@@ -109,6 +116,21 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 			RepositoryPrefix: cfg.RepoPrefix,
 		})
 	}
+	s.Topics = monitoring.NewNotificationTopics(stack, "Notifications", &monitoring.NotificationTopicsProps{
+		AlertEmail:    cfg.AlertEmail,
+		SecurityTopic: jsii.Bool(false),
+	})
+	threshold, attempts := cfg.ReplicationFailureThreshold, float64(cfg.ReplicationMinimumAttempts)
+	s.Monitoring = monitoring.NewReplicationMonitor(stack, "Monitoring", &monitoring.ReplicationMonitorProps{
+		RepositoryPrefix:            cfg.RepoPrefix,
+		SourceRegion:                cfg.SourceRegion,
+		SourceAccount:               cfg.SourceAccount,
+		AlertTopic:                  s.Topics.Alert,
+		LifecycleTopic:              s.Topics.Lifecycle,
+		ReplicationFailureThreshold: &threshold,
+		ReplicationMinimumAttempts:  &attempts,
+		ReplicationWindowMinutes:    float64(cfg.ReplicationWindowMinutes),
+	})
 	outputDockerLogin(stack)
 	return s
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme-platform/ecr-replication/config"
+	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
 )
 
@@ -37,6 +38,10 @@ type SourceStack struct {
 	// Scanning is the registry's enhanced scanning configuration with enhancedScanning=true,
 	// else nil (repositories are then scanned on push, basic scanning).
 	Scanning *registry.EnhancedScanning
+	// Topics are the region's alert, security and lifecycle topics.
+	Topics *monitoring.NotificationTopics
+	// Monitoring watches activity, findings and lifecycle actions, and owns the dashboard.
+	Monitoring *monitoring.SourceMonitor
 	// Key encrypts the source repositories when encryption is KMS, else nil.
 	Key awskms.Key
 }
@@ -142,6 +147,31 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 			AppliesTo: &[]interface{}{jsii.String("Resource::*")},
 		}}, jsii.Bool(true))
 	}
+
+	s.Topics = monitoring.NewNotificationTopics(stack, "Notifications", &monitoring.NotificationTopicsProps{
+		AlertEmail: cfg.AlertEmail,
+	})
+	names := make([]string, 0, len(settings))
+	for _, rs := range settings {
+		names = append(names, rs.FullName)
+	}
+	monitored := make([]monitoring.Destination, 0, len(destinations))
+	for _, d := range destinations {
+		monitored = append(monitored, monitoring.Destination{Region: d.Region, Account: d.Account})
+	}
+	activity := cfg.ActivityAlarms
+	s.Monitoring = monitoring.NewSourceMonitor(stack, "Monitoring", &monitoring.SourceMonitorProps{
+		RepositoryPrefix: cfg.RepoPrefix,
+		RepositoryNames:  names,
+		Destinations:     monitored,
+		SourceAccount:    cfg.SourceAccount,
+		AlertTopic:       s.Topics.Alert,
+		SecurityTopic:    s.Topics.Security,
+		LifecycleTopic:   s.Topics.Lifecycle,
+		ActivityAlarms:   &activity,
+		AnomalyStdDevs:   cfg.AnomalyStdDevs,
+		EnhancedScanning: cfg.EnhancedScanning,
+	})
 
 	for _, rs := range settings {
 		outputRepositoryURI(stack, rs, s.Repositories[rs.FullName])
