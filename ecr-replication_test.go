@@ -856,3 +856,55 @@ func TestReadmeDocumentsEveryKey(t *testing.T) {
 		}
 	}
 }
+
+func TestAlertEmailSubscribesEveryTopic(t *testing.T) {
+	f := synth(t, "email")
+	for name, tmpl := range f.templates {
+		topics := tmpl.Resources("AWS::SNS::Topic")
+		subs := tmpl.Resources("AWS::SNS::Subscription")
+		if len(topics) == 0 {
+			t.Errorf("%s: no topic", name)
+		}
+		subscribed := map[string]bool{}
+		for _, s := range subs {
+			if s.Properties["Protocol"] != "email" || s.Properties["Endpoint"] != "platform-oncall@example.com" {
+				t.Errorf("%s %s: subscription %s", name, s.LogicalID, cfntest.JSON(s.Properties))
+			}
+			subscribed[cfntest.JSON(s.Properties["TopicArn"])] = true
+		}
+		for _, topic := range topics {
+			if !subscribed[`{"Ref":"`+topic.LogicalID+`"}`] {
+				t.Errorf("%s: topic %s has no e-mail subscription", name, topic.LogicalID)
+			}
+			if topic.Properties["KmsMasterKeyId"] == nil {
+				t.Errorf("%s: topic %s is not encrypted", name, topic.LogicalID)
+			}
+		}
+	}
+	t.Run("without alertEmail nothing is subscribed", func(t *testing.T) {
+		for name, tmpl := range synth(t, "default").templates {
+			if n := len(tmpl.Resources("AWS::SNS::Subscription")); n != 0 {
+				t.Errorf("%s: %d subscriptions", name, n)
+			}
+		}
+	})
+	t.Run("the replication alarm follows the configured threshold, minimum and window", func(t *testing.T) {
+		for _, region := range f.cfg.DestinationRegions {
+			alarms := f.replica(region).Resources("AWS::CloudWatch::Alarm")
+			if len(alarms) != 1 {
+				t.Fatalf("%s: alarms = %d; want 1", region, len(alarms))
+			}
+			p := alarms[0].Properties
+			var expression string
+			for _, m := range p["Metrics"].([]any) {
+				if e, ok := m.(map[string]any)["Expression"].(string); ok {
+					expression = e
+				}
+			}
+			body := cfntest.JSON(p["Metrics"])
+			if p["Threshold"] != 25.0 || !strings.Contains(expression, ") >= 1,") || !strings.Contains(body, `"Period":900`) {
+				t.Errorf("%s: threshold %v, expression %q, metrics %s; want 25, a minimum of 1 attempt, 900 s", region, p["Threshold"], expression, body)
+			}
+		}
+	})
+}
