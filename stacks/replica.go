@@ -51,7 +51,7 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 	}
 	cfg := props.Config
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
-	s := &ReplicaStack{Stack: stack, Repositories: map[string]*registry.ReplicatedRepository{}}
+	s := &ReplicaStack{Stack: stack}
 	region := *stack.Region()
 
 	if cfg.Encryption == config.EncryptionKMS {
@@ -77,20 +77,10 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 		}}
 	}
 
-	for _, rs := range settingsFor(cfg) {
-		policy := rs.Lifecycle
-		props := &registry.ReplicatedRepositoryProps{
-			RepositoryName:     rs.FullName,
-			LifecyclePolicy:    &policy,
-			ImageTagMutability: rs.Mutability,
-			PullAccess:         access,
-		}
-		if s.Key != nil {
-			props.EncryptionKey = s.Key
-		}
-		repo := registry.NewReplicatedRepository(stack, rs.ID+"Repository", props)
-		s.Repositories[rs.FullName] = repo
-		outputRepositoryURI(stack, rs, repo)
+	settings := settingsFor(cfg)
+	s.Repositories = newRepositories(stack, settings, s.Key, access)
+	for _, rs := range settings {
+		outputRepositoryURI(stack, rs, s.Repositories[rs.FullName])
 	}
 
 	if cfg.EnhancedScanning {

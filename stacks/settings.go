@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/config"
@@ -76,6 +77,24 @@ func templateLifecycle(cfg *config.Config) lifecycle.Policy {
 		},
 		Action: lifecycle.Action{Type: lifecycle.ActionExpire},
 	}}}
+}
+
+// newRepositories creates one ReplicatedRepository per settings entry in stack, by full name.
+// The source and every replica stack call it with the same settings, so they cannot drift.
+func newRepositories(stack awscdk.Stack, settings []repositorySettings, key awskms.IKey, access registry.PullAccess) map[string]*registry.ReplicatedRepository {
+	repos := make(map[string]*registry.ReplicatedRepository, len(settings))
+	for _, rs := range settings {
+		policy := rs.Lifecycle
+		props := &registry.ReplicatedRepositoryProps{
+			RepositoryName:     rs.FullName,
+			LifecyclePolicy:    &policy,
+			ImageTagMutability: rs.Mutability,
+			PullAccess:         access,
+			EncryptionKey:      key,
+		}
+		repos[rs.FullName] = registry.NewReplicatedRepository(stack, rs.ID+"Repository", props)
+	}
+	return repos
 }
 
 // outputRepositoryURI adds an output with a repository's URI.

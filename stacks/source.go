@@ -53,7 +53,7 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 	}
 	cfg := props.Config
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
-	s := &SourceStack{Stack: stack, Repositories: map[string]*registry.ReplicatedRepository{}}
+	s := &SourceStack{Stack: stack}
 
 	if cfg.Encryption == config.EncryptionKMS {
 		s.Key = registry.NewRepositoryKey(stack, "RepositoryKey", &registry.RepositoryKeyProps{
@@ -66,19 +66,7 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 		OrganizationID: cfg.OrganizationID,
 	}
 	settings := settingsFor(cfg)
-	for _, rs := range settings {
-		policy := rs.Lifecycle
-		props := &registry.ReplicatedRepositoryProps{
-			RepositoryName:     rs.FullName,
-			LifecyclePolicy:    &policy,
-			ImageTagMutability: rs.Mutability,
-			PullAccess:         access,
-		}
-		if s.Key != nil {
-			props.EncryptionKey = s.Key
-		}
-		s.Repositories[rs.FullName] = registry.NewReplicatedRepository(stack, rs.ID+"Repository", props)
-	}
+	s.Repositories = newRepositories(stack, settings, s.Key, access)
 
 	if cfg.EnhancedScanning {
 		s.Scanning = registry.NewEnhancedScanning(stack, "EnhancedScanning", &registry.EnhancedScanningProps{
