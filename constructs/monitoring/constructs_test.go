@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
+	"github.com/acme-platform/ecr-replication/internal/cfntest"
 )
 
 func count(t *testing.T, tmpl assertions.Template, typ string, n float64) {
@@ -201,7 +202,7 @@ func TestEmailFixture(t *testing.T) {
 	})
 	t.Run("uses the key passed in and creates none", func(t *testing.T) {
 		count(t, src, "AWS::KMS::Key", 1)
-		keyID, _ := onlyResource(t, f.stack("Source"), "AWS::KMS::Key", "SharedKey")
+		keyID := onlyResource(t, f.stack("Source"), "AWS::KMS::Key", "SharedKey").LogicalID
 		expectOK(t, func() {
 			src.ResourcePropertiesCountIs(jsii.String("AWS::SNS::Topic"), map[string]interface{}{
 				"KmsMasterKeyId": map[string]interface{}{"Fn::GetAtt": []interface{}{keyID, "Arn"}},
@@ -227,8 +228,8 @@ func TestEmailFixture(t *testing.T) {
 				"DashboardBody": assertions.Match_AnyValue(),
 			})
 		})
-		_, dashboard := onlyResource(t, f.stack("Source"), "AWS::CloudWatch::Dashboard", "")
-		body := flattenJoin(props(dashboard)["DashboardBody"])
+		dashboard := onlyResource(t, f.stack("Source"), "AWS::CloudWatch::Dashboard", "")
+		body := cfntest.FlattenJoin(dashboard.Properties["DashboardBody"])
 		for _, want := range []string{`"accountId":"222222222222"`, `arn:aws:cloudwatch:us-west-2:222222222222:alarm:ecr-enterprise-apps-replication-failure-rate-from-us-east-1`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("dashboard body lacks %s", want)
@@ -256,20 +257,19 @@ func TestEmailFixture(t *testing.T) {
 	})
 }
 
-// onlyResource returns the logical id and the resource of the single resource of a type
-// whose logical id starts with prefix.
-func onlyResource(t *testing.T, s *stackFixture, typ, prefix string) (string, map[string]interface{}) {
+// onlyResource returns the single resource of a type whose logical id starts with prefix.
+func onlyResource(t *testing.T, s *stackFixture, typ, prefix string) cfntest.Resource {
 	t.Helper()
-	var ids []string
-	for id := range resourcesOfType(s.json, typ) {
-		if strings.HasPrefix(id, prefix) {
-			ids = append(ids, id)
+	var found []cfntest.Resource
+	for _, r := range s.tmpl().Resources(typ) {
+		if strings.HasPrefix(r.LogicalID, prefix) {
+			found = append(found, r)
 		}
 	}
-	if len(ids) != 1 {
-		t.Fatalf("%s: %d resources of type %s with prefix %q, want 1", s.name, len(ids), typ, prefix)
+	if len(found) != 1 {
+		t.Fatalf("%s: %d resources of type %s with prefix %q, want 1", s.name, len(found), typ, prefix)
 	}
-	return ids[0], resourcesOfType(s.json, typ)[ids[0]]
+	return found[0]
 }
 
 func TestMonthlyCostOfTheDefaultContext(t *testing.T) {

@@ -5,6 +5,9 @@ import (
 	"reflect"
 	"sort"
 	"testing"
+
+	"github.com/acme-platform/ecr-replication/internal/cfntest"
+	"github.com/acme-platform/ecr-replication/internal/eventpattern"
 )
 
 // expectedMatches lists, per fixture and stack, every rule (by its deterministic name) and
@@ -52,20 +55,27 @@ type synthesizedRule struct {
 	props   map[string]interface{}
 }
 
+// rulesOf returns the event rules of a stack, by name; every rule must have a plain name
+// and a plain event pattern.
 func rulesOf(t *testing.T, s *stackFixture) []synthesizedRule {
 	t.Helper()
+	tmpl := s.tmpl()
+	props := map[string]map[string]interface{}{}
+	for _, r := range tmpl.Resources("AWS::Events::Rule") {
+		props[r.LogicalID] = r.Properties
+	}
 	var out []synthesizedRule
-	for id, res := range resourcesOfType(s.json, "AWS::Events::Rule") {
-		p := props(res)
-		name, ok := p["Name"].(string)
-		if !ok {
-			t.Fatalf("%s/%s: rule without a plain Name", s.name, id)
+	for _, r := range cfntest.EventRules(tmpl) {
+		if r.Name == "" {
+			t.Fatalf("%s/%s: rule without a plain Name", s.name, r.LogicalID)
 		}
-		pattern, ok := p["EventPattern"].(map[string]interface{})
-		if !ok {
-			t.Fatalf("%s/%s: EventPattern is not a plain object: %v", s.name, name, p["EventPattern"])
+		if r.Pattern == nil {
+			t.Fatalf("%s/%s: EventPattern is not a plain object: %v", s.name, r.Name, props[r.LogicalID]["EventPattern"])
 		}
-		out = append(out, synthesizedRule{stack: s, name: name, pattern: pattern, props: p})
+		out = append(out, synthesizedRule{stack: s, name: r.Name, pattern: r.Pattern, props: props[r.LogicalID]})
+	}
+	if len(out) != len(props) {
+		t.Fatalf("%s: %d rules, %d with an event pattern", s.name, len(props), len(out))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
@@ -100,12 +110,12 @@ func TestEventPatternsMatchExactlyTheExpectedSamples(t *testing.T) {
 				t.Run(fixtureName+"/"+s.name+"/"+r.name, func(t *testing.T) {
 					got := []string{}
 					for _, smp := range samples {
-						ok, err := matchEventPattern(r.pattern, smp.event)
+						ok, err := eventpattern.Match(r.pattern, smp.Event)
 						if err != nil {
 							t.Fatalf("pattern %v: %v", r.pattern, err)
 						}
 						if ok {
-							got = append(got, smp.name)
+							got = append(got, smp.Name)
 						}
 					}
 					exp := append([]string{}, want[r.name]...)
@@ -124,7 +134,7 @@ func TestEventPatternsMatchExactlyTheExpectedSamples(t *testing.T) {
 func TestNamedSampleCases(t *testing.T) {
 	samples := map[string]map[string]interface{}{}
 	for _, s := range loadSamples(t) {
-		samples[s.name] = s.event
+		samples[s.Name] = s.Event
 	}
 	f := getFixture(t, "default")
 	rule := func(stack, name string) map[string]interface{} {
@@ -141,7 +151,7 @@ func TestNamedSampleCases(t *testing.T) {
 		if !ok {
 			t.Fatalf("no sample %s", sampleName)
 		}
-		ok, err := matchEventPattern(pattern, ev)
+		ok, err := eventpattern.Match(pattern, ev)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,60 +184,5 @@ func TestNamedSampleCases(t *testing.T) {
 				t.Errorf("match(%s) = %v; want %v", c.sample, got, c.want)
 			}
 		})
-	}
-}
-
-// TestMatcherOperators covers the operators of the Go matcher that the synthesized rules
-// do not use, so that the matcher itself is trustworthy.
-func TestMatcherOperators(t *testing.T) {
-	event := map[string]interface{}{}
-	_ = json.Unmarshal([]byte(`{"source":"aws.ecr","detail":{"n":5,"s":"Enterprise-Apps/x","list":["a","b"],
-		"objs":[{"k":"v1"},{"k":"v2"}],"empty":{},"nul":null,"flag":true}}`), &event)
-	cases := []struct {
-		pattern string
-		want    bool
-	}{
-		{`{"source":["aws.ecr"]}`, true},
-		{`{"source":["aws.s3"]}`, false},
-		{`{"detail":{"n":[5]}}`, true},
-		{`{"detail":{"n":[{"numeric":[">",4,"<=",5]}]}}`, true},
-		{`{"detail":{"n":[{"numeric":[">",5]}]}}`, false},
-		{`{"detail":{"s":[{"prefix":{"equals-ignore-case":"enterprise-apps/"}}]}}`, true},
-		{`{"detail":{"s":[{"prefix":"enterprise-apps/"}]}}`, false},
-		{`{"detail":{"s":[{"suffix":"/x"}]}}`, true},
-		{`{"detail":{"s":[{"equals-ignore-case":"enterprise-apps/X"}]}}`, true},
-		{`{"detail":{"s":[{"wildcard":"Enterprise-*/x"}]}}`, true},
-		{`{"detail":{"list":["b"]}}`, true},
-		{`{"detail":{"objs":{"k":["v2"]}}}`, true},
-		{`{"detail":{"objs":{"k":["v3"]}}}`, false},
-		{`{"detail":{"missing":[{"exists":false}]}}`, true},
-		{`{"detail":{"missing":[{"exists":true}]}}`, false},
-		{`{"detail":{"empty":[{"exists":true}]}}`, false},
-		{`{"detail":{"nul":[null]}}`, true},
-		{`{"detail":{"flag":[true]}}`, true},
-		{`{"detail":{"s":[{"anything-but":["x"]}]}}`, true},
-		{`{"detail":{"s":[{"anything-but":{"prefix":"Enterprise"}}]}}`, false},
-		{`{"detail":{"missing":[{"anything-but":["x"]}]}}`, false},
-		{`{"detail":{"$or":[{"n":[1]},{"s":[{"suffix":"x"}]}]}}`, true},
-		{`{"detail":{"$or":[{"n":[1]},{"s":[{"suffix":"y"}]}]}}`, false},
-	}
-	for _, c := range cases {
-		var p map[string]interface{}
-		if err := json.Unmarshal([]byte(c.pattern), &p); err != nil {
-			t.Fatal(err)
-		}
-		got, err := matchEventPattern(p, event)
-		if err != nil {
-			t.Errorf("%s: %v", c.pattern, err)
-			continue
-		}
-		if got != c.want {
-			t.Errorf("match(%s) = %v; want %v", c.pattern, got, c.want)
-		}
-	}
-	var bad map[string]interface{}
-	_ = json.Unmarshal([]byte(`{"detail":{"s":[{"cidr":"10.0.0.0/8"}]}}`), &bad)
-	if _, err := matchEventPattern(bad, event); err == nil {
-		t.Errorf("an unsupported operator must be an error")
 	}
 }

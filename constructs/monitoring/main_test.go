@@ -1,11 +1,9 @@
 package monitoring_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -16,6 +14,8 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
+	"github.com/acme-platform/ecr-replication/internal/cfntest"
+	"github.com/acme-platform/ecr-replication/internal/eventpattern"
 )
 
 func TestMain(m *testing.M) {
@@ -198,66 +198,23 @@ func allStacks(t *testing.T) []*stackFixture {
 	return all
 }
 
-// resourcesOfType returns the resources of one type in a template, keyed by logical id.
-func resourcesOfType(tmpl map[string]interface{}, typ string) map[string]map[string]interface{} {
-	out := map[string]map[string]interface{}{}
-	resources, _ := tmpl["Resources"].(map[string]interface{})
-	for id, r := range resources {
-		res, _ := r.(map[string]interface{})
-		if res["Type"] == typ {
-			out[id] = res
-		}
-	}
-	return out
-}
+// tmpl returns the stack's template for the cfntest helpers.
+func (s *stackFixture) tmpl() cfntest.Template { return cfntest.Template(s.json) }
 
-func props(res map[string]interface{}) map[string]interface{} {
-	p, _ := res["Properties"].(map[string]interface{})
-	return p
-}
-
-// sample is one EventBridge event from the shared or local testdata.
-type sample struct {
-	name  string
-	event map[string]interface{}
-	raw   []byte
-}
-
-// sampleDirs returns the shared sample directory (ECR_SAMPLE_EVENTS_DIR overrides the path
-// relative to this package) and this package's extra samples.
+// sampleDirs returns the shared sample directory (ECR_SAMPLE_EVENTS_DIR, else
+// shared/testdata/events beside the repository, three levels up from this package) and this
+// package's extra samples.
 func sampleDirs() []string {
-	shared := os.Getenv("ECR_SAMPLE_EVENTS_DIR")
-	if shared == "" {
-		shared = filepath.Join("..", "..", "..", "shared", "testdata", "events")
-	}
-	return []string{shared, filepath.Join("testdata", "events")}
+	return []string{eventpattern.SharedSamplesDir(filepath.Join("..", "..")), filepath.Join("testdata", "events")}
 }
 
-func loadSamples(t *testing.T) []sample {
+// loadSamples returns the shared and the local sample events, sorted by name; it fails
+// when a directory is missing or empty, or a name exists twice.
+func loadSamples(t *testing.T) []eventpattern.Sample {
 	t.Helper()
-	var out []sample
-	for _, dir := range sampleDirs() {
-		files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-		if err != nil || len(files) == 0 {
-			t.Fatalf("no sample events in %s (set ECR_SAMPLE_EVENTS_DIR to the shared testdata/events directory): %v", dir, err)
-		}
-		for _, file := range files {
-			raw, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ev map[string]interface{}
-			if err := json.Unmarshal(raw, &ev); err != nil {
-				t.Fatalf("%s: %v", file, err)
-			}
-			out = append(out, sample{name: strings.TrimSuffix(filepath.Base(file), ".json"), event: ev, raw: raw})
-		}
+	samples, err := eventpattern.LoadSamples(sampleDirs()...)
+	if err != nil {
+		t.Fatal(err)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
-	for i := 1; i < len(out); i++ {
-		if out[i].name == out[i-1].name {
-			t.Fatalf("sample %s exists twice", out[i].name)
-		}
-	}
-	return out
+	return samples
 }

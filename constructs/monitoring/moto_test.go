@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/acme-platform/ecr-replication/internal/eventpattern"
 )
 
 // Cross-check of every synthesized event pattern against a real EventBridge
@@ -165,7 +167,7 @@ func TestEventPatternsAgainstMoto(t *testing.T) {
 	// TestEventPattern first: report what moto answers.
 	status, out, raw := moto.call(t, "events", "TestEventPattern", map[string]interface{}{
 		"EventPattern": `{"source":["aws.ecr"]}`,
-		"Event":        string(samples[0].raw),
+		"Event":        string(samples[0].Raw),
 	})
 	if _, ok := out["Result"]; status != http.StatusOK || !ok {
 		t.Logf("moto does not implement TestEventPattern (HTTP %d, body %q); cross-checking through PutRule/PutEvents instead", status, raw)
@@ -197,18 +199,18 @@ func TestEventPatternsAgainstMoto(t *testing.T) {
 			got := map[string][]string{}
 			bodies := map[string]map[string]string{}
 			for _, smp := range samples {
-				detail, _ := json.Marshal(smp.event["detail"])
+				detail, _ := json.Marshal(smp.Event["detail"])
 				entry := map[string]interface{}{
-					"Source":     smp.event["source"],
-					"DetailType": smp.event["detail-type"],
+					"Source":     smp.Event["source"],
+					"DetailType": smp.Event["detail-type"],
 					"Detail":     string(detail),
 				}
-				if res, ok := smp.event["resources"].([]interface{}); ok && len(res) > 0 {
+				if res, ok := smp.Event["resources"].([]interface{}); ok && len(res) > 0 {
 					entry["Resources"] = res
 				}
 				put := moto.mustCall(t, "events", "PutEvents", map[string]interface{}{"Entries": []interface{}{entry}})
 				if n, _ := put["FailedEntryCount"].(float64); n != 0 {
-					t.Fatalf("PutEvents(%s) failed: %v", smp.name, put)
+					t.Fatalf("PutEvents(%s) failed: %v", smp.Name, put)
 				}
 				for _, lr := range loaded {
 					msgs := moto.mustCall(t, "sqs", "ReceiveMessage", map[string]interface{}{
@@ -218,13 +220,13 @@ func TestEventPatternsAgainstMoto(t *testing.T) {
 					if len(list) == 0 {
 						continue
 					}
-					got[lr.rule.name] = append(got[lr.rule.name], smp.name)
+					got[lr.rule.name] = append(got[lr.rule.name], smp.Name)
 					if bodies[lr.rule.name] == nil {
 						bodies[lr.rule.name] = map[string]string{}
 					}
 					for _, m := range list {
 						msg := m.(map[string]interface{})
-						bodies[lr.rule.name][smp.name] = msg["Body"].(string)
+						bodies[lr.rule.name][smp.Name] = msg["Body"].(string)
 						moto.mustCall(t, "sqs", "DeleteMessage", map[string]interface{}{
 							"QueueUrl": lr.queueURL, "ReceiptHandle": msg["ReceiptHandle"],
 						})
@@ -234,9 +236,9 @@ func TestEventPatternsAgainstMoto(t *testing.T) {
 					for _, lr := range loaded {
 						pattern, _ := json.Marshal(lr.rule.pattern)
 						_, out, _ := moto.call(t, "events", "TestEventPattern", map[string]interface{}{
-							"EventPattern": string(pattern), "Event": string(smp.raw),
+							"EventPattern": string(pattern), "Event": string(smp.Raw),
 						})
-						want, _ := matchEventPattern(lr.rule.pattern, smp.event)
+						want, _ := eventpattern.Match(lr.rule.pattern, smp.Event)
 						if out["Result"] != want {
 							t.Errorf("%s/%s %s: moto TestEventPattern = %v, Go matcher = %v", fixtureName, s.name, lr.rule.name, out["Result"], want)
 						}

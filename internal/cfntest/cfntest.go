@@ -1,6 +1,12 @@
 // Package cfntest holds test helpers for synthesized CloudFormation templates: plain-Go access to
 // a template's resources (one jsii call per template instead of one per assertion), a recover
-// wrapper for jsii assertions, and cfn-lint runs grouped by region.
+// wrapper for jsii assertions, cfn-lint runs grouped by region, and the monitoring checks that
+// every template must pass: every alarm has an action (AlarmsWithoutActions), alarms and
+// dashboards use only metrics AWS publishes or a metric filter of the template produces
+// (UnpublishedMetrics, DashboardWidgets), and the event patterns of its rules (EventRules),
+// for internal/eventpattern to match against sample events.
+//
+// The package works on decoded JSON only and imports no jsii package.
 package cfntest
 
 import (

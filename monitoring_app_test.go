@@ -1,0 +1,244 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/acme-platform/ecr-replication/config"
+	"github.com/acme-platform/ecr-replication/constructs/monitoring"
+	"github.com/acme-platform/ecr-replication/internal/cfntest"
+	"github.com/acme-platform/ecr-replication/internal/eventpattern"
+	"github.com/acme-platform/ecr-replication/stacks"
+)
+
+// The monitoring requirements, enforced over every synthesized stack of every context
+// variant: every alarm has an action; alarms and dashboard widgets use only metrics that AWS
+// publishes or that a metric filter of the same template produces; every event pattern
+// matches exactly the shared sample events it must catch.
+
+func TestEveryAlarmHasAnActionInEveryVariant(t *testing.T) {
+	for _, v := range keys(variants) {
+		f := synth(t, v)
+		alarms := 0
+		for _, name := range keys(f.templates) {
+			tmpl := f.templates[name]
+			alarms += len(tmpl.Resources("AWS::CloudWatch::Alarm")) + len(tmpl.Resources("AWS::CloudWatch::CompositeAlarm"))
+			for _, id := range cfntest.AlarmsWithoutActions(tmpl) {
+				t.Errorf("%s %s: alarm %s has no action (no AlarmActions, or actions disabled)", v, name, id)
+			}
+		}
+		if alarms == 0 {
+			t.Errorf("%s: no alarm in any stack; the check would prove nothing", v)
+		}
+	}
+}
+
+func TestOnlyPublishedMetricsInEveryVariant(t *testing.T) {
+	for _, v := range keys(variants) {
+		f := synth(t, v)
+		metrics := 0
+		for _, name := range keys(f.templates) {
+			tmpl := f.templates[name]
+			for _, finding := range cfntest.UnpublishedMetrics(tmpl) {
+				t.Errorf("%s %s: %s", v, name, finding)
+			}
+			widgets, _ := cfntest.DashboardWidgets(tmpl) // errors are findings of UnpublishedMetrics
+			for _, w := range widgets {
+				metrics += len(w.Metrics)
+			}
+		}
+		if metrics == 0 {
+			t.Errorf("%s: no dashboard metric in any stack; the check would prove nothing", v)
+		}
+	}
+}
+
+// sharedSamples loads the shared sample events (ECR_SAMPLE_EVENTS_DIR, else
+// ../shared/testdata/events beside the repository); a missing directory fails the test.
+func sharedSamples(t *testing.T) map[string]eventpattern.Sample {
+	t.Helper()
+	dir := eventpattern.SharedSamplesDir(".")
+	list, err := eventpattern.LoadSamples(dir)
+	if err != nil {
+		t.Fatalf("shared sample events: %v", err)
+	}
+	out := map[string]eventpattern.Sample{}
+	for _, s := range list {
+		out[s.Name] = s
+	}
+	return out
+}
+
+// expectedRuleMatches returns, for every stack of the deployment, every event rule it must
+// have (by name) and exactly the shared samples each must match; every other sample must
+// not match it. Replication events carry the destination region in the envelope, which no
+// pattern filters on, so a replication sample matches the rule of every replica stack alike
+// (and a lifecycle sample every lifecycle rule).
+func expectedRuleMatches(cfg *config.Config) map[string]map[string][]string {
+	prefix := monitoring.DefaultNamePrefix(cfg.RepoPrefix)
+	lifecycle := monitoring.LifecycleRuleName(prefix)
+	source := map[string][]string{
+		lifecycle:                               {"lifecycle-expiry"},
+		monitoring.ScanFindingsRuleName(prefix): {"image-scan-critical"},
+	}
+	if cfg.EnhancedScanning {
+		source[monitoring.InspectorFindingsRuleName(prefix)] = nil
+	}
+	for _, repo := range cfg.Repositories() {
+		var want []string
+		if repo.FullName == cfg.RepoPrefix+"/production" {
+			want = []string{"image-push"} // the sample pushes enterprise-apps/production
+		}
+		source[monitoring.PushRuleName(prefix, cfg.RepoPrefix, repo.FullName)] = want
+	}
+	out := map[string]map[string][]string{stacks.SourceStackName(cfg.SourceRegion): source}
+	for _, region := range cfg.DestinationRegions {
+		out[stacks.ReplicaStackName(region)] = map[string][]string{
+			monitoring.ReplicationFailedRuleName(prefix, cfg.SourceRegion):    {"replication-failed"},
+			monitoring.ReplicationSucceededRuleName(prefix, cfg.SourceRegion): {"replication-success"},
+			lifecycle: {"lifecycle-expiry"},
+		}
+	}
+	return out
+}
+
+// samplesThatMatchNothing are the shared samples no rule of the app may catch: they appear
+// in no expectation of expectedRuleMatches.
+var samplesThatMatchNothing = []string{"replication-failed-other-prefix", "image-scan-clean", "image-delete"}
+
+func TestAppEventPatternsAgainstSamples(t *testing.T) {
+	samples := sharedSamples(t)
+	for _, name := range append([]string{"replication-failed", "replication-success", "image-scan-critical", "image-push", "lifecycle-expiry"}, samplesThatMatchNothing...) {
+		if _, ok := samples[name]; !ok {
+			t.Fatalf("shared samples lack %s.json", name)
+		}
+	}
+	sampleNames := keys(samples)
+
+	for _, v := range []string{"default", "cross-account"} {
+		f := synth(t, v)
+		expected := expectedRuleMatches(f.cfg)
+		if got, want := keys(f.templates), keys(expected); strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("%s: stacks = %v; want %v", v, got, want)
+		}
+
+		// matches[sample] = every "stack rule" that matches it, and the expected sets.
+		matches, wantMatches := map[string][]string{}, map[string][]string{}
+		for _, stack := range keys(f.templates) {
+			rules := cfntest.EventRules(f.templates[stack])
+			var names []string
+			for _, r := range rules {
+				names = append(names, r.Name)
+			}
+			sort.Strings(names)
+			if want := keys(expected[stack]); strings.Join(names, " ") != strings.Join(want, " ") {
+				t.Errorf("%s %s: rules = %v; want %v", v, stack, names, want)
+			}
+			if n := len(f.templates[stack].Resources("AWS::Events::Rule")); n != len(rules) {
+				t.Errorf("%s %s: %d rules, only %d with an event pattern", v, stack, n, len(rules))
+			}
+			for _, r := range rules {
+				if r.Name == "" || r.Pattern == nil {
+					t.Errorf("%s %s: rule %s has no plain name or no plain event pattern", v, stack, r.LogicalID)
+					continue
+				}
+				for _, s := range expected[stack][r.Name] {
+					wantMatches[s] = append(wantMatches[s], stack+" "+r.Name)
+				}
+				for _, s := range sampleNames {
+					ok, err := eventpattern.Match(r.Pattern, samples[s].Event)
+					if err != nil {
+						t.Errorf("%s %s %s (%s): %v", v, stack, r.Name, r.LogicalID, err)
+						continue
+					}
+					if ok {
+						matches[s] = append(matches[s], stack+" "+r.Name)
+					}
+				}
+			}
+		}
+		for _, s := range sampleNames {
+			got, want := matches[s], wantMatches[s]
+			sort.Strings(got)
+			sort.Strings(want)
+			if strings.Join(got, ", ") != strings.Join(want, ", ") {
+				t.Errorf("%s: sample %s matches [%s]; want [%s]", v, s, strings.Join(got, ", "), strings.Join(want, ", "))
+			}
+		}
+
+		// The failure sample, emitted in the destination region us-west-2, reaches the
+		// failure rule of that region's replica stack.
+		prefix := monitoring.DefaultNamePrefix(f.cfg.RepoPrefix)
+		failedRule := monitoring.ReplicationFailedRuleName(prefix, f.cfg.SourceRegion)
+		region, _ := samples["replication-failed"].Event["region"].(string)
+		if want := stacks.ReplicaStackName(region) + " " + failedRule; !slices.Contains(matches["replication-failed"], want) {
+			t.Errorf("%s: replication-failed (region %s) does not match %s", v, region, want)
+		}
+
+		// Replication rules filter on the source account exactly when the app knows it; the
+		// samples come from 111111111111, which is the cross-account variant's source account.
+		checkSourceAccountFilter(t, v, f, samples["replication-failed"])
+	}
+}
+
+// checkSourceAccountFilter checks what the replication rules of every replica stack filter
+// detail.source-account on: the configured source account, or nothing when it is unknown.
+// With a filter, the failure sample re-addressed from another account must not match.
+func checkSourceAccountFilter(t *testing.T, v string, f *fixture, failed eventpattern.Sample) {
+	t.Helper()
+	prefix := monitoring.DefaultNamePrefix(f.cfg.RepoPrefix)
+	failedRule := monitoring.ReplicationFailedRuleName(prefix, f.cfg.SourceRegion)
+	names := map[string]bool{
+		failedRule: true,
+		monitoring.ReplicationSucceededRuleName(prefix, f.cfg.SourceRegion): true,
+	}
+	var other map[string]any
+	if err := json.Unmarshal(failed.Raw, &other); err != nil {
+		t.Fatal(err)
+	}
+	detail, _ := other["detail"].(map[string]any)
+	if detail == nil || detail["source-account"] == nil {
+		t.Fatalf("replication-failed has no detail.source-account")
+	}
+	if v == "cross-account" && detail["source-account"] != f.cfg.SourceAccount {
+		t.Errorf("%s: the sample comes from %v, not the variant's source account %s; the expectations assume they agree", v, detail["source-account"], f.cfg.SourceAccount)
+	}
+	detail["source-account"] = "999999999999"
+
+	checked := 0
+	for _, region := range f.cfg.DestinationRegions {
+		stack := stacks.ReplicaStackName(region)
+		for _, r := range cfntest.EventRules(f.templates[stack]) {
+			if !names[r.Name] {
+				continue
+			}
+			checked++
+			d, _ := r.Pattern["detail"].(map[string]any)
+			got := cfntest.JSON(d["source-account"])
+			want := "null"
+			if f.cfg.SourceAccount != "" {
+				want = fmt.Sprintf(`[%q]`, f.cfg.SourceAccount)
+			}
+			if got != want {
+				t.Errorf("%s %s %s: detail.source-account filter = %s; want %s", v, stack, r.Name, got, want)
+			}
+			if r.Name != failedRule {
+				continue
+			}
+			ok, err := eventpattern.Match(r.Pattern, other)
+			if err != nil {
+				t.Errorf("%s %s %s: %v", v, stack, r.Name, err)
+			}
+			if wantMatch := f.cfg.SourceAccount == ""; ok != wantMatch {
+				t.Errorf("%s %s %s: a failure from account 999999999999 matches = %v; want %v", v, stack, r.Name, ok, wantMatch)
+			}
+		}
+	}
+	if checked != 2*len(f.cfg.DestinationRegions) {
+		t.Errorf("%s: checked %d replication rules; want %d", v, checked, 2*len(f.cfg.DestinationRegions))
+	}
+}
