@@ -52,22 +52,8 @@ func (p ProductionProfile) Policy() Policy {
 	count := orDefault(p.ImageCount, DefaultProductionImageCount)
 	untaggedDays := orDefault(p.UntaggedExpiryDays, DefaultUntaggedExpiryDays)
 
-	rules := make([]Rule, 0, len(prefixes)+1)
-	for i, prefix := range prefixes {
-		rules = append(rules, keepNewestRule(i+1, prefix, count))
-	}
-	rules = append(rules, Rule{
-		RulePriority: len(prefixes) + 1,
-		Description:  fmt.Sprintf("expire untagged images older than %s", days(untaggedDays)),
-		Selection: Selection{
-			TagStatus:   TagStatusUntagged,
-			CountType:   CountSinceImagePushed,
-			CountUnit:   CountUnitDays,
-			CountNumber: untaggedDays,
-		},
-		Action: Action{Type: ActionExpire},
-	})
-	return Policy{Rules: rules}
+	return keepNewestThenExpire(prefixes, count, TagStatusUntagged, untaggedDays,
+		fmt.Sprintf("expire untagged images older than %s", days(untaggedDays)))
 }
 
 // TestingProfile is the testing repository's retention: keep the newest images
@@ -102,18 +88,26 @@ func (t TestingProfile) Policy() Policy {
 	count := orDefault(t.ImageCount, DefaultTestingImageCount)
 	maxAge := orDefault(t.MaxAgeDays, DefaultTestingMaxAgeDays)
 
+	return keepNewestThenExpire(prefixes, count, TagStatusAny, maxAge,
+		fmt.Sprintf("expire testing images older than %s", days(maxAge)))
+}
+
+// keepNewestThenExpire is the shape of both profiles: one rule per tag prefix keeping its
+// newest count images (priorities 1..n), then one rule expiring the images of status older than
+// ageDays (priority n+1).
+func keepNewestThenExpire(prefixes []string, count int, status TagStatus, ageDays int, description string) Policy {
 	rules := make([]Rule, 0, len(prefixes)+1)
 	for i, prefix := range prefixes {
 		rules = append(rules, keepNewestRule(i+1, prefix, count))
 	}
 	rules = append(rules, Rule{
 		RulePriority: len(prefixes) + 1,
-		Description:  fmt.Sprintf("expire testing images older than %s", days(maxAge)),
+		Description:  description,
 		Selection: Selection{
-			TagStatus:   TagStatusAny,
+			TagStatus:   status,
 			CountType:   CountSinceImagePushed,
 			CountUnit:   CountUnitDays,
-			CountNumber: maxAge,
+			CountNumber: ageDays,
 		},
 		Action: Action{Type: ActionExpire},
 	})
