@@ -21,8 +21,17 @@ func main() {
 	os.Exit(code)
 }
 
-// run builds and synthesizes the app, returning the process exit code.
-func run(stderr io.Writer) int {
+// run builds and synthesizes the app, returning the process exit code. Input problems are
+// caught by config.Parse before any construct exists; a construct or synthesis error that
+// still gets through (a registry singleton defined twice, say) is reported the same way, as a
+// message rather than a Go panic trace.
+func run(stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "ecr-replication: synthesis failed: %v\n", r)
+			code = 1
+		}
+	}()
 	app := awscdk.NewApp(nil)
 	cfg, err := config.Parse(contextOf(app), config.Env{DefaultAccount: os.Getenv("CDK_DEFAULT_ACCOUNT")})
 	if err != nil {

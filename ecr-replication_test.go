@@ -73,12 +73,60 @@ var variants = map[string]map[string]any{
 		"replicationMinimumAttempts":  "1",
 		"replicationWindowMinutes":    "15",
 	},
+	// The largest values every key accepts, together.
+	"limits-max": {
+		"repoPrefix":                  "platform.core/team_alpha-beta/" + strings.Repeat("a1234567890", 8),
+		"productionRepositories":      "svc/api-gateway.v2,worker",
+		"testingRepositories":         "sandbox_one",
+		"additionalRegions":           "ap-southeast-2,ca-central-1,sa-east-1,eu-north-1,ap-northeast-1",
+		"productionImageCount":        "10000",
+		"productionTagPrefixes":       strings.Join(numbered("p", 49), ","),
+		"untaggedExpiryDays":          "3650",
+		"testingImageCount":           "10000",
+		"testingTagPrefixes":          strings.Join(numbered("t", 48), ","),
+		"testingMaxAgeDays":           "3650",
+		"sourceAccount":               "111111111111",
+		"destinationAccount":          "222222222222",
+		"pullAccounts":                "333333333333,444444444444,555555555555",
+		"organizationId":              "o-" + strings.Repeat("z9", 16),
+		"encryption":                  "KMS",
+		"alertEmail":                  "oncall+ecr@platform.example.com",
+		"replicationFailureThreshold": "99.9",
+		"replicationMinimumAttempts":  "100000",
+		"replicationWindowMinutes":    "1440",
+		"anomalyStdDevs":              "10",
+		"enhancedScanning":            "true",
+	},
+	// The smallest values every key accepts, together.
+	"limits-min": {
+		"repoPrefix":                  "ab",
+		"secondaryRegion":             "none",
+		"productionRepositories":      "none",
+		"testingRepositories":         "t",
+		"testingImageCount":           "1",
+		"testingTagPrefixes":          "x",
+		"testingMaxAgeDays":           "1",
+		"replicationFailureThreshold": "0.5",
+		"replicationMinimumAttempts":  "1",
+		"replicationWindowMinutes":    "5",
+		"activityAlarms":              "false",
+		"anomalyStdDevs":              "1",
+	},
 	"kms": {
 		"sourceAccount":      "111111111111",
 		"destinationAccount": "222222222222",
 		"encryption":         "KMS",
 		"enhancedScanning":   "true",
 	},
+}
+
+// numbered returns n tag prefixes that are not prefixes of one another: p01, p02, ...
+func numbered(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%02d", prefix, i+1)
+	}
+	return out
 }
 
 // featureFlags returns the context of cdk.json: the app's defaults and CDK feature flags, so

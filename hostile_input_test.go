@@ -110,6 +110,7 @@ func TestHostileInput(t *testing.T) {
 		{"e-mail without domain", map[string]any{"alertEmail": "ops@"}, "alertEmail", "ops@", "e-mail"},
 		{"two e-mails", map[string]any{"alertEmail": "a@example.com,b@example.com"}, "alertEmail", "a@example.com,b@example.com", "e-mail"},
 		{"failure threshold above 100", map[string]any{"replicationFailureThreshold": "150"}, "replicationFailureThreshold", "150", "100"},
+		{"failure threshold of 100 can never fire", map[string]any{"replicationFailureThreshold": "100"}, "replicationFailureThreshold", "100", "below 100"},
 		{"zero minimum attempts", map[string]any{"replicationMinimumAttempts": "0"}, "replicationMinimumAttempts", "0", "1"},
 		{"window not a multiple of 5", map[string]any{"replicationWindowMinutes": "7"}, "replicationWindowMinutes", "7", "multiple of 5"},
 		{"boolean that is not", map[string]any{"activityAlarms": "yes please"}, "activityAlarms", "yes please", "true"},

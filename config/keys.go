@@ -106,7 +106,7 @@ var keyTable = []Key{
 	{keyAlertEmail, defaultNone,
 		"One plain e-mail address that receives the alarms."},
 	{keyReplicationFailureThreshold, "10",
-		"Replication failure rate, in percent, at which the alarm fires: a number greater than 0 and at most 100."},
+		"Replication failure rate, in percent, above which the alarm fires: a number greater than 0 and below 100."},
 	{keyReplicationMinimumAttempts, "5",
 		"Replications that must be attempted in the window before the failure-rate alarm can fire: integer 1–100000."},
 	{keyReplicationWindowMinutes, "60",

@@ -507,7 +507,7 @@ func plainEmail(s string) bool {
 // ------------------------------------------------------------- monitoring
 
 const (
-	expThreshold = "a number greater than 0 and at most 100 (percent)"
+	expThreshold = "a number greater than 0 and below 100 (percent; the alarm fires when the failure rate is above it)"
 	expAttempts  = "an integer from 1 to 100000 (replications attempted in the window before the failure-rate alarm may fire)"
 	expWindow    = "a whole number of minutes from 5 to 1440 that is a multiple of 5"
 	expStdDevs   = "a number from 1 to 10 (standard deviations)"
@@ -527,7 +527,7 @@ func (p *parser) float(key string, def float64, inRange func(float64) bool, expe
 
 func (p *parser) parseMonitoring(c *Config) {
 	c.ReplicationFailureThreshold = p.float(keyReplicationFailureThreshold, 10,
-		func(f float64) bool { return f > 0 && f <= 100 }, expThreshold)
+		func(f float64) bool { return f > 0 && f < 100 }, expThreshold)
 	c.ReplicationMinimumAttempts, _ = p.integer(keyReplicationMinimumAttempts, 5, 1, maxMinimumAttempt, expAttempts)
 	w, ok := p.integer(keyReplicationWindowMinutes, 60, minWindowMinutes, maxWindowMinutes, expWindow)
 	if ok && w%5 != 0 {

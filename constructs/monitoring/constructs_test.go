@@ -310,6 +310,15 @@ func TestNames(t *testing.T) {
 			t.Errorf("name = %q; want %q", got, want)
 		}
 	}
+	for _, ns := range []string{strings.Repeat("a1234567890", 10), "platform.core/team_alpha-beta/" + strings.Repeat("b", 60)} {
+		p := monitoring.DefaultNamePrefix(ns)
+		if len(p) > 40 || !strings.HasPrefix(p, "ecr-") {
+			t.Errorf("DefaultNamePrefix(%d characters) = %q (%d); want at most 40 characters", len(ns), p, len(p))
+		}
+		if p == monitoring.DefaultNamePrefix(ns+"c") {
+			t.Errorf("two long namespaces share the prefix %q", p)
+		}
+	}
 	long := monitoring.ReplicationSucceededRuleName("ecr-a-very-long-namespace-prefix-for-names", "ap-southeast-2")
 	if len(long) > 64 || !strings.HasPrefix(long, "ecr-a-very-long") {
 		t.Errorf("long rule name %q (%d) must be cut to 64 characters with a hash", long, len(long))
@@ -355,6 +364,11 @@ func TestInvalidPropsPanic(t *testing.T) {
 			p := goodReplication()
 			p.SourceRegion = *awscdk.Aws_REGION()
 			monitoring.NewReplicationMonitor(stack, "R3", p)
+		}},
+		{"fails on a dashboard name with a dot", "dashboardName", func() {
+			p := goodSource()
+			p.DashboardName = "team.apps"
+			monitoring.NewSourceMonitor(stack, "S-dot", p)
 		}},
 		{"fails on a threshold of 100 percent", "replicationFailureThreshold", func() {
 			p := goodReplication()

@@ -13,6 +13,8 @@ import (
 const (
 	maxRuleNameLength  = 64
 	maxAlarmNameLength = 255
+	// maxNamePrefixLength leaves room in a 64-character rule name for what follows the prefix.
+	maxNamePrefixLength = 40
 )
 
 var unsafeNameChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -22,9 +24,10 @@ var unsafeNameChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 // "ecr-enterprise-apps" for the namespace "enterprise-apps".
 //
 // Every stack of one app must use the same prefix, because the source dashboard finds the
-// replica rules and alarms by name.
+// replica rules and alarms by name. A namespace too long for the 40 characters a name prefix
+// may hold is cut, with a hash of the whole namespace so that two long namespaces stay apart.
 func DefaultNamePrefix(repositoryPrefix string) string {
-	return sanitizeName("ecr-" + strings.Trim(repositoryPrefix, "/"))
+	return fitName("ecr-"+strings.Trim(repositoryPrefix, "/"), maxNamePrefixLength)
 }
 
 // ReplicationSucceededRuleName is the name of the EventBridge rule, in a destination region,

@@ -113,7 +113,9 @@ var (
 	regionPattern    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
 	accountPattern   = regexp.MustCompile(`^\d{12}$`)
 	namespacePattern = regexp.MustCompile(`^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$`)
-	namePrefixRegexp = regexp.MustCompile(`^[A-Za-z0-9._-]{1,40}$`)
+	namePrefixRegexp = regexp.MustCompile(`^[A-Za-z0-9._-]{1,40}$`) // 40 = maxNamePrefixLength
+	// dashboardNameRegexp is CloudWatch's rule for dashboard names (no dots).
+	dashboardNameRegexp = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
 )
 
 // isToken reports whether s is an unresolved CDK token; such values are checked by

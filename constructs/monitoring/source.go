@@ -92,9 +92,10 @@ type SourceMonitorProps struct {
 	// Default: - DefaultNamePrefix(RepositoryPrefix)
 	NamePrefix string
 
-	// DashboardName names the dashboard.
+	// DashboardName names the dashboard: 1-255 characters of A-Z a-z 0-9 - _.
 	//
-	// Default: - "<NamePrefix>-replication"
+	// Default: - "<NamePrefix>-replication", with "." turned into "-" (dashboard names
+	// allow no dots).
 	DashboardName string
 
 	// EventLogRetention is how long the push events kept in CloudWatch Logs are retained.
@@ -160,6 +161,9 @@ func (p *SourceMonitorProps) validate() error {
 	}
 	if s := p.stdDevs(); s <= 0 || math.IsNaN(s) {
 		errs = append(errs, fmt.Errorf("anomalyStdDevs: got %v, want a number above 0", s))
+	}
+	if p.DashboardName != "" && !dashboardNameRegexp.MatchString(p.DashboardName) {
+		errs = append(errs, fmt.Errorf("dashboardName: got %q, want 1-255 characters of A-Za-z0-9_-", p.DashboardName))
 	}
 	if err := checkNamePrefix("namePrefix", p.NamePrefix); err != nil {
 		errs = append(errs, err)
@@ -414,7 +418,7 @@ func (s *SourceMonitor) dashboard() awscloudwatch.Dashboard {
 	sourceRegion := *stack.Region()
 	name := props.DashboardName
 	if name == "" {
-		name = s.namePrefix + "-replication"
+		name = strings.ReplaceAll(s.namePrefix, ".", "-") + "-replication"
 	}
 	d := awscloudwatch.NewDashboard(s, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
 		DashboardName:   jsii.String(name),
