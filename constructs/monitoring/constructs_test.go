@@ -17,7 +17,7 @@ import (
 
 func count(t *testing.T, tmpl assertions.Template, typ string, n float64) {
 	t.Helper()
-	expectOK(t, func() { tmpl.ResourceCountIs(jsii.String(typ), jsii.Number(n)) })
+	cfntest.ExpectOK(t, func() { tmpl.ResourceCountIs(jsii.String(typ), jsii.Number(n)) })
 }
 
 func TestDefaultSourceStack(t *testing.T) {
@@ -26,10 +26,10 @@ func TestDefaultSourceStack(t *testing.T) {
 		count(t, tmpl, "AWS::SNS::Topic", 3)
 		count(t, tmpl, "AWS::KMS::Key", 1)
 		count(t, tmpl, "AWS::SNS::Subscription", 0)
-		expectOK(t, func() {
+		cfntest.ExpectOK(t, func() {
 			tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]interface{}{"EnableKeyRotation": true})
 		})
-		expectOK(t, func() {
+		cfntest.ExpectOK(t, func() {
 			tmpl.ResourcePropertiesCountIs(jsii.String("AWS::SNS::Topic"), map[string]interface{}{
 				"KmsMasterKeyId": assertions.Match_ObjectLike(&map[string]interface{}{"Fn::GetAtt": assertions.Match_AnyValue()}),
 			}, jsii.Number(3))
@@ -37,7 +37,7 @@ func TestDefaultSourceStack(t *testing.T) {
 	})
 	t.Run("lets EventBridge and CloudWatch use the key only for SNS topics of this account and region", func(t *testing.T) {
 		for _, service := range []string{"events.amazonaws.com", "cloudwatch.amazonaws.com"} {
-			expectOK(t, func() {
+			cfntest.ExpectOK(t, func() {
 				tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]interface{}{
 					"KeyPolicy": assertions.Match_ObjectLike(&map[string]interface{}{
 						"Statement": assertions.Match_ArrayWith(&[]interface{}{assertions.Match_ObjectLike(&map[string]interface{}{
@@ -55,7 +55,7 @@ func TestDefaultSourceStack(t *testing.T) {
 		}
 	})
 	t.Run("denies publishing without TLS and grants EventBridge and CloudWatch on each topic", func(t *testing.T) {
-		expectOK(t, func() {
+		cfntest.ExpectOK(t, func() {
 			tmpl.ResourcePropertiesCountIs(jsii.String("AWS::SNS::TopicPolicy"), map[string]interface{}{
 				"PolicyDocument": assertions.Match_ObjectLike(&map[string]interface{}{
 					"Statement": assertions.Match_ArrayWith(&[]interface{}{
@@ -77,7 +77,7 @@ func TestDefaultSourceStack(t *testing.T) {
 	})
 	t.Run("has one push rule per repository, the scan-findings and the lifecycle rule", func(t *testing.T) {
 		count(t, tmpl, "AWS::Events::Rule", 4)
-		expectOK(t, func() {
+		cfntest.ExpectOK(t, func() {
 			tmpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]interface{}{
 				"Name":  "ecr-enterprise-apps-lifecycle-expirations",
 				"State": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
@@ -87,7 +87,7 @@ func TestDefaultSourceStack(t *testing.T) {
 	t.Run("alarms on unusual pulls and pushes of each repository with anomaly detection", func(t *testing.T) {
 		count(t, tmpl, "AWS::CloudWatch::Alarm", 4)
 		for _, name := range []string{"pulls-production", "pulls-testing", "pushes-production", "pushes-testing"} {
-			expectOK(t, func() {
+			cfntest.ExpectOK(t, func() {
 				tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]interface{}{
 					"AlarmName":          "ecr-enterprise-apps-unusual-" + name,
 					"ComparisonOperator": "GreaterThanUpperThreshold",
@@ -102,7 +102,7 @@ func TestDefaultSourceStack(t *testing.T) {
 	})
 	t.Run("owns the dashboard", func(t *testing.T) {
 		count(t, tmpl, "AWS::CloudWatch::Dashboard", 1)
-		expectOK(t, func() {
+		cfntest.ExpectOK(t, func() {
 			tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Dashboard"), map[string]interface{}{
 				"DashboardName": "ecr-enterprise-apps-replication",
 			})
@@ -111,7 +111,7 @@ func TestDefaultSourceStack(t *testing.T) {
 	t.Run("delivers push events to a log group through a native resource policy", func(t *testing.T) {
 		count(t, tmpl, "AWS::Logs::LogGroup", 1)
 		count(t, tmpl, "AWS::Logs::ResourcePolicy", 1)
-		expectOK(t, func() {
+		cfntest.ExpectOK(t, func() {
 			tmpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]interface{}{"RetentionInDays": 30})
 		})
 	})
@@ -124,7 +124,7 @@ func TestDefaultReplicaStack(t *testing.T) {
 	})
 	t.Run("alarms when more than 10 percent of at least 5 attempts fail in an hour", func(t *testing.T) {
 		count(t, tmpl, "AWS::CloudWatch::Alarm", 1)
-		expectOK(t, func() {
+		cfntest.ExpectOK(t, func() {
 			tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]interface{}{
 				"AlarmName":          monitoring.ReplicationFailureRateAlarmName("ecr-enterprise-apps", "us-east-1"),
 				"Threshold":          10,
@@ -152,7 +152,7 @@ func TestDefaultReplicaStack(t *testing.T) {
 		})
 	})
 	t.Run("notifies failures at once with a readable message and logs every outcome", func(t *testing.T) {
-		expectOK(t, func() {
+		cfntest.ExpectOK(t, func() {
 			tmpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]interface{}{
 				"Name": "ecr-enterprise-apps-replication-failed-from-us-east-1",
 				"Targets": assertions.Match_ArrayWith(&[]interface{}{
@@ -166,7 +166,7 @@ func TestDefaultReplicaStack(t *testing.T) {
 				}),
 			})
 		})
-		expectOK(t, func() {
+		cfntest.ExpectOK(t, func() {
 			tmpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]interface{}{
 				"Name":    "ecr-enterprise-apps-replicated-from-us-east-1",
 				"Targets": []interface{}{assertions.Match_ObjectLike(&map[string]interface{}{"Id": "EventLog"})},
@@ -174,7 +174,7 @@ func TestDefaultReplicaStack(t *testing.T) {
 		})
 	})
 	t.Run("does not filter on the source account when none is given", func(t *testing.T) {
-		expectOK(t, func() {
+		cfntest.ExpectOK(t, func() {
 			tmpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]interface{}{
 				"Name": "ecr-enterprise-apps-replication-failed-from-us-east-1",
 				"EventPattern": assertions.Match_ObjectLike(&map[string]interface{}{
@@ -193,7 +193,7 @@ func TestEmailFixture(t *testing.T) {
 			tmpl assertions.Template
 			n    float64
 		}{{src, 3}, {replica, 2}} {
-			expectOK(t, func() {
+			cfntest.ExpectOK(t, func() {
 				c.tmpl.ResourcePropertiesCountIs(jsii.String("AWS::SNS::Subscription"), map[string]interface{}{
 					"Protocol": "email", "Endpoint": "ops@example.com",
 				}, jsii.Number(c.n))
@@ -203,7 +203,7 @@ func TestEmailFixture(t *testing.T) {
 	t.Run("uses the key passed in and creates none", func(t *testing.T) {
 		count(t, src, "AWS::KMS::Key", 1)
 		keyID := onlyResource(t, f.stack("Source"), "AWS::KMS::Key", "SharedKey").LogicalID
-		expectOK(t, func() {
+		cfntest.ExpectOK(t, func() {
 			src.ResourcePropertiesCountIs(jsii.String("AWS::SNS::Topic"), map[string]interface{}{
 				"KmsMasterKeyId": map[string]interface{}{"Fn::GetAtt": []interface{}{keyID, "Arn"}},
 			}, jsii.Number(3))
@@ -213,7 +213,7 @@ func TestEmailFixture(t *testing.T) {
 		count(t, src, "AWS::CloudWatch::Alarm", 0)
 	})
 	t.Run("adds the Inspector findings rule with enhanced scanning", func(t *testing.T) {
-		expectOK(t, func() {
+		cfntest.ExpectOK(t, func() {
 			src.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]interface{}{
 				"Name": "ecr-enterprise-apps-inspector-scan-findings",
 				"EventPattern": assertions.Match_ObjectLike(&map[string]interface{}{
@@ -223,7 +223,7 @@ func TestEmailFixture(t *testing.T) {
 		})
 	})
 	t.Run("reads the cross-account destination's metrics from its account", func(t *testing.T) {
-		expectOK(t, func() {
+		cfntest.ExpectOK(t, func() {
 			src.HasResourceProperties(jsii.String("AWS::CloudWatch::Dashboard"), map[string]interface{}{
 				"DashboardBody": assertions.Match_AnyValue(),
 			})
@@ -237,7 +237,7 @@ func TestEmailFixture(t *testing.T) {
 		}
 	})
 	t.Run("filters replication events on the source account and uses the custom thresholds", func(t *testing.T) {
-		expectOK(t, func() {
+		cfntest.ExpectOK(t, func() {
 			replica.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]interface{}{
 				"Name": "ecr-enterprise-apps-replication-failed-from-us-east-1",
 				"EventPattern": assertions.Match_ObjectLike(&map[string]interface{}{
@@ -245,7 +245,7 @@ func TestEmailFixture(t *testing.T) {
 				}),
 			})
 		})
-		expectOK(t, func() {
+		cfntest.ExpectOK(t, func() {
 			replica.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]interface{}{
 				"Threshold": 0,
 				"Metrics": assertions.Match_ArrayWith(&[]interface{}{
@@ -436,6 +436,6 @@ func TestInvalidPropsPanic(t *testing.T) {
 		}},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { expectPanic(t, c.want, c.f) })
+		t.Run(c.name, func(t *testing.T) { cfntest.ExpectPanic(t, c.f, c.want) })
 	}
 }

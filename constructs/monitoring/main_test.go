@@ -1,10 +1,8 @@
 package monitoring_test
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -22,34 +20,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	jsii.Close()
 	os.Exit(code)
-}
-
-// expectOK runs a jsii assertion, which panics on failure, and reports the panic instead
-// of ending the run.
-func expectOK(t *testing.T, f func()) {
-	t.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			t.Errorf("unexpected panic: %v", r)
-		}
-	}()
-	f()
-}
-
-// expectPanic runs f and requires a panic whose message contains substr.
-func expectPanic(t *testing.T, substr string, f func()) {
-	t.Helper()
-	defer func() {
-		r := recover()
-		if r == nil {
-			t.Errorf("no panic, want one containing %q", substr)
-			return
-		}
-		if msg := fmt.Sprint(r); !strings.Contains(msg, substr) {
-			t.Errorf("panic %q, want it to contain %q", msg, substr)
-		}
-	}()
-	f()
 }
 
 const (
