@@ -65,10 +65,15 @@ func TestDefaultSourceStack(t *testing.T) {
 						}),
 						assertions.Match_ObjectLike(&map[string]interface{}{
 							"Effect": "Allow", "Principal": map[string]interface{}{"Service": "events.amazonaws.com"},
-							"Condition": assertions.Match_ObjectLike(&map[string]interface{}{"StringEquals": assertions.Match_AnyValue()}),
+							"Condition": map[string]interface{}{"ArnLike": map[string]interface{}{"aws:SourceArn": map[string]interface{}{
+								"Fn::Join": []interface{}{"", []interface{}{"arn:aws:events:us-east-1:", map[string]interface{}{"Ref": "AWS::AccountId"}, ":rule/*"}},
+							}}},
 						}),
 						assertions.Match_ObjectLike(&map[string]interface{}{
 							"Effect": "Allow", "Principal": map[string]interface{}{"Service": "cloudwatch.amazonaws.com"},
+							"Condition": map[string]interface{}{"ArnLike": map[string]interface{}{"aws:SourceArn": map[string]interface{}{
+								"Fn::Join": []interface{}{"", []interface{}{"arn:aws:cloudwatch:us-east-1:", map[string]interface{}{"Ref": "AWS::AccountId"}, ":alarm:*"}},
+							}}},
 						}),
 					}),
 				}),

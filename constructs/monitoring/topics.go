@@ -71,7 +71,7 @@ type NotificationTopics struct {
 
 // NewNotificationTopics creates the topics, their TLS-only policies (publishing is denied
 // when aws:SecureTransport is false), the publish grants for EventBridge and CloudWatch
-// (conditioned on aws:SourceAccount), the KMS key unless one is passed in, and the e-mail
+// (conditioned on aws:SourceArn: this account's rules or alarms in this region), the KMS key unless one is passed in, and the e-mail
 // subscriptions. props may be nil.
 func NewNotificationTopics(scope constructs.Construct, id string, props *NotificationTopicsProps) *NotificationTopics {
 	if props == nil {
@@ -129,14 +129,22 @@ func (n *NotificationTopics) newTopic(id, displayName, email string) awssns.ITop
 		MasterKey:   n.Key,
 		EnforceSSL:  jsii.Bool(true),
 	})
-	for _, service := range []string{"events.amazonaws.com", "cloudwatch.amazonaws.com"} {
+	// Each publisher is narrowed to this account's and region's rules or alarms with
+	// aws:SourceArn, the condition AWS documents for both (EventBridge: the rule ARN;
+	// CloudWatch: the alarm ARN). aws:SourceAccount is not used: EventBridge is documented
+	// not to send it in every context, and a condition the caller does not send denies silently.
+	for _, p := range []struct{ sid, service, resource string }{
+		{"AllowEventBridgePublish", "events", "rule/*"},
+		{"AllowCloudWatchAlarmPublish", "cloudwatch", "alarm:*"},
+	} {
+		source := fmt.Sprintf("arn:%s:%s:%s:%s:%s", *stack.Partition(), p.service, *stack.Region(), *stack.Account(), p.resource)
 		topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:        jsii.String(map[string]string{"events.amazonaws.com": "AllowEventBridgePublish", "cloudwatch.amazonaws.com": "AllowCloudWatchAlarmPublish"}[service]),
-			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(service), nil)},
+			Sid:        jsii.String(p.sid),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(p.service+".amazonaws.com"), nil)},
 			Actions:    jsii.Strings("sns:Publish"),
 			Resources:  &[]*string{topic.TopicArn()},
 			Conditions: &map[string]interface{}{
-				"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()},
+				"ArnLike": map[string]interface{}{"aws:SourceArn": source},
 			},
 		}))
 	}
