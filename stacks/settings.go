@@ -66,17 +66,7 @@ func testingProfile(cfg *config.Config) lifecycle.TestingProfile {
 // templateLifecycle is the policy of repositories ECR creates later under the prefix: their
 // tags mean nothing to this app, so only untagged images expire.
 func templateLifecycle(cfg *config.Config) lifecycle.Policy {
-	return lifecycle.Policy{Rules: []lifecycle.Rule{{
-		RulePriority: 1,
-		Description:  fmt.Sprintf("expire untagged images older than %d days", cfg.UntaggedExpiryDays),
-		Selection: lifecycle.Selection{
-			TagStatus:   lifecycle.TagStatusUntagged,
-			CountType:   lifecycle.CountSinceImagePushed,
-			CountUnit:   "days",
-			CountNumber: cfg.UntaggedExpiryDays,
-		},
-		Action: lifecycle.Action{Type: lifecycle.ActionExpire},
-	}}}
+	return lifecycle.ExpireUntaggedPolicy(cfg.UntaggedExpiryDays)
 }
 
 // newRepositories creates one ReplicatedRepository per settings entry in stack, by full name.

@@ -92,6 +92,14 @@ func (t TestingProfile) Policy() Policy {
 		fmt.Sprintf("expire testing images older than %s", days(maxAge)))
 }
 
+// ExpireUntaggedPolicy is a policy with one rule: untagged images older than ageDays expire;
+// tagged images are never expired. It suits repositories whose tags mean nothing to the
+// policy's author, such as repositories ECR creates later through a creation template.
+func ExpireUntaggedPolicy(ageDays int) Policy {
+	return keepNewestThenExpire(nil, 0, TagStatusUntagged, ageDays,
+		fmt.Sprintf("expire untagged images older than %s", days(ageDays)))
+}
+
 // keepNewestThenExpire is the shape of both profiles: one rule per tag prefix keeping its
 // newest count images (priorities 1..n), then one rule expiring the images of status older than
 // ageDays (priority n+1).

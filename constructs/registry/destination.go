@@ -169,11 +169,7 @@ func NewCreationTemplate(scope constructs.Construct, id string, props *CreationT
 			errs = append(errs, fmt.Errorf("AppliedFor[%d]: got %q; expected REPLICATION, PULL_THROUGH_CACHE or CREATE_ON_PUSH", i, a))
 		}
 	}
-	policy := DefaultLifecyclePolicy()
-	if props.LifecyclePolicy != nil {
-		policy = *props.LifecyclePolicy
-	}
-	policyJSON, err := policy.JSON()
+	_, policyJSON, err := renderLifecycle(props.LifecyclePolicy)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("LifecyclePolicy: %w", err))
 	}

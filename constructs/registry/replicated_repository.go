@@ -59,18 +59,16 @@ type ReplicatedRepositoryProps struct {
 
 // DefaultLifecyclePolicy is the policy a ReplicatedRepository gets when none is given: untagged
 // images older than one day expire, and tagged images are never expired.
-func DefaultLifecyclePolicy() lifecycle.Policy {
-	return lifecycle.Policy{Rules: []lifecycle.Rule{{
-		RulePriority: 1,
-		Description:  "expire untagged images older than 1 day",
-		Selection: lifecycle.Selection{
-			TagStatus:   lifecycle.TagStatusUntagged,
-			CountType:   lifecycle.CountSinceImagePushed,
-			CountUnit:   "days",
-			CountNumber: 1,
-		},
-		Action: lifecycle.Action{Type: lifecycle.ActionExpire},
-	}}}
+func DefaultLifecyclePolicy() lifecycle.Policy { return lifecycle.ExpireUntaggedPolicy(1) }
+
+// renderLifecycle returns policy (or DefaultLifecyclePolicy when nil) and its JSON, validated.
+func renderLifecycle(policy *lifecycle.Policy) (lifecycle.Policy, string, error) {
+	p := DefaultLifecyclePolicy()
+	if policy != nil {
+		p = *policy
+	}
+	text, err := p.JSON()
+	return p, text, err
 }
 
 func (p *ReplicatedRepositoryProps) validate() error {
@@ -81,10 +79,8 @@ func (p *ReplicatedRepositoryProps) validate() error {
 	case len(p.RepositoryName) < 2 || len(p.RepositoryName) > 256 || !repositoryNamePattern.MatchString(p.RepositoryName):
 		errs = append(errs, fmt.Errorf("RepositoryName: got %q; expected 2-256 characters of '/'-separated lower-case components (letters, digits, '.', '_', '-')", p.RepositoryName))
 	}
-	if p.LifecyclePolicy != nil {
-		if err := p.LifecyclePolicy.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("LifecyclePolicy: %w", err))
-		}
+	if _, _, err := renderLifecycle(p.LifecyclePolicy); err != nil {
+		errs = append(errs, fmt.Errorf("LifecyclePolicy: %w", err))
 	}
 	switch p.ImageTagMutability {
 	case "", awsecr.TagMutability_IMMUTABLE, awsecr.TagMutability_MUTABLE:
@@ -116,14 +112,7 @@ func NewReplicatedRepository(scope constructs.Construct, id string, props *Repli
 	if err := props.validate(); err != nil {
 		panic(fmt.Sprintf("ReplicatedRepository %s: %v", id, err))
 	}
-	policy := DefaultLifecyclePolicy()
-	if props.LifecyclePolicy != nil {
-		policy = *props.LifecyclePolicy
-	}
-	policyJSON, err := policy.JSON()
-	if err != nil {
-		panic(fmt.Sprintf("ReplicatedRepository %s: LifecyclePolicy: %v", id, err))
-	}
+	policy, policyJSON, _ := renderLifecycle(props.LifecyclePolicy) // validated above
 
 	r := &ReplicatedRepository{LifecyclePolicy: policy}
 	constructs.NewConstruct_Override(r, scope, &id)
