@@ -16,16 +16,25 @@ import (
 )
 
 func main() {
-	code := run(os.Stderr)
-	jsii.Close()
-	os.Exit(code)
+	// The context is read and validated before the CDK (jsii, a Node.js process) starts: bad
+	// input is refused in milliseconds, and nothing is written.
+	ctx, err := config.ContextFromEnv(os.Getenv)
+	if err == nil {
+		var cfg *config.Config
+		if cfg, err = config.Parse(ctx, config.Env{DefaultAccount: os.Getenv("CDK_DEFAULT_ACCOUNT")}); err == nil {
+			code := run(cfg, os.Stderr)
+			jsii.Close()
+			os.Exit(code)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "ecr-replication: invalid context, nothing was synthesized:\n%v\n", err)
+	os.Exit(1)
 }
 
-// run builds and synthesizes the app, returning the process exit code. Input problems are
-// caught by config.Parse before any construct exists; a construct or synthesis error that
-// still gets through (a registry singleton defined twice, say) is reported the same way, as a
-// message rather than a Go panic trace.
-func run(stderr io.Writer) (code int) {
+// run builds and synthesizes the app for a validated configuration, returning the process
+// exit code. A construct or synthesis error that still gets through (a registry singleton
+// defined twice, say) is reported as a message rather than a Go panic trace.
+func run(cfg *config.Config, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "ecr-replication: synthesis failed: %v\n", r)
@@ -33,18 +42,7 @@ func run(stderr io.Writer) (code int) {
 		}
 	}()
 	app := awscdk.NewApp(nil)
-	cfg, err := config.Parse(contextOf(app), config.Env{DefaultAccount: os.Getenv("CDK_DEFAULT_ACCOUNT")})
-	if err != nil {
-		fmt.Fprintf(stderr, "ecr-replication: invalid context, nothing was synthesized:\n%v\n", err)
-		return 1
-	}
 	stacks.Build(app, cfg)
 	app.Synth(nil)
 	return 0
-}
-
-// contextOf returns every context value of the app: cdk.json, cdk.context.json and -c flags.
-func contextOf(app awscdk.App) map[string]any {
-	all, _ := app.Node().GetAllContext(nil).(map[string]any)
-	return all
 }

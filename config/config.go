@@ -1,5 +1,10 @@
 package config
 
+import (
+	"github.com/acme-platform/ecr-replication/awsid"
+	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+)
+
 // Env is what the CDK environment tells the app besides the context.
 type Env struct {
 	// DefaultAccount is CDK_DEFAULT_ACCOUNT: the account of the credentials
@@ -131,10 +136,7 @@ func (c *Config) Repositories() []Repository {
 // Partition returns the AWS partition of the source region ("aws",
 // "aws-cn", "aws-us-gov"); every destination is in the same partition.
 func (c *Config) Partition() string {
-	if p, ok := regionPartition(c.SourceRegion); ok {
-		return p
-	}
-	return partitionAWS
+	return awsid.PartitionOf(c.SourceRegion)
 }
 
 // Default returns the recipe defaults: [Parse] of an empty context with an
@@ -145,4 +147,72 @@ func Default() *Config {
 		panic("config: the defaults do not validate: " + err.Error())
 	}
 	return c
+}
+
+// Tag mutability of the repositories, as ECR and CloudFormation spell it.
+const (
+	TagMutabilityImmutable = "IMMUTABLE"
+	TagMutabilityMutable   = "MUTABLE"
+)
+
+// RepositorySettings are the settings one repository carries in the source region and in
+// every destination: the app creates the source repository and each replica from them, and
+// cmd/verify checks deployed repositories against them.
+type RepositorySettings struct {
+	Repository
+	// TagMutability is IMMUTABLE for production repositories (a release tag never moves)
+	// and MUTABLE for testing ones.
+	TagMutability string
+	// Lifecycle is the profile's lifecycle policy.
+	Lifecycle lifecycle.Policy
+}
+
+// RepositorySettings returns the settings of every repository, in [Config.Repositories]
+// order.
+func (c *Config) RepositorySettings() []RepositorySettings {
+	production := lifecycle.ProductionProfile{
+		TagPrefixes:        c.ProductionTagPrefixes,
+		ImageCount:         c.ProductionImageCount,
+		UntaggedExpiryDays: c.UntaggedExpiryDays,
+	}.Policy()
+	testing := lifecycle.TestingProfile{
+		TagPrefixes: c.TestingTagPrefixes,
+		ImageCount:  c.TestingImageCount,
+		MaxAgeDays:  c.TestingMaxAgeDays,
+	}.Policy()
+	var out []RepositorySettings
+	for _, r := range c.Repositories() {
+		s := RepositorySettings{Repository: r, TagMutability: TagMutabilityMutable, Lifecycle: testing}
+		if r.Profile == ProfileProduction {
+			s.TagMutability, s.Lifecycle = TagMutabilityImmutable, production
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// TemplateLifecycle is the lifecycle policy of the repository creation template, which shapes
+// repositories ECR creates later under the prefix: their tags mean nothing to this app, so
+// only untagged images expire.
+func (c *Config) TemplateLifecycle() lifecycle.Policy {
+	return lifecycle.ExpireUntaggedPolicy(c.UntaggedExpiryDays)
+}
+
+// Destination is one registry that receives the replicas.
+type Destination struct {
+	// Region of the destination registry.
+	Region string
+	// Account of the destination registry; "" when it is the source account and that account
+	// is not known at synth time.
+	Account string
+}
+
+// Destinations returns the destination registries, in DestinationRegions order. Account is
+// the destination account (the source account in same-account mode, maybe "").
+func (c *Config) Destinations() []Destination {
+	out := make([]Destination, 0, len(c.DestinationRegions))
+	for _, r := range c.DestinationRegions {
+		out = append(out, Destination{Region: r, Account: c.DestinationAccountOrSource()})
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/acme-platform/ecr-replication/awsid"
 	"math"
 	"reflect"
 	"slices"
@@ -818,16 +819,16 @@ func TestKnownRegions(t *testing.T) {
 		want[r] = "aws"
 	}
 	for r, p := range want {
-		if got, ok := regionPartition(r); !ok || got != p {
-			t.Errorf("regionPartition(%s) = %q, %v; want %q", r, got, ok, p)
+		if got, ok := awsid.PartitionOf(r), awsid.IsRegion(r); !ok || got != p {
+			t.Errorf("awsid.PartitionOf(%s) = %q, known %v; want %q", r, got, ok, p)
 		}
 	}
 }
 
 func awsRegionsExcept(skip ...string) []string {
 	var out []string
-	for r, p := range regionPartitions {
-		if p == "aws" && !slices.Contains(skip, r) {
+	for _, r := range awsid.Regions() {
+		if awsid.PartitionOf(r) == "aws" && !slices.Contains(skip, r) {
 			out = append(out, r)
 		}
 	}

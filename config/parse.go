@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/acme-platform/ecr-replication/awsid"
 	"math"
 	"net/mail"
 	"regexp"
@@ -103,7 +104,7 @@ func (p *parser) region(key, def, expected string, allowNone bool) (region strin
 	if allowNone && s == "none" {
 		return "", true, true
 	}
-	if _, known := regionPartition(s); !known {
+	if !awsid.IsRegion(s) {
 		p.add(key, s, expected+regionSuggestion(s))
 		return "", false, false
 	}
@@ -111,7 +112,7 @@ func (p *parser) region(key, def, expected string, allowNone bool) (region strin
 }
 
 func regionSuggestion(s string) string {
-	if h := regionHint(s); h != "" {
+	if h := awsid.RegionHint(s); h != "" {
 		return fmt.Sprintf(" (did you mean %q?)", h)
 	}
 	return ""
@@ -144,7 +145,7 @@ func (p *parser) parseRegions(c *Config) {
 			}
 		default:
 			listed[r] = true
-			if _, known := regionPartition(r); !known {
+			if !awsid.IsRegion(r) {
 				p.add(keyAdditionalRegions, r, expRegion+regionSuggestion(r))
 				continue
 			}
@@ -163,8 +164,8 @@ func (p *parser) parseRegions(c *Config) {
 				p.add(d.key, d.region, fmt.Sprintf("a region other than sourceRegion %q%s", src, notes[d.key]))
 				continue
 			}
-			sp, _ := regionPartition(src)
-			if dp, _ := regionPartition(d.region); dp != sp {
+			sp := awsid.PartitionOf(src)
+			if dp := awsid.PartitionOf(d.region); dp != sp {
 				p.add(d.key, d.region, fmt.Sprintf(
 					"a region in the %s partition of sourceRegion %q: ECR does not replicate to regions of another partition (%s is in %s)%s",
 					sp, src, d.region, dp, notes[d.key]))
@@ -202,10 +203,6 @@ func (p *parser) parseRegions(c *Config) {
 
 // ----------------------------------------------------------- repositories
 
-// repoNameRE is the ECR repository-name grammar: /-separated components of
-// lower-case letters and digits joined by single . _ or -.
-var repoNameRE = regexp.MustCompile(`^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$`)
-
 const (
 	expPrefix = "2–200 characters: one or more /-separated components made of lower-case letters, digits, and . _ - separators " +
 		"(a separator only between letters or digits), such as enterprise-apps or team/apps"
@@ -227,7 +224,7 @@ func (p *parser) repoPrefix() (string, bool) {
 		p.add(keyRepoPrefix, s, fmt.Sprintf("%s; got %s", expPrefix, characters(n)))
 		return "", false
 	}
-	if !repoNameRE.MatchString(s) {
+	if !awsid.IsRepositoryNamespace(s) {
 		p.add(keyRepoPrefix, s, expPrefix)
 		return "", false
 	}
@@ -252,7 +249,7 @@ func (p *parser) repositories(key, def, prefix string) ([]string, bool) {
 				repeated[n] = true
 				p.add(key, n, fmt.Sprintf("each repository once: %q is listed more than once in %s", n, key))
 			}
-		case !repoNameRE.MatchString(n):
+		case !awsid.IsRepositoryNamespace(n):
 			seen[n] = true
 			p.add(key, n, expRepoName)
 		case prefix != "" && len(prefix)+1+len(n) > maxRepoNameLen:
@@ -377,11 +374,6 @@ func (p *parser) parseLifecycle(c *Config) {
 
 // --------------------------------------------------------------- accounts
 
-var (
-	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
-	orgIDRE   = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-)
-
 const (
 	expAccount      = "a 12-digit AWS account ID such as 123456789012"
 	expPullAccounts = "a comma-separated list of 12-digit AWS account IDs, or none"
@@ -400,7 +392,7 @@ func (p *parser) account(key string) (acct string, given, ok bool) {
 	switch {
 	case kindOf(v) == "a string":
 		s := display(v)
-		if accountRE.MatchString(s) {
+		if awsid.IsAccount(s) {
 			return s, true, true
 		}
 		p.add(key, s, expAccount)
@@ -420,7 +412,7 @@ func (p *parser) parseAccounts(c *Config) {
 	src, srcGiven, srcOK := p.account(keySourceAccount)
 	if !srcGiven {
 		if d := strings.TrimSpace(p.env.DefaultAccount); d != "" {
-			if accountRE.MatchString(d) {
+			if awsid.IsAccount(d) {
 				src = d
 			} else {
 				p.add(keySourceAccount, d, expAccount+" (this value comes from CDK_DEFAULT_ACCOUNT; pass -c sourceAccount=… instead)")
@@ -447,7 +439,7 @@ func (p *parser) parseAccounts(c *Config) {
 				repeated[a] = true
 				p.add(keyPullAccounts, a, fmt.Sprintf("each account once: %q is listed more than once in pullAccounts", a))
 			}
-		case !accountRE.MatchString(a):
+		case !awsid.IsAccount(a):
 			seen[a] = true
 			p.add(keyPullAccounts, a, expAccount)
 		default:
@@ -457,7 +449,7 @@ func (p *parser) parseAccounts(c *Config) {
 	}
 
 	if s, _, ok := p.text(keyOrganizationID, expOrgID); ok && s != "" {
-		if orgIDRE.MatchString(s) {
+		if awsid.IsOrganizationID(s) {
 			c.OrganizationID = s
 		} else {
 			p.add(keyOrganizationID, s, expOrgID)
