@@ -11,6 +11,7 @@ import (
 	"github.com/acme-platform/ecr-replication/config"
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
+	"github.com/acme-platform/ecr-replication/policy"
 )
 
 // ReplicaStackProps configures a ReplicaStack.
@@ -64,14 +65,14 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 		s.Key = registry.NewRepositoryKey(stack, "RepositoryKey", keyProps)
 	}
 
-	access := registry.PullAccess{
+	access := policy.PullAccess{
 		Partition:      cfg.Partition(),
 		Accounts:       cfg.PullAccounts,
 		OrganizationID: cfg.OrganizationID,
 	}
 	if cfg.CrossAccount() {
 		// The deploy role lives in the source account: the replica's policy must let it in.
-		access.Roles = []registry.RoleRef{{
+		access.Roles = []policy.RoleRef{{
 			Account: cfg.SourceAccount,
 			Name:    RoleName(cfg.RepoPrefix, cfg.SourceRegion, "pull"),
 		}}

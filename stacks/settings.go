@@ -11,6 +11,7 @@ import (
 	"github.com/acme-platform/ecr-replication/config"
 	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
+	"github.com/acme-platform/ecr-replication/policy"
 )
 
 // repositorySettings are the settings one repository carries in every region. Source and replica
@@ -71,7 +72,7 @@ func templateLifecycle(cfg *config.Config) lifecycle.Policy {
 
 // newRepositories creates one ReplicatedRepository per settings entry in stack, by full name.
 // The source and every replica stack call it with the same settings, so they cannot drift.
-func newRepositories(stack awscdk.Stack, settings []repositorySettings, key awskms.IKey, access registry.PullAccess) map[string]*registry.ReplicatedRepository {
+func newRepositories(stack awscdk.Stack, settings []repositorySettings, key awskms.IKey, access policy.PullAccess) map[string]*registry.ReplicatedRepository {
 	repos := make(map[string]*registry.ReplicatedRepository, len(settings))
 	for _, rs := range settings {
 		policy := rs.Lifecycle

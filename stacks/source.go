@@ -13,6 +13,7 @@ import (
 	"github.com/acme-platform/ecr-replication/config"
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
+	"github.com/acme-platform/ecr-replication/policy"
 )
 
 // SourceStackProps configures a SourceStack.
@@ -60,7 +61,7 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 			Description: fmt.Sprintf("Encrypts the ECR repositories under %s/ in %s", cfg.RepoPrefix, cfg.SourceRegion),
 		})
 	}
-	access := registry.PullAccess{
+	access := policy.PullAccess{
 		Partition:      cfg.Partition(),
 		Accounts:       cfg.PullAccounts,
 		OrganizationID: cfg.OrganizationID,
@@ -124,7 +125,7 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 	}
 	s.DeployRole.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("PullFromReplicas"),
-		Actions:   jsii.Strings(registry.PullActions...),
+		Actions:   jsii.Strings(policy.PullActions...),
 		Resources: &replicaArns,
 	}))
 

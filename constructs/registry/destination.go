@@ -14,13 +14,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/policy"
 )
-
-// ReplicationActions are the registry-policy actions a source account needs to replicate into
-// another account's registry (ecr-domain.md §1.7): ecr:ReplicateImage always, and
-// ecr:CreateRepository for repositories that do not exist in the destination yet.
-var ReplicationActions = []string{"ecr:CreateRepository", "ecr:ReplicateImage"}
 
 // DestinationRegistryPolicyProps configures a DestinationRegistryPolicy.
 type DestinationRegistryPolicyProps struct {
@@ -59,12 +56,12 @@ func NewDestinationRegistryPolicy(scope constructs.Construct, id string, props *
 		errs = append(errs, errors.New("SourceAccounts: got none; expected at least one 12-digit account"))
 	}
 	for i, a := range props.SourceAccounts {
-		if !accountPattern.MatchString(a) {
+		if !awsid.IsAccount(a) {
 			errs = append(errs, fmt.Errorf("SourceAccounts[%d]: got %q; expected 12 digits", i, a))
 		}
 	}
 	prefix := strings.TrimSuffix(props.RepositoryPrefix, "/")
-	if !repositoryNamePattern.MatchString(prefix) {
+	if !awsid.IsRepositoryNamespace(prefix) {
 		errs = append(errs, fmt.Errorf("RepositoryPrefix: got %q; expected a repository namespace such as \"enterprise-apps\"", props.RepositoryPrefix))
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -74,25 +71,12 @@ func NewDestinationRegistryPolicy(scope constructs.Construct, id string, props *
 	p := &DestinationRegistryPolicy{sourceAccounts: props.SourceAccounts}
 	constructs.NewConstruct_Override(p, scope, &id)
 	stack := awscdk.Stack_Of(scope)
-	partition := PartitionOf(resolvedOrEmpty(stack.Region()))
-	principals := make([]string, 0, len(props.SourceAccounts))
-	for _, a := range props.SourceAccounts {
-		principals = append(principals, fmt.Sprintf("arn:%s:iam::%s:root", partition, a))
-	}
-	p.Document = map[string]any{
-		"Version": "2012-10-17",
-		"Statement": []any{map[string]any{
-			"Sid":       "ReplicateFromSourceAccounts",
-			"Effect":    "Allow",
-			"Principal": map[string]any{"AWS": oneOrMany(principals)},
-			"Action":    ReplicationActions,
-			"Resource": stack.FormatArn(&awscdk.ArnComponents{
-				Service:      jsii.String("ecr"),
-				Resource:     jsii.String("repository"),
-				ResourceName: jsii.String(prefix + "/*"),
-			}),
-		}},
-	}
+	p.Document = policy.ReplicationRegistryPolicy(awsid.PartitionOf(resolvedOrEmpty(stack.Region())), props.SourceAccounts,
+		stack.FormatArn(&awscdk.ArnComponents{
+			Service:      jsii.String("ecr"),
+			Resource:     jsii.String("repository"),
+			ResourceName: jsii.String(prefix + "/*"),
+		}))
 	p.Resource = awsecr.NewCfnRegistryPolicy(p, jsii.String("Resource"), &awsecr.CfnRegistryPolicyProps{PolicyText: p.Document})
 	p.Node().AddValidation(&oneSingletonPerRegistry{scope: p, resourceType: "AWS::ECR::RegistryPolicy", what: "registry policy"})
 	return p
@@ -130,7 +114,7 @@ type CreationTemplateProps struct {
 	// PullAccess renders the repository policy of the repositories ECR creates.
 	//
 	// Default: - no repository policy.
-	PullAccess PullAccess
+	PullAccess policy.PullAccess
 	// EncryptionKey encrypts the repositories ECR creates. ECR then needs a custom role to use
 	// the key; the template creates it (trusted by ecr.amazonaws.com, allowed
 	// ecr:CreateRepository and ecr:ReplicateImage under the prefix and kms:CreateGrant,
@@ -159,7 +143,7 @@ func NewCreationTemplate(scope constructs.Construct, id string, props *CreationT
 		props = &CreationTemplateProps{}
 	}
 	var errs []error
-	if props.Prefix != "ROOT" && !repositoryNamePattern.MatchString(props.Prefix) {
+	if props.Prefix != "ROOT" && !awsid.IsRepositoryNamespace(props.Prefix) {
 		errs = append(errs, fmt.Errorf("Prefix: got %q; expected a repository namespace without a trailing '/', such as \"enterprise-apps\", or ROOT", props.Prefix))
 	}
 	for i, a := range props.AppliedFor {
@@ -210,7 +194,7 @@ func NewCreationTemplate(scope constructs.Construct, id string, props *CreationT
 		})
 		t.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:     jsii.String("CreateRepositoriesUnderPrefix"),
-			Actions: jsii.Strings(ReplicationActions...),
+			Actions: jsii.Strings(policy.ReplicationActions...),
 			Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
 				Service:      jsii.String("ecr"),
 				Resource:     jsii.String("repository"),

@@ -30,32 +30,6 @@ func newStack(app awscdk.App, id, account, region string) awscdk.Stack {
 	return awscdk.NewStack(app, jsii.String(id), &awscdk.StackProps{Env: env})
 }
 
-func TestPullAccessRendering(t *testing.T) {
-	tests := []struct {
-		name   string
-		access registry.PullAccess
-		want   string
-	}{
-		{"nothing renders no policy", registry.PullAccess{}, ""},
-		{"one account", registry.PullAccess{Accounts: []string{"111111111111"}},
-			`{"Statement":[{"Action":["ecr:BatchCheckLayerAvailability","ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"],"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Sid":"PullFromAccounts"}],"Version":"2012-10-17"}`},
-		{"organization is an open principal narrowed by aws:PrincipalOrgID", registry.PullAccess{Partition: "aws-cn", OrganizationID: "o-abcdefghij"},
-			`{"Statement":[{"Action":["ecr:BatchCheckLayerAvailability","ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"],"Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abcdefghij"}},"Effect":"Allow","Principal":{"AWS":"*"},"Sid":"PullFromOrganization"}],"Version":"2012-10-17"}`},
-		{"roles become their account root narrowed by aws:PrincipalArn", registry.PullAccess{Partition: "aws-cn", Roles: []registry.RoleRef{{Account: "222222222222", Name: "deploy"}, {Account: "222222222222", Name: "ci"}}},
-			`{"Statement":[{"Action":["ecr:BatchCheckLayerAvailability","ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"],"Condition":{"ArnEquals":{"aws:PrincipalArn":["arn:aws-cn:iam::222222222222:role/deploy","arn:aws-cn:iam::222222222222:role/ci"]}},"Effect":"Allow","Principal":{"AWS":"arn:aws-cn:iam::222222222222:root"},"Sid":"PullFromRoles"}],"Version":"2012-10-17"}`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.access.JSON(); got != tt.want {
-				t.Errorf("JSON() =\n%s\nwant\n%s", got, tt.want)
-			}
-			if tt.access.IsEmpty() != (tt.want == "") {
-				t.Errorf("IsEmpty() = %v", tt.access.IsEmpty())
-			}
-		})
-	}
-}
-
 func TestReplicatedRepositoryDefaults(t *testing.T) {
 	app := awscdk.NewApp(nil)
 	stack := newStack(app, "Stack", "123456789012", "us-east-1")
@@ -272,12 +246,4 @@ func TestCreationTemplate(t *testing.T) {
 			registry.NewCreationTemplate(stack, "Template", &registry.CreationTemplateProps{Prefix: "team/", AppliedFor: []string{"ON_TUESDAYS"}})
 		}, `Prefix: got "team/"`, `AppliedFor[0]: got "ON_TUESDAYS"`)
 	})
-}
-
-func TestPartitionOf(t *testing.T) {
-	for region, want := range map[string]string{"us-east-1": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov", "eu-west-1": "aws", "us-iso-east-1": "aws-iso"} {
-		if got := registry.PartitionOf(region); got != want {
-			t.Errorf("PartitionOf(%q) = %q; want %q", region, got, want)
-		}
-	}
 }

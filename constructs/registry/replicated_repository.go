@@ -3,7 +3,6 @@ package registry
 import (
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
@@ -13,12 +12,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/policy"
 )
-
-// repositoryNamePattern is ECR's repository name grammar: '/'-separated components of lower-case
-// letters and digits joined by '.', '_', '__' or runs of '-'.
-var repositoryNamePattern = regexp.MustCompile(`^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$`)
 
 // ReplicatedRepositoryProps configures a ReplicatedRepository.
 type ReplicatedRepositoryProps struct {
@@ -50,7 +47,7 @@ type ReplicatedRepositoryProps struct {
 	//
 	// Default: - no repository policy: only IAM identities of this account, through their own
 	// IAM policies.
-	PullAccess PullAccess
+	PullAccess policy.PullAccess
 	// RemovalPolicy says what `cdk destroy` does to the repository and its images.
 	//
 	// Default: awscdk.RemovalPolicy_RETAIN: the repository and its images outlive the stack.
@@ -76,8 +73,8 @@ func (p *ReplicatedRepositoryProps) validate() error {
 	switch {
 	case p.RepositoryName == "":
 		errs = append(errs, errors.New("RepositoryName: required, e.g. \"enterprise-apps/production\""))
-	case len(p.RepositoryName) < 2 || len(p.RepositoryName) > 256 || !repositoryNamePattern.MatchString(p.RepositoryName):
-		errs = append(errs, fmt.Errorf("RepositoryName: got %q; expected 2-256 characters of '/'-separated lower-case components (letters, digits, '.', '_', '-')", p.RepositoryName))
+	case !awsid.IsToken(p.RepositoryName) && !awsid.IsRepositoryName(p.RepositoryName):
+		errs = append(errs, fmt.Errorf("RepositoryName: got %q; expected %s", p.RepositoryName, awsid.RepositoryNameRule))
 	}
 	if _, _, err := renderLifecycle(p.LifecyclePolicy); err != nil {
 		errs = append(errs, fmt.Errorf("LifecyclePolicy: %w", err))

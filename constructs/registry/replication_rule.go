@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme-platform/ecr-replication/awsid"
 )
 
 // ECR service quotas that neither CloudFormation nor the CDK checks (ecr-domain.md §1.2).
@@ -24,12 +25,8 @@ const (
 	MaxFiltersPerRule = 100
 )
 
-var (
-	regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-	// filterPattern is the CloudFormation schema's pattern for a PREFIX_MATCH filter.
-	filterPattern  = regexp.MustCompile(`^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$`)
-	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
-)
+// filterPattern is the CloudFormation schema's pattern for a PREFIX_MATCH filter.
+var filterPattern = regexp.MustCompile(`^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$`)
 
 // ReplicationDestination is one registry that receives replicated images.
 type ReplicationDestination struct {
@@ -74,18 +71,18 @@ func (p *RegistryReplicationProps) validate(sourceRegion string) error {
 		seen := map[ReplicationDestination]bool{}
 		for j, d := range rule.Destinations {
 			field := fmt.Sprintf("%s.Destinations[%d]", name, j)
-			if !regionPattern.MatchString(d.Region) {
-				errs = append(errs, fmt.Errorf("%s.Region: got %q; expected a region name such as us-west-2", field, d.Region))
+			if !awsid.IsRegion(d.Region) {
+				errs = append(errs, fmt.Errorf("%s.Region: got %q; expected a known AWS region such as us-west-2", field, d.Region))
 				continue
 			}
-			if d.Account != "" && !accountPattern.MatchString(d.Account) {
+			if d.Account != "" && !awsid.IsToken(d.Account) && !awsid.IsAccount(d.Account) {
 				errs = append(errs, fmt.Errorf("%s.Account: got %q; expected 12 digits", field, d.Account))
 			}
 			if sourceRegion != "" && d.Account == "" && d.Region == sourceRegion {
 				errs = append(errs, fmt.Errorf("%s.Region: got %q, the source region; expected another region (or another account)", field, d.Region))
 			}
-			if sourceRegion != "" && PartitionOf(d.Region) != PartitionOf(sourceRegion) {
-				errs = append(errs, fmt.Errorf("%s.Region: got %q in partition %s; expected a region of the source's partition %s: ECR does not replicate across partitions", field, d.Region, PartitionOf(d.Region), PartitionOf(sourceRegion)))
+			if sourceRegion != "" && awsid.PartitionOf(d.Region) != awsid.PartitionOf(sourceRegion) {
+				errs = append(errs, fmt.Errorf("%s.Region: got %q in partition %s; expected a region of the source's partition %s: ECR does not replicate across partitions", field, d.Region, awsid.PartitionOf(d.Region), awsid.PartitionOf(sourceRegion)))
 			}
 			if seen[d] {
 				errs = append(errs, fmt.Errorf("%s: duplicate destination %s", field, d))
@@ -114,24 +111,6 @@ func (d ReplicationDestination) String() string {
 		return d.Region
 	}
 	return d.Account + "/" + d.Region
-}
-
-// PartitionOf returns the AWS partition of a region name ("aws", "aws-cn", "aws-us-gov", ...).
-func PartitionOf(region string) string {
-	for _, p := range []struct{ prefix, partition string }{
-		{"cn-", "aws-cn"},
-		{"us-gov-", "aws-us-gov"},
-		{"us-isob-", "aws-iso-b"},
-		{"us-isof-", "aws-iso-f"},
-		{"us-iso-", "aws-iso"},
-		{"eu-isoe-", "aws-iso-e"},
-		{"eusc-", "aws-eusc"},
-	} {
-		if strings.HasPrefix(region, p.prefix) {
-			return p.partition
-		}
-	}
-	return "aws"
 }
 
 // RegistryReplication is the registry's replication configuration: it lives in the source
@@ -224,7 +203,7 @@ func renderRules(rules []ReplicationRule, stackAccount *string) *[]interface{} {
 }
 
 func resolvedOrEmpty(s *string) string {
-	if s == nil || *awscdk.Token_IsUnresolved(s) {
+	if s == nil || awsid.IsToken(*s) {
 		return ""
 	}
 	return *s

@@ -1,9 +1,17 @@
-package registry
+// Package policy renders, in plain Go, the policy documents ecr-replication deploys: the
+// repository policy that lets other accounts, an organization or named roles pull; the
+// destination registry policy that lets source accounts replicate; and the action lists and
+// role names both are built from. The CDK constructs (package registry) deploy these
+// documents and cmd/verify compares deployed policies with them, so both read one source.
+package policy
 
 import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
+
+	"github.com/acme-platform/ecr-replication/awsid"
 )
 
 // PullActions are the repository-policy actions a principal needs to pull an image. They are
@@ -14,6 +22,12 @@ var PullActions = []string{
 	"ecr:BatchGetImage",
 	"ecr:GetDownloadUrlForLayer",
 }
+
+// ReplicationActions are the registry-policy actions a source account needs to replicate into
+// another account's registry: ecr:ReplicateImage always, and ecr:CreateRepository for
+// repositories that do not exist in the destination yet
+// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions-create-replication.html).
+var ReplicationActions = []string{"ecr:CreateRepository", "ecr:ReplicateImage"}
 
 // PushActions are the actions a principal needs to push an image (the same set as aws-cdk's
 // Repository.GrantPush, without ecr:GetAuthorizationToken).
@@ -156,4 +170,42 @@ func oneOrMany(values []string) any {
 		return values[0]
 	}
 	return values
+}
+
+// ReplicationRegistryPolicy renders the registry permissions policy of a destination registry
+// that lets sourceAccounts replicate into it: principal each source account's root (in
+// partition), actions ReplicationActions, on resource, normally NamespaceArn of the
+// destination region and account. resource is copied as is, so a construct may pass an ARN
+// that CloudFormation completes (a token).
+func ReplicationRegistryPolicy(partition string, sourceAccounts []string, resource any) map[string]any {
+	principals := make([]string, 0, len(sourceAccounts))
+	for _, a := range sourceAccounts {
+		principals = append(principals, fmt.Sprintf("arn:%s:iam::%s:root", partitionOr(partition), a))
+	}
+	return map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []any{map[string]any{
+			"Sid":       "ReplicateFromSourceAccounts",
+			"Effect":    "Allow",
+			"Principal": map[string]any{"AWS": oneOrMany(principals)},
+			"Action":    ReplicationActions,
+			"Resource":  resource,
+		}},
+	}
+}
+
+// NamespaceArn is the ARN of every repository under prefix in one registry:
+// arn:<partition>:ecr:<region>:<account>:repository/<prefix>/*.
+func NamespaceArn(region, account, prefix string) string {
+	return fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s/*", awsid.PartitionOf(region), region, account, prefix)
+}
+
+// RoleName is the deterministic name of one of the app's IAM roles ("pull" for the deploy
+// role, "push" for the CI role). IAM names are global to an account, so the name carries the
+// namespace and the source region; replica stacks in other accounts name the role in their
+// repository policies without a cross-stack reference. Names longer than IAM's 64 characters
+// are shortened with a hash (awsid.FitKeepingSuffix).
+func RoleName(repoPrefix, sourceRegion, kind string) string {
+	slug := strings.NewReplacer("/", "-", "_", "-", ".", "-").Replace(repoPrefix)
+	return awsid.FitKeepingSuffix(slug, fmt.Sprintf("-%s-ecr-%s", sourceRegion, kind), 64)
 }
