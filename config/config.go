@@ -3,6 +3,7 @@ package config
 import (
 	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/policy"
 )
 
 // Env is what the CDK environment tells the app besides the context.
@@ -216,3 +217,24 @@ func (c *Config) Destinations() []Destination {
 	}
 	return out
 }
+
+// PullAccess is who besides the registry's own account may pull, as a repository policy: the
+// pullAccounts and organizationId of the configuration. In a destination of another account
+// (replica true and cross-account) the source account's deploy role is added, since it pulls
+// from every region.
+func (c *Config) PullAccess(replica bool) policy.PullAccess {
+	a := policy.PullAccess{Partition: c.Partition(), Accounts: c.PullAccounts, OrganizationID: c.OrganizationID}
+	if replica && c.CrossAccount() {
+		a.Roles = []policy.RoleRef{{Account: c.SourceAccount, Name: c.DeployRoleName()}}
+	}
+	return a
+}
+
+// DeployRoleName and CIRoleName are the names of the source account's deploy (pull) and CI
+// (push) roles.
+func (c *Config) DeployRoleName() string {
+	return policy.RoleName(c.RepoPrefix, c.SourceRegion, "pull")
+}
+
+// CIRoleName: see DeployRoleName.
+func (c *Config) CIRoleName() string { return policy.RoleName(c.RepoPrefix, c.SourceRegion, "push") }
