@@ -18,7 +18,7 @@ import (
 // The monitoring requirements, enforced over every synthesized stack of every context
 // variant: every alarm has an action; alarms and dashboard widgets use only metrics that AWS
 // publishes or that a metric filter of the same template produces; every event pattern
-// matches exactly the shared sample events it must catch.
+// matches exactly the sample events it must catch.
 
 func TestEveryAlarmHasAnActionInEveryVariant(t *testing.T) {
 	for _, v := range keys(variants) {
@@ -57,14 +57,14 @@ func TestOnlyPublishedMetricsInEveryVariant(t *testing.T) {
 	}
 }
 
-// sharedSamples loads the shared sample events (ECR_SAMPLE_EVENTS_DIR, else
-// ../shared/testdata/events beside the repository); a missing directory fails the test.
-func sharedSamples(t *testing.T) map[string]eventpattern.Sample {
+// sampleEvents loads the repository's sample events (testdata/events); a missing directory
+// fails the test.
+func sampleEvents(t *testing.T) map[string]eventpattern.Sample {
 	t.Helper()
-	dir := eventpattern.SharedSamplesDir(".")
+	dir := eventpattern.SamplesDir(".")
 	list, err := eventpattern.LoadSamples(dir)
 	if err != nil {
-		t.Fatalf("shared sample events: %v", err)
+		t.Fatalf("sample events: %v", err)
 	}
 	out := map[string]eventpattern.Sample{}
 	for _, s := range list {
@@ -74,7 +74,7 @@ func sharedSamples(t *testing.T) map[string]eventpattern.Sample {
 }
 
 // expectedRuleMatches returns, for every stack of the deployment, every event rule it must
-// have (by name) and exactly the shared samples each must match; every other sample must
+// have (by name) and exactly the samples each must match; every other sample must
 // not match it. Replication events carry the destination region in the envelope, which no
 // pattern filters on, so a replication sample matches the rule of every replica stack alike
 // (and a lifecycle sample every lifecycle rule).
@@ -106,15 +106,15 @@ func expectedRuleMatches(cfg *config.Config) map[string]map[string][]string {
 	return out
 }
 
-// samplesThatMatchNothing are the shared samples no rule of the app may catch: they appear
+// samplesThatMatchNothing are the samples no rule of the app may catch: they appear
 // in no expectation of expectedRuleMatches.
 var samplesThatMatchNothing = []string{"replication-failed-other-prefix", "image-scan-clean", "image-delete"}
 
 func TestAppEventPatternsAgainstSamples(t *testing.T) {
-	samples := sharedSamples(t)
+	samples := sampleEvents(t)
 	for _, name := range append([]string{"replication-failed", "replication-success", "image-scan-critical", "image-push", "lifecycle-expiry"}, samplesThatMatchNothing...) {
 		if _, ok := samples[name]; !ok {
-			t.Fatalf("shared samples lack %s.json", name)
+			t.Fatalf("testdata/events lacks %s.json", name)
 		}
 	}
 	sampleNames := keys(samples)

@@ -58,7 +58,8 @@ const (
 	StorageArchive StorageClass = "archive"
 )
 
-// Limits ECR enforces on lifecycle policies (ecr-domain.md §5.1, §5.3).
+// Limits ECR enforces on lifecycle policies (https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html,
+// https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html).
 const (
 	// MaxRules is the number of rules a policy may hold (service quota, not adjustable).
 	MaxRules = 50

@@ -171,15 +171,14 @@ func allStacks(t *testing.T) []*stackFixture {
 // tmpl returns the stack's template for the cfntest helpers.
 func (s *stackFixture) tmpl() cfntest.Template { return cfntest.Template(s.json) }
 
-// sampleDirs returns the shared sample directory (ECR_SAMPLE_EVENTS_DIR, else
-// shared/testdata/events beside the repository, three levels up from this package) and this
-// package's extra samples.
+// sampleDirs returns the repository's sample events directory, testdata/events at the
+// repository root.
 func sampleDirs() []string {
-	return []string{eventpattern.SharedSamplesDir(filepath.Join("..", "..")), filepath.Join("testdata", "events")}
+	return []string{eventpattern.SamplesDir(filepath.Join("..", ".."))}
 }
 
-// loadSamples returns the shared and the local sample events, sorted by name; it fails
-// when a directory is missing or empty, or a name exists twice.
+// loadSamples returns the repository's sample events, sorted by name; it fails when the
+// directory is missing or empty.
 func loadSamples(t *testing.T) []eventpattern.Sample {
 	t.Helper()
 	samples, err := eventpattern.LoadSamples(sampleDirs()...)

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme-platform/ecr-replication/internal/cfntest"
 	"github.com/acme-platform/ecr-replication/internal/eventpattern"
 )
 
@@ -56,10 +57,7 @@ func (l *lockedBuffer) String() string {
 
 func startMoto(t *testing.T) *motoServer {
 	t.Helper()
-	path, err := exec.LookPath("moto_server")
-	if err != nil {
-		t.Fatalf("moto_server is not on PATH (pip install 'moto[server]'); this cross-check must not be skipped: %v", err)
-	}
+	path := cfntest.RequireTool(t, "moto_server")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

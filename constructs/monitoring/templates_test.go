@@ -1,14 +1,9 @@
 package monitoring_test
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -102,36 +97,13 @@ func TestNoLambdaAndNoCustomResources(t *testing.T) {
 }
 
 func TestCfnLintReportsNothing(t *testing.T) {
-	lint, err := exec.LookPath("cfn-lint")
-	if err != nil {
-		t.Fatalf("cfn-lint is not on PATH: %v", err)
-	}
-	dir := t.TempDir()
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	sem := make(chan struct{}, 2)
+	var files []cfntest.LintFile
 	for _, fx := range []string{"default", "email"} {
 		for _, s := range getFixture(t, fx).stacks {
-			file := filepath.Join(dir, fx+"-"+s.name+".json")
-			b, _ := json.MarshalIndent(s.json, "", "  ")
-			if err := os.WriteFile(file, b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			wg.Add(1)
-			go func(region, file string) {
-				defer wg.Done()
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				out, err := exec.Command(lint, "--regions", region, "--", file).CombinedOutput()
-				mu.Lock()
-				defer mu.Unlock()
-				if err != nil || len(strings.TrimSpace(string(out))) > 0 {
-					t.Errorf("cfn-lint %s (%s): %v\n%s", filepath.Base(file), region, err, out)
-				}
-			}(s.region, file)
+			files = append(files, cfntest.LintFile{Name: fx + "-" + s.name, Region: s.region, Template: s.tmpl()})
 		}
 	}
-	wg.Wait()
+	cfntest.CfnLint(t, files)
 }
 
 // TestCdkNagAwsSolutionsFindsNothing: the AwsSolutions pack ran as an aspect on every

@@ -105,7 +105,7 @@ type CreationTemplateProps struct {
 	//
 	// Default: awsecr.TagMutability_MUTABLE: a replica then mirrors its source whatever the
 	// source's setting; an immutable replica of a mutable source would receive re-pushed tags
-	// untagged (ecr-domain.md §1.5).
+	// untagged (https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication.html).
 	ImageTagMutability awsecr.TagMutability
 	// LifecyclePolicy of the repositories ECR creates.
 	//

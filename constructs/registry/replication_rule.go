@@ -14,7 +14,8 @@ import (
 	"github.com/acme-platform/ecr-replication/awsid"
 )
 
-// ECR service quotas that neither CloudFormation nor the CDK checks (ecr-domain.md §1.2).
+// ECR service quotas that neither CloudFormation nor the CDK checks
+// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html).
 const (
 	// MaxRules is the number of rules one replication configuration may hold.
 	MaxRules = 10

@@ -116,13 +116,28 @@ type LintFile struct {
 	Template Template
 }
 
+// RequireTool returns the path of an external tool a test needs (cfn-lint, moto_server). When
+// the tool is missing, the test fails naming it, except under `go test -short`, where it is
+// skipped with a message saying so: `make unit` may leave the tools out, `make test` and CI
+// may not.
+func RequireTool(t testing.TB, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path
+	}
+	if testing.Short() {
+		t.Skipf("skipped with -short: this test needs %s, which is not on PATH", name)
+	}
+	t.Fatalf("this test needs %s, which is not on PATH (%v); install it or run go test -short to skip the tests that need it", name, err)
+	return ""
+}
+
 // CfnLint runs cfn-lint over every file, each against its own stack's region (one cfn-lint run
 // per region), and fails the test on any error or warning, printing cfn-lint's findings.
 func CfnLint(t *testing.T, files []LintFile) {
 	t.Helper()
-	if _, err := exec.LookPath("cfn-lint"); err != nil {
-		t.Fatalf("cfn-lint is required: %v", err)
-	}
+	lint := RequireTool(t, "cfn-lint")
 	dir := t.TempDir()
 	byRegion := map[string][]string{}
 	for _, f := range files {
@@ -143,7 +158,7 @@ func CfnLint(t *testing.T, files []LintFile) {
 	sort.Strings(regions)
 	for _, region := range regions {
 		args := append([]string{"--format", "parseable", "--regions", region, "--"}, byRegion[region]...)
-		out, err := exec.Command("cfn-lint", args...).CombinedOutput()
+		out, err := exec.Command(lint, args...).CombinedOutput()
 		if err != nil || len(strings.TrimSpace(string(out))) > 0 {
 			t.Errorf("cfn-lint --regions %s found problems (%v):\n%s", region, err, out)
 		}

@@ -317,17 +317,11 @@ type Sample struct {
 	Raw []byte
 }
 
-// SamplesDirEnv names the environment variable that overrides the shared samples directory.
-const SamplesDirEnv = "ECR_SAMPLE_EVENTS_DIR"
-
-// SharedSamplesDir returns the directory of the shared sample events: $ECR_SAMPLE_EVENTS_DIR
-// when set, else shared/testdata/events beside the repository, that is
-// <repoRoot>/../shared/testdata/events (repoRoot may be relative to the working directory).
-func SharedSamplesDir(repoRoot string) string {
-	if dir := os.Getenv(SamplesDirEnv); dir != "" {
-		return dir
-	}
-	return filepath.Join(repoRoot, "..", "shared", "testdata", "events")
+// SamplesDir returns the directory of the repository's sample events, testdata/events under
+// repoRoot (which may be relative to the working directory). The samples are the
+// repository's own: nothing outside it is read.
+func SamplesDir(repoRoot string) string {
+	return filepath.Join(repoRoot, "testdata", "events")
 }
 
 // LoadSamples reads every *.json file of each directory as an event, sorted by name. It is
@@ -341,7 +335,7 @@ func LoadSamples(dirs ...string) ([]Sample, error) {
 			return nil, err
 		}
 		if len(files) == 0 {
-			return nil, fmt.Errorf("no sample events (*.json) in %s (set %s to the shared testdata/events directory)", dir, SamplesDirEnv)
+			return nil, fmt.Errorf("no sample events (*.json) in %s", dir)
 		}
 		for _, file := range files {
 			raw, err := os.ReadFile(file)

@@ -158,21 +158,18 @@ func TestLoadSamples(t *testing.T) {
 	}
 }
 
-func TestSharedSamplesDir(t *testing.T) {
-	t.Setenv(eventpattern.SamplesDirEnv, "")
-	if got, want := eventpattern.SharedSamplesDir(filepath.Join("a", "repo")), filepath.Join("a", "shared", "testdata", "events"); got != want {
-		t.Errorf("SharedSamplesDir = %s; want %s", got, want)
-	}
-	t.Setenv(eventpattern.SamplesDirEnv, "/elsewhere/events")
-	if got := eventpattern.SharedSamplesDir("."); got != "/elsewhere/events" {
-		t.Errorf("SharedSamplesDir with %s set = %s", eventpattern.SamplesDirEnv, got)
+func TestSamplesDir(t *testing.T) {
+	if got, want := eventpattern.SamplesDir(filepath.Join("a", "repo")), filepath.Join("a", "repo", "testdata", "events"); got != want {
+		t.Errorf("SamplesDir = %s; want %s", got, want)
 	}
 }
 
-// TestSharedSamplesAreEvents checks the shared samples this repository's patterns are
-// tested against: each is an EventBridge event with an envelope and a detail object.
-func TestSharedSamplesAreEvents(t *testing.T) {
-	samples, err := eventpattern.LoadSamples(eventpattern.SharedSamplesDir(filepath.Join("..", "..")))
+// TestSamplesAreEvents checks the samples this repository's patterns are tested against: each
+// is an EventBridge event with an envelope and a detail object, and the samples README names
+// the AWS page each one follows.
+func TestSamplesAreEvents(t *testing.T) {
+	root := filepath.Join("..", "..")
+	samples, err := eventpattern.LoadSamples(eventpattern.SamplesDir(root))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,5 +182,28 @@ func TestSharedSamplesAreEvents(t *testing.T) {
 		if _, ok := s.Event["detail"].(map[string]any); !ok {
 			t.Errorf("%s: detail is not an object", s.Name)
 		}
+	}
+	readme, err := os.ReadFile(filepath.Join(eventpattern.SamplesDir(root), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(readme), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) >= 5 && strings.HasSuffix(strings.Trim(strings.TrimSpace(cells[1]), "`"), ".json") {
+			rows[strings.TrimSuffix(strings.Trim(strings.TrimSpace(cells[1]), "`"), ".json")] = cells[len(cells)-2]
+		}
+	}
+	for _, s := range samples {
+		page, ok := rows[s.Name]
+		switch {
+		case !ok:
+			t.Errorf("%s.json has no row in testdata/events/README.md", s.Name)
+		case !strings.Contains(page, "https://docs.aws.amazon.com/"):
+			t.Errorf("%s.json: its README row names no AWS documentation page (last column %q)", s.Name, strings.TrimSpace(page))
+		}
+	}
+	if len(rows) != len(samples) {
+		t.Errorf("README lists %d samples; the directory has %d", len(rows), len(samples))
 	}
 }
