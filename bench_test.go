@@ -8,7 +8,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/config"
-	"github.com/acme-platform/ecr-replication/stacks"
 )
 
 // BenchmarkSynth measures a whole synthesis of a variant (app, every stack, cloud assembly
@@ -28,7 +27,7 @@ func BenchmarkSynth(b *testing.B) {
 			runtime.ReadMemStats(&before)
 			for i := 0; i < b.N; i++ {
 				app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(b.TempDir())})
-				stacks.Build(app, cfg)
+				build(app, cfg)
 				app.Synth(nil)
 			}
 			runtime.ReadMemStats(&after)

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/config"
-	"github.com/acme-platform/ecr-replication/stacks"
 )
 
 func main() {
@@ -42,7 +41,7 @@ func run(cfg *config.Config, stderr io.Writer) (code int) {
 		}
 	}()
 	app := awscdk.NewApp(nil)
-	stacks.Build(app, cfg)
+	build(app, cfg)
 	app.Synth(nil)
 	return 0
 }

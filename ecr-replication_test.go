@@ -161,7 +161,7 @@ func synth(t *testing.T, variant string) *fixture {
 		t.Fatalf("variant %s: %v", variant, err)
 	}
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(t.TempDir())})
-	d := stacks.Build(app, cfg)
+	d := build(app, cfg)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	f := &fixture{cfg: cfg, deployment: d, templates: map[string]cfntest.Template{}, regions: map[string]string{}, nag: map[string][]string{}}
 	for _, s := range d.Stacks() {

@@ -83,22 +83,30 @@ func expectedRuleMatches(cfg *config.Config) map[string]map[string][]string {
 	lifecycle := monitoring.LifecycleRuleName(prefix)
 	source := map[string][]string{
 		lifecycle:                               {"lifecycle-expiry"},
-		monitoring.ScanFindingsRuleName(prefix): {"image-scan-critical"},
+		monitoring.ScanFindingsRuleName(prefix): {"image-scan-critical", "image-scan-high-only"},
 	}
 	if cfg.EnhancedScanning {
-		source[monitoring.InspectorFindingsRuleName(prefix)] = nil
+		source[monitoring.InspectorFindingsRuleName(prefix)] = []string{"inspector2-scan-critical"}
 	}
 	for _, repo := range cfg.Repositories() {
 		var want []string
-		if repo.FullName == cfg.RepoPrefix+"/production" {
+		switch repo.FullName {
+		case cfg.RepoPrefix + "/production":
 			want = []string{"image-push"} // the sample pushes enterprise-apps/production
+		case cfg.RepoPrefix + "/testing":
+			want = []string{"image-push-testing"}
 		}
 		source[monitoring.PushRuleName(prefix, cfg.RepoPrefix, repo.FullName)] = want
 	}
 	out := map[string]map[string][]string{stacks.SourceStackName(cfg.SourceRegion): source}
+	failed := []string{"replication-failed"}
+	if cfg.SourceAccount == "" {
+		// With the source account unknown, the rules cannot filter on it.
+		failed = append(failed, "replication-failed-other-source-account")
+	}
 	for _, region := range cfg.DestinationRegions {
 		out[stacks.ReplicaStackName(region)] = map[string][]string{
-			monitoring.ReplicationFailedRuleName(prefix, cfg.SourceRegion):    {"replication-failed"},
+			monitoring.ReplicationFailedRuleName(prefix, cfg.SourceRegion):    failed,
 			monitoring.ReplicationSucceededRuleName(prefix, cfg.SourceRegion): {"replication-success"},
 			lifecycle: {"lifecycle-expiry"},
 		}

@@ -8,17 +8,45 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme-platform/ecr-replication/config"
+	"github.com/acme-platform/ecr-replication/awsid"
+	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
+	checks "github.com/acme-platform/ecr-replication/internal/props"
 	"github.com/acme-platform/ecr-replication/policy"
 )
 
-// ReplicaStackProps configures a ReplicaStack.
+// ReplicaStackProps configures a ReplicaStack. Env.Region (the destination region) must be a
+// concrete region; Env.Account is the destination account.
 type ReplicaStackProps struct {
 	awscdk.StackProps
-	// Config is the validated configuration. Required.
-	Config *config.Config
+	Common
+	// SourceRegion holds the source repositories. Required.
+	SourceRegion string
+	// SourceAccount owns the source registry. Required when it differs from this stack's
+	// account (cross-account replication): the registry policy, the key policy and the
+	// replicas' pull access name it.
+	//
+	// Default: - the same account as this stack.
+	SourceAccount string
+	// SourceDeployRoleName is the source account's deploy role, which may pull from the
+	// replicas across accounts.
+	//
+	// Default: policy.RoleName(RepositoryPrefix, SourceRegion, "pull").
+	SourceDeployRoleName string
+	// TemplateLifecycle is the lifecycle policy of repositories ECR creates later under the
+	// namespace (through the creation template).
+	//
+	// Default: registry.DefaultLifecyclePolicy().
+	TemplateLifecycle *lifecycle.Policy
+}
+
+// crossAccount reports whether the source registry is in another account than this stack.
+func (p *ReplicaStackProps) crossAccount() bool {
+	if p.SourceAccount == "" || p.Env == nil || p.Env.Account == nil {
+		return false
+	}
+	return *p.Env.Account != p.SourceAccount
 }
 
 // ReplicaStack holds what lives in one destination region (of the destination account): the
@@ -33,67 +61,76 @@ type ReplicaStack struct {
 	Template *registry.CreationTemplate
 	// RegistryPolicy lets the source account replicate; nil unless cross-account.
 	RegistryPolicy *registry.DestinationRegistryPolicy
-	// Scanning is the registry's enhanced scanning configuration with enhancedScanning=true,
-	// else nil (repositories are then scanned on push, basic scanning).
+	// Scanning is the registry's enhanced scanning configuration with EnhancedScanning, else
+	// nil.
 	Scanning *registry.EnhancedScanning
 	// Topics are the region's alert and lifecycle topics.
 	Topics *monitoring.NotificationTopics
 	// Monitoring turns replication outcomes into notifications, metrics and the failure-rate
 	// alarm, and notifies lifecycle expirations.
 	Monitoring *monitoring.ReplicationMonitor
-	// Key encrypts the replicas when encryption is KMS, else nil.
+	// Key encrypts the replicas with KMS, else nil.
 	Key awskms.Key
 }
 
-// NewReplicaStack creates a replica stack. Its region is props.Env.Region.
+// NewReplicaStack creates a replica stack. It panics, naming every problem, on bad props.
 func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackProps) *ReplicaStack {
-	if props == nil || props.Config == nil {
-		panic("NewReplicaStack: props.Config is required")
+	if props == nil {
+		props = &ReplicaStackProps{}
 	}
-	cfg := props.Config
+	problems := checks.For("ReplicaStack", scope, id)
+	props.Common.check(problems)
+	region := ""
+	if props.Env != nil && props.Env.Region != nil {
+		region = *props.Env.Region
+	}
+	if !awsid.IsRegion(region) {
+		problems.Add("Env.Region", region, "a known AWS region: the replica stack needs a concrete region")
+	}
+	if !awsid.IsRegion(props.SourceRegion) {
+		problems.Add("SourceRegion", props.SourceRegion, "a known AWS region")
+	}
+	if props.SourceAccount != "" && !awsid.IsAccount(props.SourceAccount) {
+		problems.Add("SourceAccount", props.SourceAccount, awsid.AccountRule)
+	}
+	problems.Panic()
+
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 	s := &ReplicaStack{Stack: stack}
-	region := *stack.Region()
+	prefix := props.RepositoryPrefix
+	cross := props.crossAccount()
 
-	if cfg.Encryption == config.EncryptionKMS {
+	if props.KMS {
 		keyProps := &registry.RepositoryKeyProps{
-			Description: fmt.Sprintf("Encrypts the ECR replicas under %s/ in %s", cfg.RepoPrefix, region),
+			Description: fmt.Sprintf("Encrypts the ECR replicas under %s/ in %s", prefix, region),
 		}
-		if cfg.CrossAccount() {
-			keyProps.CallerAccounts = []string{cfg.SourceAccount}
+		if cross {
+			keyProps.CallerAccounts = []string{props.SourceAccount}
 		}
 		s.Key = registry.NewRepositoryKey(stack, "RepositoryKey", keyProps)
 	}
 
-	access := policy.PullAccess{
-		Partition:      cfg.Partition(),
-		Accounts:       cfg.PullAccounts,
-		OrganizationID: cfg.OrganizationID,
+	access := props.PullAccess
+	if cross {
+		// The deploy role lives in the source account: the replicas' policy must let it in.
+		role := props.SourceDeployRoleName
+		if role == "" {
+			role = policy.RoleName(prefix, props.SourceRegion, "pull")
+		}
+		access.Roles = append(append([]policy.RoleRef(nil), access.Roles...), policy.RoleRef{Account: props.SourceAccount, Name: role})
 	}
-	if cfg.CrossAccount() {
-		// The deploy role lives in the source account: the replica's policy must let it in.
-		access.Roles = []policy.RoleRef{{
-			Account: cfg.SourceAccount,
-			Name:    RoleName(cfg.RepoPrefix, cfg.SourceRegion, "pull"),
-		}}
-	}
+	s.Repositories = newRepositories(stack, &props.Common, access, s.Key)
+	outputRepositoryURIs(stack, &props.Common, s.Repositories)
 
-	settings := settingsFor(cfg)
-	s.Repositories = newRepositories(stack, settings, s.Key, access)
-	for _, rs := range settings {
-		outputRepositoryURI(stack, rs, s.Repositories[rs.FullName])
-	}
-
-	if cfg.EnhancedScanning {
+	if props.EnhancedScanning {
 		s.Scanning = registry.NewEnhancedScanning(stack, "EnhancedScanning", &registry.EnhancedScanningProps{
-			RepositoryFilters: []string{cfg.RepoPrefix + "/*"},
+			RepositoryFilters: []string{prefix + "/*"},
 		})
 	}
 
-	lc := templateLifecycle(cfg)
 	templateProps := &registry.CreationTemplateProps{
-		Prefix:          cfg.RepoPrefix,
-		LifecyclePolicy: &lc,
+		Prefix:          prefix,
+		LifecyclePolicy: props.TemplateLifecycle,
 		PullAccess:      access,
 	}
 	if s.Key != nil {
@@ -101,27 +138,27 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 	}
 	s.Template = registry.NewCreationTemplate(stack, "ReplicationTemplate", templateProps)
 
-	if cfg.CrossAccount() {
+	if cross {
 		s.RegistryPolicy = registry.NewDestinationRegistryPolicy(stack, "ReplicationPermission", &registry.DestinationRegistryPolicyProps{
-			SourceAccounts:   []string{cfg.SourceAccount},
-			RepositoryPrefix: cfg.RepoPrefix,
+			SourceAccounts:   []string{props.SourceAccount},
+			RepositoryPrefix: prefix,
 		})
 	}
 	s.Topics = monitoring.NewNotificationTopics(stack, "Notifications", &monitoring.NotificationTopicsProps{
-		AlertEmail:    cfg.AlertEmail,
+		AlertEmail:    props.Monitoring.AlertEmail,
 		SecurityTopic: jsii.Bool(false),
 	})
-	threshold, attempts := cfg.ReplicationFailureThreshold, float64(cfg.ReplicationMinimumAttempts)
 	s.Monitoring = monitoring.NewReplicationMonitor(stack, "Monitoring", &monitoring.ReplicationMonitorProps{
-		RepositoryPrefix:            cfg.RepoPrefix,
-		SourceRegion:                cfg.SourceRegion,
-		SourceAccount:               cfg.SourceAccount,
+		RepositoryPrefix:            prefix,
+		SourceRegion:                props.SourceRegion,
+		SourceAccount:               props.SourceAccount,
 		AlertTopic:                  s.Topics.Alert,
 		LifecycleTopic:              s.Topics.Lifecycle,
-		ReplicationFailureThreshold: &threshold,
-		ReplicationMinimumAttempts:  &attempts,
-		ReplicationWindowMinutes:    float64(cfg.ReplicationWindowMinutes),
+		ReplicationFailureThreshold: props.Monitoring.ReplicationFailureThreshold,
+		ReplicationMinimumAttempts:  props.Monitoring.ReplicationMinimumAttempts,
+		ReplicationWindowMinutes:    props.windowMinutes(),
 	})
 	outputDockerLogin(stack)
+	tagStack(stack, prefix)
 	return s
 }

@@ -4,23 +4,31 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/acme-platform/ecr-replication/config"
+	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
+	checks "github.com/acme-platform/ecr-replication/internal/props"
 	"github.com/acme-platform/ecr-replication/policy"
 )
 
-// SourceStackProps configures a SourceStack.
+// SourceStackProps configures a SourceStack. Env.Region must be a concrete region.
 type SourceStackProps struct {
 	awscdk.StackProps
-	// Config is the validated configuration. Required.
-	Config *config.Config
+	Common
+	// Destinations receive the replicas. Required: 1 to 25 (ECR's quota of unique
+	// destinations).
+	Destinations []registry.Destination
+	// DeployRoleName and CIRoleName name the deploy (pull) and CI (push) roles.
+	//
+	// Default: policy.RoleName(RepositoryPrefix, region, "pull") and (…, "push").
+	DeployRoleName, CIRoleName string
 }
 
 // SourceStack holds what lives in the source account and region: the source repositories, the
@@ -30,105 +38,90 @@ type SourceStack struct {
 	// Repositories are the source repositories, by full name.
 	Repositories map[string]*registry.ReplicatedRepository
 	// Replication is the registry's replication configuration.
-	Replication *registry.RegistryReplication
+	Replication *registry.Replication
 	// DeployRole may pull from every repository in every region, and nothing else.
 	DeployRole awsiam.Role
 	// CIRole may push to (and pull from) the source repositories, and nothing else: no delete,
 	// no policy change, no push to replicas (replicas are written by replication only).
 	CIRole awsiam.Role
-	// Scanning is the registry's enhanced scanning configuration with enhancedScanning=true,
-	// else nil (repositories are then scanned on push, basic scanning).
+	// Scanning is the registry's enhanced scanning configuration with EnhancedScanning, else
+	// nil (repositories are then scanned on push, basic scanning).
 	Scanning *registry.EnhancedScanning
 	// Topics are the region's alert, security and lifecycle topics.
 	Topics *monitoring.NotificationTopics
 	// Monitoring watches activity, findings and lifecycle actions, and owns the dashboard.
 	Monitoring *monitoring.SourceMonitor
-	// Key encrypts the source repositories when encryption is KMS, else nil.
+	// Key encrypts the source repositories with KMS, else nil.
 	Key awskms.Key
 }
 
-// NewSourceStack creates the source stack.
+// NewSourceStack creates the source stack. It panics, naming every problem, on bad props.
 func NewSourceStack(scope constructs.Construct, id string, props *SourceStackProps) *SourceStack {
-	if props == nil || props.Config == nil {
-		panic("NewSourceStack: props.Config is required")
+	if props == nil {
+		props = &SourceStackProps{}
 	}
-	cfg := props.Config
+	problems := checks.For("SourceStack", scope, id)
+	props.Common.check(problems)
+	region := ""
+	if props.Env != nil && props.Env.Region != nil {
+		region = *props.Env.Region
+	}
+	if !awsid.IsRegion(region) {
+		problems.Add("Env.Region", region, "a known AWS region: the source stack needs a concrete region")
+	}
+	if len(props.Destinations) == 0 {
+		problems.Missing("Destinations", "at least one destination region")
+	}
+	problems.Panic()
+
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 	s := &SourceStack{Stack: stack}
+	prefix := props.RepositoryPrefix
+	deployRole, ciRole := props.DeployRoleName, props.CIRoleName
+	if deployRole == "" {
+		deployRole = policy.RoleName(prefix, region, "pull")
+	}
+	if ciRole == "" {
+		ciRole = policy.RoleName(prefix, region, "push")
+	}
 
-	if cfg.Encryption == config.EncryptionKMS {
+	if props.KMS {
 		s.Key = registry.NewRepositoryKey(stack, "RepositoryKey", &registry.RepositoryKeyProps{
-			Description: fmt.Sprintf("Encrypts the ECR repositories under %s/ in %s", cfg.RepoPrefix, cfg.SourceRegion),
+			Description: fmt.Sprintf("Encrypts the ECR repositories under %s/ in %s", prefix, region),
 		})
 	}
-	access := policy.PullAccess{
-		Partition:      cfg.Partition(),
-		Accounts:       cfg.PullAccounts,
-		OrganizationID: cfg.OrganizationID,
-	}
-	settings := settingsFor(cfg)
-	s.Repositories = newRepositories(stack, settings, s.Key, access)
+	s.Repositories = newRepositories(stack, &props.Common, props.PullAccess, s.Key)
 
-	if cfg.EnhancedScanning {
+	if props.EnhancedScanning {
 		s.Scanning = registry.NewEnhancedScanning(stack, "EnhancedScanning", &registry.EnhancedScanningProps{
-			RepositoryFilters: []string{cfg.RepoPrefix + "/*"},
+			RepositoryFilters: []string{prefix + "/*"},
 		})
 	}
-
-	destinations := make([]registry.ReplicationDestination, 0, len(cfg.DestinationRegions))
-	for _, region := range cfg.DestinationRegions {
-		d := registry.ReplicationDestination{Region: region}
-		if cfg.CrossAccount() {
-			d.Account = cfg.DestinationAccount
-		}
-		destinations = append(destinations, d)
-	}
-	s.Replication = registry.NewRegistryReplication(stack, "Replication", &registry.RegistryReplicationProps{
+	s.Replication = registry.NewReplication(stack, "Replication", &registry.ReplicationProps{
 		Rules: []registry.ReplicationRule{{
-			Destinations:       destinations,
-			RepositoryPrefixes: []string{cfg.RepoPrefix + "/"},
+			Destinations:       props.Destinations,
+			RepositoryPrefixes: []string{prefix + "/"},
 		}},
 	})
 
 	s.DeployRole = awsiam.NewRole(stack, jsii.String("DeployRole"), &awsiam.RoleProps{
-		RoleName:    jsii.String(RoleName(cfg.RepoPrefix, cfg.SourceRegion, "pull")),
+		RoleName:    jsii.String(deployRole),
 		AssumedBy:   awsiam.NewAccountRootPrincipal(),
-		Description: jsii.String(fmt.Sprintf("Deployments: pulls images of %s/ in every region; cannot push", cfg.RepoPrefix)),
+		Description: jsii.String(fmt.Sprintf("Deployments: pulls images of %s/ in every region; cannot push", prefix)),
 	})
 	s.CIRole = awsiam.NewRole(stack, jsii.String("CIRole"), &awsiam.RoleProps{
-		RoleName:    jsii.String(RoleName(cfg.RepoPrefix, cfg.SourceRegion, "push")),
+		RoleName:    jsii.String(ciRole),
 		AssumedBy:   awsiam.NewAccountRootPrincipal(),
-		Description: jsii.String(fmt.Sprintf("CI pipelines: pushes images to %s/ in %s; cannot delete or change policies", cfg.RepoPrefix, cfg.SourceRegion)),
+		Description: jsii.String(fmt.Sprintf("CI pipelines: pushes images to %s/ in %s; cannot delete or change policies", prefix, region)),
 	})
-	for _, rs := range settings {
-		repo := s.Repositories[rs.FullName]
+	names := make([]string, 0, len(props.Repositories))
+	for _, r := range props.Repositories {
+		repo := s.Repositories[r.Name]
 		repo.GrantPull(s.DeployRole)
 		repo.GrantPullPush(s.CIRole)
+		names = append(names, r.Name)
 	}
-	// Replicas live in other regions (and maybe another account): their ARNs are built from
-	// plain names rather than referenced, so no cross-region reference is needed.
-	replicaAccount := stack.Account()
-	if cfg.CrossAccount() {
-		replicaAccount = jsii.String(cfg.DestinationAccount)
-	}
-	var replicaArns []*string
-	for _, region := range cfg.DestinationRegions {
-		for _, rs := range settings {
-			replicaArns = append(replicaArns, stack.FormatArn(&awscdk.ArnComponents{
-				Service:      jsii.String("ecr"),
-				Region:       jsii.String(region),
-				Account:      replicaAccount,
-				Resource:     jsii.String("repository"),
-				ResourceName: jsii.String(rs.FullName),
-			}))
-		}
-	}
-	s.DeployRole.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("PullFromReplicas"),
-		Actions:   jsii.Strings(policy.PullActions...),
-		Resources: &replicaArns,
-	}))
-
+	registry.GrantPullFromReplicas(s.DeployRole, names, props.Destinations)
 	for _, role := range []awsiam.Role{s.DeployRole, s.CIRole} {
 		cdknag.NagSuppressions_AddResourceSuppressions(role.Node().FindChild(jsii.String("DefaultPolicy")), &[]*cdknag.NagPackSuppression{{
 			Id:        jsii.String("AwsSolutions-IAM5"),
@@ -138,33 +131,26 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 	}
 
 	s.Topics = monitoring.NewNotificationTopics(stack, "Notifications", &monitoring.NotificationTopicsProps{
-		AlertEmail: cfg.AlertEmail,
+		AlertEmail: props.Monitoring.AlertEmail,
 	})
-	names := make([]string, 0, len(settings))
-	for _, rs := range settings {
-		names = append(names, rs.FullName)
+	sourceAccount := ""
+	if a := *stack.Account(); !awsid.IsToken(a) {
+		sourceAccount = a
 	}
-	monitored := make([]monitoring.Destination, 0, len(destinations))
-	for _, d := range destinations {
-		monitored = append(monitored, monitoring.Destination{Region: d.Region, Account: d.Account})
-	}
-	activity := cfg.ActivityAlarms
 	s.Monitoring = monitoring.NewSourceMonitor(stack, "Monitoring", &monitoring.SourceMonitorProps{
-		RepositoryPrefix: cfg.RepoPrefix,
+		RepositoryPrefix: prefix,
 		RepositoryNames:  names,
-		Destinations:     monitored,
-		SourceAccount:    cfg.SourceAccount,
+		Destinations:     props.Destinations,
+		SourceAccount:    sourceAccount,
 		AlertTopic:       s.Topics.Alert,
 		SecurityTopic:    s.Topics.Security,
 		LifecycleTopic:   s.Topics.Lifecycle,
-		ActivityAlarms:   &activity,
-		AnomalyStdDevs:   cfg.AnomalyStdDevs,
-		EnhancedScanning: cfg.EnhancedScanning,
+		ActivityAlarms:   props.Monitoring.ActivityAlarms,
+		AnomalyStdDevs:   props.Monitoring.AnomalyStdDevs,
+		EnhancedScanning: props.EnhancedScanning,
 	})
 
-	for _, rs := range settings {
-		outputRepositoryURI(stack, rs, s.Repositories[rs.FullName])
-	}
+	outputRepositoryURIs(stack, &props.Common, s.Repositories)
 	awscdk.NewCfnOutput(stack, jsii.String("DeployRoleArn"), &awscdk.CfnOutputProps{
 		Description: jsii.String("Role for deployments: pull-only, every region"),
 		Value:       s.DeployRole.RoleArn(),
@@ -174,5 +160,68 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 		Value:       s.CIRole.RoleArn(),
 	})
 	outputDockerLogin(stack)
+	tagStack(stack, prefix)
 	return s
+}
+
+// newRepositories creates one ReplicatedRepository per repository in stack, by full name. The
+// source and every replica stack call it with the same repositories, so they cannot drift.
+func newRepositories(stack awscdk.Stack, c *Common, access policy.PullAccess, key awskms.IKey) map[string]*registry.ReplicatedRepository {
+	repos := make(map[string]*registry.ReplicatedRepository, len(c.Repositories))
+	for i, r := range c.Repositories {
+		props := &registry.ReplicatedRepositoryProps{RepositoryName: r.Name, RepositorySettings: r.settings(access)}
+		if key != nil {
+			props.EncryptionKey = key
+		}
+		repos[r.Name] = registry.NewReplicatedRepository(stack, repositoryIDs(c)[i]+"Repository", props)
+	}
+	return repos
+}
+
+// repositoryIDs returns a readable, unique construct id per repository: the PascalCase name
+// under the namespace ("team/api-v2" is "TeamApiV2"), numbered when two collide.
+func repositoryIDs(c *Common) []string {
+	used := map[string]bool{}
+	out := make([]string, 0, len(c.Repositories))
+	for _, r := range c.Repositories {
+		base := constructID(r.Name[len(c.RepositoryPrefix)+1:])
+		id := base
+		for i := 2; used[id]; i++ {
+			id = fmt.Sprintf("%s%d", base, i)
+		}
+		used[id] = true
+		out = append(out, id)
+	}
+	return out
+}
+
+// outputRepositoryURIs adds an output with each repository's URI.
+func outputRepositoryURIs(stack awscdk.Stack, c *Common, repos map[string]*registry.ReplicatedRepository) {
+	for i, r := range c.Repositories {
+		description := fmt.Sprintf("URI of %s in %s", r.Name, *stack.Region())
+		if r.Description != "" {
+			description = fmt.Sprintf("URI of %s (%s) in %s", r.Name, r.Description, *stack.Region())
+		}
+		awscdk.NewCfnOutput(stack, jsii.String(repositoryIDs(c)[i]+"RepositoryUri"), &awscdk.CfnOutputProps{
+			Description: jsii.String(description),
+			Value:       repos[r.Name].RepositoryUri(),
+		})
+	}
+}
+
+// outputDockerLogin adds an output with the command that logs Docker in to the stack's registry.
+func outputDockerLogin(stack awscdk.Stack) {
+	awscdk.NewCfnOutput(stack, jsii.String("DockerLoginCommand"), &awscdk.CfnOutputProps{
+		Description: jsii.String("Logs Docker in to this registry (needs ecr:GetAuthorizationToken)"),
+		Value: jsii.String(fmt.Sprintf(
+			"aws ecr get-login-password --region %s | docker login --username AWS --password-stdin %s.dkr.ecr.%s.%s",
+			*stack.Region(), *stack.Account(), *stack.Region(), *stack.UrlSuffix())),
+	})
+}
+
+func awsecrMutability(s string) awsecr.TagMutability {
+	if s == "MUTABLE" {
+		return awsecr.TagMutability_MUTABLE
+	}
+	return awsecr.TagMutability_IMMUTABLE
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
+	"github.com/acme-platform/ecr-replication/constructs/registry"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
 )
 
@@ -344,7 +345,7 @@ func TestInvalidPropsPanic(t *testing.T) {
 	goodSource := func() *monitoring.SourceMonitorProps {
 		return &monitoring.SourceMonitorProps{
 			RepositoryPrefix: "enterprise-apps", RepositoryNames: repositories,
-			Destinations: []monitoring.Destination{{Region: "us-west-2"}}, AlertTopic: topic,
+			Destinations: []registry.Destination{{Region: "us-west-2"}}, AlertTopic: topic,
 		}
 	}
 	cases := []struct {
@@ -352,15 +353,15 @@ func TestInvalidPropsPanic(t *testing.T) {
 		want string
 		f    func()
 	}{
-		{"fails on a malformed e-mail", "alertEmail", func() {
+		{"fails on a malformed e-mail", "NotificationTopics Validation/T1: invalid props", func() {
 			monitoring.NewNotificationTopics(stack, "T1", &monitoring.NotificationTopicsProps{AlertEmail: "ops at example"})
 		}},
-		{"fails without a namespace", "repositoryPrefix: required", func() {
+		{"fails without a namespace", "RepositoryPrefix: required", func() {
 			p := goodReplication()
 			p.RepositoryPrefix = ""
 			monitoring.NewReplicationMonitor(stack, "R1", p)
 		}},
-		{"fails on a bad source region", "sourceRegion", func() {
+		{"fails on a bad source region", "ReplicationMonitor Validation/R2: invalid props:\n  - SourceRegion: got \"useast1\"", func() {
 			p := goodReplication()
 			p.SourceRegion = "useast1"
 			monitoring.NewReplicationMonitor(stack, "R2", p)
@@ -370,33 +371,33 @@ func TestInvalidPropsPanic(t *testing.T) {
 			p.SourceRegion = *awscdk.Aws_REGION()
 			monitoring.NewReplicationMonitor(stack, "R3", p)
 		}},
-		{"fails on a dashboard name with a dot", "dashboardName", func() {
+		{"fails on a dashboard name with a dot", "DashboardName", func() {
 			p := goodSource()
 			p.DashboardName = "team.apps"
 			monitoring.NewSourceMonitor(stack, "S-dot", p)
 		}},
-		{"fails on a threshold of 100 percent", "replicationFailureThreshold", func() {
+		{"fails on a threshold of 100 percent", "ReplicationFailureThreshold", func() {
 			p := goodReplication()
 			p.ReplicationFailureThreshold = jsii.Number(100)
 			monitoring.NewReplicationMonitor(stack, "R4", p)
 		}},
-		{"fails on zero minimum attempts", "replicationMinimumAttempts", func() {
+		{"fails on zero minimum attempts", "ReplicationMinimumAttempts", func() {
 			p := goodReplication()
 			p.ReplicationMinimumAttempts = jsii.Number(0)
 			monitoring.NewReplicationMonitor(stack, "R5", p)
 		}},
-		{"fails on a window over a day", "replicationWindowMinutes", func() {
+		{"fails on a window over a day", "ReplicationWindowMinutes", func() {
 			p := goodReplication()
 			p.ReplicationWindowMinutes = 1441
 			monitoring.NewReplicationMonitor(stack, "R6", p)
 		}},
-		{"fails without an alert topic", "alertTopic: required", func() {
+		{"fails without an alert topic", "AlertTopic: required", func() {
 			p := goodReplication()
 			p.AlertTopic = nil
 			p.SourceAccount = "12345"
 			monitoring.NewReplicationMonitor(stack, "R7", p)
 		}},
-		{"reports every problem at once", "sourceAccount: got \"12345\"", func() {
+		{"reports every problem at once", "SourceAccount: got \"12345\"", func() {
 			p := goodReplication()
 			p.AlertTopic = nil
 			p.SourceAccount = "12345"
@@ -412,22 +413,22 @@ func TestInvalidPropsPanic(t *testing.T) {
 			p.RepositoryNames = []string{"enterprise-apps/a", "enterprise-apps/a"}
 			monitoring.NewSourceMonitor(stack, "S2", p)
 		}},
-		{"fails without destinations", "destinations: required", func() {
+		{"fails without destinations", "Destinations: required", func() {
 			p := goodSource()
 			p.Destinations = nil
 			monitoring.NewSourceMonitor(stack, "S3", p)
 		}},
-		{"fails on a bad destination account", "destinations[0].account", func() {
+		{"fails on a bad destination account", "Destinations[0].Account", func() {
 			p := goodSource()
-			p.Destinations = []monitoring.Destination{{Region: "us-west-2", Account: "abc"}}
+			p.Destinations = []registry.Destination{{Region: "us-west-2", Account: "abc"}}
 			monitoring.NewSourceMonitor(stack, "S4", p)
 		}},
-		{"fails on a negative band", "anomalyStdDevs", func() {
+		{"fails on a negative band", "AnomalyStdDevs", func() {
 			p := goodSource()
 			p.AnomalyStdDevs = -1
 			monitoring.NewSourceMonitor(stack, "S5", p)
 		}},
-		{"fails on a bad name prefix", "namePrefix", func() {
+		{"fails on a bad name prefix", "NamePrefix", func() {
 			p := goodSource()
 			p.NamePrefix = "has space"
 			monitoring.NewSourceMonitor(stack, "S6", p)
@@ -436,7 +437,7 @@ func TestInvalidPropsPanic(t *testing.T) {
 			agnostic := awscdk.NewStack(app, jsii.String("Agnostic"), nil)
 			monitoring.NewSourceMonitor(agnostic, "S7", goodSource())
 		}},
-		{"fails without a lifecycle topic", "topic: required", func() {
+		{"fails without a lifecycle topic", "Topic: required", func() {
 			monitoring.NewLifecycleNotifications(stack, "L1", &monitoring.LifecycleNotificationsProps{RepositoryPrefix: "enterprise-apps"})
 		}},
 	}

@@ -3,6 +3,8 @@ package monitoring
 import (
 	"errors"
 
+	checks "github.com/acme-platform/ecr-replication/internal/props"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -27,13 +29,13 @@ type LifecycleNotificationsProps struct {
 
 func (p *LifecycleNotificationsProps) validate() error {
 	var errs []error
-	if err := checkNamespace("repositoryPrefix", p.RepositoryPrefix); err != nil {
+	if err := checkNamespace("RepositoryPrefix", p.RepositoryPrefix); err != nil {
 		errs = append(errs, err)
 	}
 	if p.Topic == nil {
-		errs = append(errs, errors.New("topic: required, the lifecycle topic that receives expirations"))
+		errs = append(errs, errors.New("Topic: required; expected the lifecycle topic that receives expirations"))
 	}
-	if err := checkNamePrefix("namePrefix", p.NamePrefix); err != nil {
+	if err := checkNamePrefix("NamePrefix", p.NamePrefix); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -63,9 +65,9 @@ func NewLifecycleNotifications(scope constructs.Construct, id string, props *Lif
 	if props == nil {
 		props = &LifecycleNotificationsProps{}
 	}
-	if err := props.validate(); err != nil {
-		panic(err)
-	}
+	problems := checks.For("LifecycleNotifications", scope, id)
+	problems.Join(props.validate())
+	problems.Panic()
 	l := &LifecycleNotifications{}
 	constructs.NewConstruct_Override(l, scope, &id)
 	namePrefix := props.NamePrefix

@@ -12,6 +12,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
+	"github.com/acme-platform/ecr-replication/constructs/registry"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
 	"github.com/acme-platform/ecr-replication/internal/eventpattern"
 )
@@ -98,7 +99,7 @@ func getFixture(t *testing.T, name string) *fixture {
 		monitoring.NewSourceMonitor(src.stack, "Monitoring", &monitoring.SourceMonitorProps{
 			RepositoryPrefix: namespace,
 			RepositoryNames:  repositories,
-			Destinations:     []monitoring.Destination{{Region: "us-west-2"}, {Region: "eu-west-1"}},
+			Destinations:     []registry.Destination{{Region: "us-west-2"}, {Region: "eu-west-1"}},
 			AlertTopic:       topics.Alert,
 			SecurityTopic:    topics.Security,
 			LifecycleTopic:   topics.Lifecycle,
@@ -124,7 +125,7 @@ func getFixture(t *testing.T, name string) *fixture {
 			RepositoryPrefix: namespace,
 			RepositoryNames:  repositories,
 			SourceAccount:    sourceAccount,
-			Destinations:     []monitoring.Destination{{Region: "us-west-2", Account: replicaAcct}},
+			Destinations:     []registry.Destination{{Region: "us-west-2", Account: replicaAcct}},
 			AlertTopic:       topics.Alert,
 			SecurityTopic:    topics.Security,
 			LifecycleTopic:   topics.Lifecycle,

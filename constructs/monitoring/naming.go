@@ -2,9 +2,10 @@ package monitoring
 
 import (
 	"fmt"
-	"hash/fnv"
 	"regexp"
 	"strings"
+
+	"github.com/acme-platform/ecr-replication/awsid"
 )
 
 // Names of EventBridge rules may hold at most 64 characters of [.-_A-Za-z0-9]; alarm names
@@ -98,14 +99,8 @@ func sanitizeName(s string) string {
 	return strings.Trim(unsafeNameChars.ReplaceAllString(s, "-"), "-")
 }
 
-// fitName keeps name as is when it fits, otherwise truncates it and appends an 8-digit
-// hash of the full name so that distinct long names stay distinct and deterministic.
+// fitName keeps name as is when it fits, otherwise shortens it with a hash of the full name
+// (awsid.Fit), so that distinct long names stay distinct and deterministic.
 func fitName(name string, max int) string {
-	name = sanitizeName(name)
-	if len(name) <= max {
-		return name
-	}
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(name))
-	return fmt.Sprintf("%s-%08x", strings.TrimRight(name[:max-9], "-"), h.Sum32())
+	return awsid.Fit(sanitizeName(name), max)
 }

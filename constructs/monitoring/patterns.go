@@ -1,10 +1,11 @@
 package monitoring
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/acme-platform/ecr-replication/awsid"
 )
 
 // Event patterns of this package, as plain Go values rendered into AWS::Events::Rule
@@ -110,9 +111,6 @@ func lifecyclePattern(repositoryPrefix string) map[string]interface{} {
 // Validation helpers shared by the props structs.
 
 var (
-	regionPattern    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
-	accountPattern   = regexp.MustCompile(`^\d{12}$`)
-	namespacePattern = regexp.MustCompile(`^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$`)
 	namePrefixRegexp = regexp.MustCompile(`^[A-Za-z0-9._-]{1,40}$`) // 40 = maxNamePrefixLength
 	// dashboardNameRegexp is CloudWatch's rule for dashboard names (no dots).
 	dashboardNameRegexp = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
@@ -120,17 +118,15 @@ var (
 
 // isToken reports whether s is an unresolved CDK token; such values are checked by
 // CloudFormation, not here.
-func isToken(s string) bool {
-	return strings.Contains(s, "${Token[") || strings.Contains(s, "#{Token[")
-}
+func isToken(s string) bool { return awsid.IsToken(s) }
 
 func checkNamespace(field, prefix string) error {
 	p := strings.Trim(prefix, "/")
 	if p == "" {
-		return fmt.Errorf("%s: required, the repository namespace such as \"enterprise-apps\"", field)
+		return fmt.Errorf("%s: required; expected the repository namespace such as \"enterprise-apps\"", field)
 	}
-	if !isToken(p) && !namespacePattern.MatchString(p) {
-		return fmt.Errorf("%s: got %q, want a repository namespace such as \"enterprise-apps\" (lower-case letters, digits, ._- and /)", field, prefix)
+	if !isToken(p) && !awsid.IsRepositoryNamespace(p) {
+		return fmt.Errorf("%s: got %q; expected a repository namespace such as \"enterprise-apps\" (lower-case letters, digits, ._- and /)", field, prefix)
 	}
 	return nil
 }
@@ -138,33 +134,29 @@ func checkNamespace(field, prefix string) error {
 func checkRegion(field, region string, required bool) error {
 	if region == "" {
 		if required {
-			return fmt.Errorf("%s: required, a region name such as \"us-east-1\"", field)
+			return fmt.Errorf("%s: required; expected a region name such as \"us-east-1\"", field)
 		}
 		return nil
 	}
 	if isToken(region) {
-		return fmt.Errorf("%s: got an unresolved token, want a plain region name (tokens cannot cross regions without Lambda-backed cross-region references)", field)
+		return fmt.Errorf("%s: got an unresolved token; expected a plain region name (tokens cannot cross regions without Lambda-backed cross-region references)", field)
 	}
-	if !regionPattern.MatchString(region) {
-		return fmt.Errorf("%s: got %q, want a region name such as \"us-east-1\"", field, region)
+	if !awsid.IsRegion(region) {
+		return fmt.Errorf("%s: got %q; expected a known AWS region such as \"us-east-1\"", field, region)
 	}
 	return nil
 }
 
 func checkAccount(field, account string) error {
-	if account == "" || isToken(account) || accountPattern.MatchString(account) {
+	if account == "" || isToken(account) || awsid.IsAccount(account) {
 		return nil
 	}
-	return fmt.Errorf("%s: got %q, want 12 digits or empty", field, account)
+	return fmt.Errorf("%s: got %q; expected "+awsid.AccountRule+" or nothing", field, account)
 }
 
 func checkNamePrefix(field, namePrefix string) error {
 	if namePrefix == "" || namePrefixRegexp.MatchString(namePrefix) {
 		return nil
 	}
-	return fmt.Errorf("%s: got %q, want 1-40 characters of A-Za-z0-9._-", field, namePrefix)
-}
-
-func joinErrors(errs []error) error {
-	return errors.Join(errs...)
+	return fmt.Errorf("%s: got %q; expected 1-40 characters of A-Za-z0-9._-", field, namePrefix)
 }

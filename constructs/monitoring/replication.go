@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 
+	checks "github.com/acme-platform/ecr-replication/internal/props"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
@@ -108,28 +110,28 @@ func (p *ReplicationMonitorProps) namePrefix() string {
 
 func (p *ReplicationMonitorProps) validate() error {
 	var errs []error
-	if err := checkNamespace("repositoryPrefix", p.RepositoryPrefix); err != nil {
+	if err := checkNamespace("RepositoryPrefix", p.RepositoryPrefix); err != nil {
 		errs = append(errs, err)
 	}
-	if err := checkRegion("sourceRegion", p.SourceRegion, true); err != nil {
+	if err := checkRegion("SourceRegion", p.SourceRegion, true); err != nil {
 		errs = append(errs, err)
 	}
-	if err := checkAccount("sourceAccount", p.SourceAccount); err != nil {
+	if err := checkAccount("SourceAccount", p.SourceAccount); err != nil {
 		errs = append(errs, err)
 	}
 	if p.AlertTopic == nil {
-		errs = append(errs, errors.New("alertTopic: required, the alert topic of this region"))
+		errs = append(errs, errors.New("AlertTopic: required; expected the alert topic of this region"))
 	}
 	if t := p.threshold(); t < 0 || t >= 100 || math.IsNaN(t) {
-		errs = append(errs, fmt.Errorf("replicationFailureThreshold: got %v, want a percentage from 0 to below 100", t))
+		errs = append(errs, fmt.Errorf("ReplicationFailureThreshold: got %v; expected a percentage from 0 to below 100", t))
 	}
 	if m := p.minimumAttempts(); m < 1 || m != math.Trunc(m) {
-		errs = append(errs, fmt.Errorf("replicationMinimumAttempts: got %v, want a whole number of at least 1", m))
+		errs = append(errs, fmt.Errorf("ReplicationMinimumAttempts: got %v; expected a whole number of at least 1", m))
 	}
 	if w := p.windowMinutes(); w < 1 || w > 1440 || w != math.Trunc(w) {
-		errs = append(errs, fmt.Errorf("replicationWindowMinutes: got %v, want whole minutes from 1 to 1440 (a CloudWatch alarm period is at most one day)", w))
+		errs = append(errs, fmt.Errorf("ReplicationWindowMinutes: got %v; expected whole minutes from 1 to 1440 (a CloudWatch alarm period is at most one day)", w))
 	}
-	if err := checkNamePrefix("namePrefix", p.NamePrefix); err != nil {
+	if err := checkNamePrefix("NamePrefix", p.NamePrefix); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -174,9 +176,9 @@ func NewReplicationMonitor(scope constructs.Construct, id string, props *Replica
 	if props == nil {
 		props = &ReplicationMonitorProps{}
 	}
-	if err := props.validate(); err != nil {
-		panic(err)
-	}
+	problems := checks.For("ReplicationMonitor", scope, id)
+	problems.Join(props.validate())
+	problems.Panic()
 	r := &ReplicationMonitor{}
 	constructs.NewConstruct_Override(r, scope, &id)
 

@@ -2,7 +2,6 @@ package monitoring
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -97,31 +96,4 @@ func eventLog(scope constructs.Construct, id string, retention awslogs.Retention
 		Resources:  &[]*string{lg.LogGroupArn()},
 	}))
 	return lg
-}
-
-// ruleMetric is the AWS/Events TriggeredRules metric (Sum) of a rule on the default bus,
-// identified by its name only. EventBridge publishes it when the rule matches, so a period
-// without matches has no data point (FILL it, or treat missing data as not breaching).
-func ruleMetric(ruleName, label string, region, account string, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
-	props := &awscloudwatch.MetricProps{
-		Namespace:     jsii.String("AWS/Events"),
-		MetricName:    jsii.String("TriggeredRules"),
-		DimensionsMap: &map[string]*string{"RuleName": jsii.String(ruleName)},
-		Statistic:     jsii.String("Sum"),
-		Label:         jsii.String(label),
-	}
-	if region != "" {
-		props.Region = jsii.String(region)
-	}
-	if account != "" {
-		props.Account = jsii.String(account)
-	}
-	return withOptions(awscloudwatch.NewMetric(props), opts)
-}
-
-func withOptions(m awscloudwatch.Metric, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
-	if opts == nil {
-		return m
-	}
-	return m.With(opts)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/mail"
 
+	checks "github.com/acme-platform/ecr-replication/internal/props"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -45,7 +47,7 @@ func (p *NotificationTopicsProps) validate() error {
 	var errs []error
 	if p.AlertEmail != "" && !isToken(p.AlertEmail) {
 		if a, err := mail.ParseAddress(p.AlertEmail); err != nil || a.Address != p.AlertEmail {
-			errs = append(errs, fmt.Errorf("alertEmail: got %q, want a plain e-mail address such as ops@example.com", p.AlertEmail))
+			errs = append(errs, fmt.Errorf("AlertEmail: got %q; expected a plain e-mail address such as ops@example.com", p.AlertEmail))
 		}
 	}
 	return errors.Join(errs...)
@@ -77,9 +79,9 @@ func NewNotificationTopics(scope constructs.Construct, id string, props *Notific
 	if props == nil {
 		props = &NotificationTopicsProps{}
 	}
-	if err := props.validate(); err != nil {
-		panic(err)
-	}
+	problems := checks.For("NotificationTopics", scope, id)
+	problems.Join(props.validate())
+	problems.Panic()
 	n := &NotificationTopics{}
 	constructs.NewConstruct_Override(n, scope, &id)
 	stack := awscdk.Stack_Of(n)

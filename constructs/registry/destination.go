@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	checks "github.com/acme-platform/ecr-replication/internal/props"
 	"github.com/acme-platform/ecr-replication/policy"
 )
 
@@ -51,22 +51,20 @@ func NewDestinationRegistryPolicy(scope constructs.Construct, id string, props *
 	if props == nil {
 		props = &DestinationRegistryPolicyProps{}
 	}
-	var errs []error
+	problems := checks.For("DestinationRegistryPolicy", scope, id)
 	if len(props.SourceAccounts) == 0 {
-		errs = append(errs, errors.New("SourceAccounts: got none; expected at least one 12-digit account"))
+		problems.Missing("SourceAccounts", "at least one "+awsid.AccountRule)
 	}
 	for i, a := range props.SourceAccounts {
 		if !awsid.IsAccount(a) {
-			errs = append(errs, fmt.Errorf("SourceAccounts[%d]: got %q; expected 12 digits", i, a))
+			problems.Add(fmt.Sprintf("SourceAccounts[%d]", i), a, awsid.AccountRule)
 		}
 	}
 	prefix := strings.TrimSuffix(props.RepositoryPrefix, "/")
 	if !awsid.IsRepositoryNamespace(prefix) {
-		errs = append(errs, fmt.Errorf("RepositoryPrefix: got %q; expected a repository namespace such as \"enterprise-apps\"", props.RepositoryPrefix))
+		problems.Add("RepositoryPrefix", props.RepositoryPrefix, "a repository namespace such as \"enterprise-apps\"")
 	}
-	if err := errors.Join(errs...); err != nil {
-		panic(fmt.Sprintf("DestinationRegistryPolicy %s: %v", id, err))
-	}
+	problems.Panic()
 
 	p := &DestinationRegistryPolicy{sourceAccounts: props.SourceAccounts}
 	constructs.NewConstruct_Override(p, scope, &id)
@@ -142,24 +140,24 @@ func NewCreationTemplate(scope constructs.Construct, id string, props *CreationT
 	if props == nil {
 		props = &CreationTemplateProps{}
 	}
-	var errs []error
+	problems := checks.For("CreationTemplate", scope, id)
 	if props.Prefix != "ROOT" && !awsid.IsRepositoryNamespace(props.Prefix) {
-		errs = append(errs, fmt.Errorf("Prefix: got %q; expected a repository namespace without a trailing '/', such as \"enterprise-apps\", or ROOT", props.Prefix))
+		problems.Add("Prefix", props.Prefix, "a repository namespace without a trailing '/', such as \"enterprise-apps\", or ROOT")
 	}
 	for i, a := range props.AppliedFor {
 		switch a {
 		case "REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH":
 		default:
-			errs = append(errs, fmt.Errorf("AppliedFor[%d]: got %q; expected REPLICATION, PULL_THROUGH_CACHE or CREATE_ON_PUSH", i, a))
+			problems.Add(fmt.Sprintf("AppliedFor[%d]", i), a, "REPLICATION, PULL_THROUGH_CACHE or CREATE_ON_PUSH")
 		}
 	}
-	_, policyJSON, err := renderLifecycle(props.LifecyclePolicy)
-	if err != nil {
-		errs = append(errs, fmt.Errorf("LifecyclePolicy: %w", err))
+	lc := DefaultLifecyclePolicy()
+	if props.LifecyclePolicy != nil {
+		lc = *props.LifecyclePolicy
 	}
-	if err := errors.Join(errs...); err != nil {
-		panic(fmt.Sprintf("CreationTemplate %s: %v", id, err))
-	}
+	policyJSON, err := lc.JSON()
+	problems.Wrap("LifecyclePolicy", err)
+	problems.Panic()
 
 	t := &CreationTemplate{}
 	constructs.NewConstruct_Override(t, scope, &id)

@@ -19,13 +19,13 @@ func Example() {
 
 	policy := lifecycle.ProductionProfile{TagPrefixes: []string{"v"}, ImageCount: 20, UntaggedExpiryDays: 3}.Policy()
 	repo := registry.NewReplicatedRepository(stack, "Api", &registry.ReplicatedRepositoryProps{
-		RepositoryName:  "team/api",
-		LifecyclePolicy: &policy,
+		RepositoryName:     "team/api",
+		RepositorySettings: registry.RepositorySettings{LifecyclePolicy: &policy},
 	})
 	repo.GrantPull(deployRole)
-	registry.NewRegistryReplication(stack, "Replication", &registry.RegistryReplicationProps{
+	registry.NewReplication(stack, "Replication", &registry.ReplicationProps{
 		Rules: []registry.ReplicationRule{{
-			Destinations:       []registry.ReplicationDestination{{Region: "eu-west-1"}},
+			Destinations:       []registry.Destination{{Region: "eu-west-1"}},
 			RepositoryPrefixes: []string{"team/"},
 		}},
 	})

@@ -86,9 +86,10 @@ func TestReplicatedRepositoryRejectsBadProps(t *testing.T) {
 		props     *registry.ReplicatedRepositoryProps
 		fragments []string
 	}{
-		{"missing name", nil, []string{"RepositoryName: required"}},
+		{"missing name", nil, []string{"ReplicatedRepository Stack/Repo: invalid props", "RepositoryName: required"}},
+		{"double underscore, which the aws-cdk L2 would refuse", &registry.ReplicatedRepositoryProps{RepositoryName: "team__x/api"}, []string{"RepositoryName", `"team__x/api"`, "expected 2-256 characters"}},
 		{"upper-case name", &registry.ReplicatedRepositoryProps{RepositoryName: "Team/App"}, []string{"RepositoryName", `"Team/App"`}},
-		{"invalid lifecycle and mutability at once", &registry.ReplicatedRepositoryProps{RepositoryName: "team/app", LifecyclePolicy: &bad, ImageTagMutability: "SOMETIMES"},
+		{"invalid lifecycle and mutability at once", &registry.ReplicatedRepositoryProps{RepositoryName: "team/app", RepositorySettings: registry.RepositorySettings{LifecyclePolicy: &bad, ImageTagMutability: "SOMETIMES"}},
 			[]string{"LifecyclePolicy", "countNumber", "ImageTagMutability", "SOMETIMES"}},
 	}
 	for _, tt := range tests {
@@ -99,11 +100,11 @@ func TestReplicatedRepositoryRejectsBadProps(t *testing.T) {
 	}
 }
 
-func destinations(n int, account string) []registry.ReplicationDestination {
+func destinations(n int, account string) []registry.Destination {
 	regions := []string{"us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-northeast-1", "ca-central-1"}
-	var out []registry.ReplicationDestination
+	var out []registry.Destination
 	for i := 0; i < n; i++ {
-		out = append(out, registry.ReplicationDestination{Region: regions[i%len(regions)], Account: fmt.Sprintf("%012d", i+1)})
+		out = append(out, registry.Destination{Region: regions[i%len(regions)], Account: fmt.Sprintf("%012d", i+1)})
 	}
 	if account != "" {
 		for i := range out {
@@ -126,7 +127,7 @@ func TestRegistryReplicationValidation(t *testing.T) {
 		rules     []registry.ReplicationRule
 		fragments []string
 	}{
-		{"no rules", nil, []string{"Rules: got 0 rules; expected 1 to 10"}},
+		{"no rules", nil, []string{"Replication Stack/Replication: invalid props", "Rules: got 0 rules; expected 1 to 10"}},
 		{"eleven rules", func() []registry.ReplicationRule {
 			var r []registry.ReplicationRule
 			for i := 0; i < 11; i++ {
@@ -138,35 +139,35 @@ func TestRegistryReplicationValidation(t *testing.T) {
 			{Destinations: destinations(13, "")}, {Destinations: destinations(26, "")[13:]},
 		}, []string{"got 26 unique destinations", "at most 25"}},
 		{"101 filters", []registry.ReplicationRule{{Destinations: destinations(1, ""), RepositoryPrefixes: many(101)}}, []string{"got 101", "at most 100"}},
-		{"destination equal to the source in the same account", []registry.ReplicationRule{{Destinations: []registry.ReplicationDestination{{Region: "us-east-1"}}}},
-			[]string{`"us-east-1", the source region`}},
-		{"another partition", []registry.ReplicationRule{{Destinations: []registry.ReplicationDestination{{Region: "cn-north-1"}}}},
-			[]string{"partition aws-cn", "across partitions"}},
-		{"duplicate destination", []registry.ReplicationRule{{Destinations: []registry.ReplicationDestination{{Region: "us-west-2"}, {Region: "us-west-2"}}}},
-			[]string{"duplicate destination us-west-2"}},
-		{"bad filter and bad account", []registry.ReplicationRule{{Destinations: []registry.ReplicationDestination{{Region: "us-west-2", Account: "12"}}, RepositoryPrefixes: []string{"Bad Prefix"}}},
+		{"destination equal to the source in the same account", []registry.ReplicationRule{{Destinations: []registry.Destination{{Region: "us-east-1"}}}},
+			[]string{`Region: got "us-east-1"; expected a region other than the source region`}},
+		{"another partition", []registry.ReplicationRule{{Destinations: []registry.Destination{{Region: "cn-north-1"}}}},
+			[]string{`got "cn-north-1"`, "partition aws (this one is in aws-cn)", "across partitions"}},
+		{"duplicate destination", []registry.ReplicationRule{{Destinations: []registry.Destination{{Region: "us-west-2"}, {Region: "us-west-2"}}}},
+			[]string{`Destinations[1]: got "us-west-2"; expected each destination once per rule`}},
+		{"bad filter and bad account", []registry.ReplicationRule{{Destinations: []registry.Destination{{Region: "us-west-2", Account: "12"}}, RepositoryPrefixes: []string{"Bad Prefix"}}},
 			[]string{`Account: got "12"`, `"Bad Prefix"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			stack := newStack(awscdk.NewApp(nil), "Stack", "123456789012", "us-east-1")
 			cfntest.ExpectPanic(t, func() {
-				registry.NewRegistryReplication(stack, "Replication", &registry.RegistryReplicationProps{Rules: tt.rules})
+				registry.NewReplication(stack, "Replication", &registry.ReplicationProps{Rules: tt.rules})
 			}, tt.fragments...)
 		})
 	}
 	t.Run("cross-account replication to the same region is allowed", func(t *testing.T) {
 		stack := newStack(awscdk.NewApp(nil), "Stack", "123456789012", "us-east-1")
 		cfntest.ExpectOK(t, func() {
-			registry.NewRegistryReplication(stack, "Replication", &registry.RegistryReplicationProps{Rules: []registry.ReplicationRule{
-				{Destinations: []registry.ReplicationDestination{{Region: "us-east-1", Account: "210987654321"}}},
+			registry.NewReplication(stack, "Replication", &registry.ReplicationProps{Rules: []registry.ReplicationRule{
+				{Destinations: []registry.Destination{{Region: "us-east-1", Account: "210987654321"}}},
 			}})
 		})
 	})
 	t.Run("25 unique destinations are allowed", func(t *testing.T) {
 		stack := newStack(awscdk.NewApp(nil), "Stack", "123456789012", "us-east-1")
 		cfntest.ExpectOK(t, func() {
-			registry.NewRegistryReplication(stack, "Replication", &registry.RegistryReplicationProps{Rules: []registry.ReplicationRule{
+			registry.NewReplication(stack, "Replication", &registry.ReplicationProps{Rules: []registry.ReplicationRule{
 				{Destinations: destinations(25, "")},
 			}})
 		})
@@ -185,11 +186,11 @@ func synthErrors(app awscdk.App) (msg string) {
 }
 
 func TestRegistrySingletons(t *testing.T) {
-	rule := []registry.ReplicationRule{{Destinations: []registry.ReplicationDestination{{Region: "us-west-2"}}, RepositoryPrefixes: []string{"team/"}}}
+	rule := []registry.ReplicationRule{{Destinations: []registry.Destination{{Region: "us-west-2"}}, RepositoryPrefixes: []string{"team/"}}}
 	t.Run("two replication configurations for one registry fail synthesis", func(t *testing.T) {
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
-		registry.NewRegistryReplication(newStack(app, "A", "123456789012", "us-east-1"), "Replication", &registry.RegistryReplicationProps{Rules: rule})
-		registry.NewRegistryReplication(newStack(app, "B", "123456789012", "us-east-1"), "Replication", &registry.RegistryReplicationProps{Rules: rule})
+		registry.NewReplication(newStack(app, "A", "123456789012", "us-east-1"), "Replication", &registry.ReplicationProps{Rules: rule})
+		registry.NewReplication(newStack(app, "B", "123456789012", "us-east-1"), "Replication", &registry.ReplicationProps{Rules: rule})
 		msg := synthErrors(app)
 		for _, want := range []string{"registry 123456789012/us-east-1 already has a replication configuration", "B/Replication/Resource", "A/Replication/Resource"} {
 			if !strings.Contains(msg, want) {
@@ -199,17 +200,17 @@ func TestRegistrySingletons(t *testing.T) {
 	})
 	t.Run("two environment-agnostic-account stacks in one region are the same registry", func(t *testing.T) {
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
-		registry.NewRegistryReplication(newStack(app, "A", "", "us-east-1"), "Replication", &registry.RegistryReplicationProps{Rules: rule})
-		registry.NewRegistryReplication(newStack(app, "B", "", "us-east-1"), "Replication", &registry.RegistryReplicationProps{Rules: rule})
+		registry.NewReplication(newStack(app, "A", "", "us-east-1"), "Replication", &registry.ReplicationProps{Rules: rule})
+		registry.NewReplication(newStack(app, "B", "", "us-east-1"), "Replication", &registry.ReplicationProps{Rules: rule})
 		if msg := synthErrors(app); !strings.Contains(msg, "(deploy-time account)/us-east-1 already has a replication configuration") {
 			t.Errorf("synth error = %q", msg)
 		}
 	})
 	t.Run("configurations of different regions or accounts coexist", func(t *testing.T) {
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
-		registry.NewRegistryReplication(newStack(app, "A", "123456789012", "us-east-1"), "Replication", &registry.RegistryReplicationProps{Rules: rule})
-		registry.NewRegistryReplication(newStack(app, "B", "123456789012", "eu-west-1"), "Replication", &registry.RegistryReplicationProps{Rules: rule})
-		registry.NewRegistryReplication(newStack(app, "C", "210987654321", "us-east-1"), "Replication", &registry.RegistryReplicationProps{Rules: rule})
+		registry.NewReplication(newStack(app, "A", "123456789012", "us-east-1"), "Replication", &registry.ReplicationProps{Rules: rule})
+		registry.NewReplication(newStack(app, "B", "123456789012", "eu-west-1"), "Replication", &registry.ReplicationProps{Rules: rule})
+		registry.NewReplication(newStack(app, "C", "210987654321", "us-east-1"), "Replication", &registry.ReplicationProps{Rules: rule})
 		if msg := synthErrors(app); msg != "" {
 			t.Errorf("unexpected synth error %q", msg)
 		}

@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -14,163 +13,281 @@ import (
 
 	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	checks "github.com/acme-platform/ecr-replication/internal/props"
 	"github.com/acme-platform/ecr-replication/policy"
 )
 
-// ReplicatedRepositoryProps configures a ReplicatedRepository.
-type ReplicatedRepositoryProps struct {
-	// RepositoryName is the repository's full name, such as "enterprise-apps/production". The same
-	// name is used in every region, because replication keeps names as they are. Required.
-	RepositoryName string
+// RepositorySettings are what a repository carries in every region: ECR replicates images
+// only, so a replica matches its source only when it is created with the same settings.
+// [IReplicatedRepository.Settings] returns them for the source; pass them to the replica.
+type RepositorySettings struct {
+	// ImageTagMutability says whether a tag, once pushed, may be moved to another image:
+	// awsecr.TagMutability_IMMUTABLE or awsecr.TagMutability_MUTABLE.
+	//
+	// Default: awsecr.TagMutability_IMMUTABLE.
+	ImageTagMutability awsecr.TagMutability
 	// LifecyclePolicy decides which images ECR expires. It is validated (every constraint ECR
 	// enforces) and rendered by the lifecycle package, so what is deployed is exactly what
 	// `lifecycle-preview` explains.
 	//
 	// Default: - untagged images older than 1 day expire; tagged images are never expired.
 	LifecyclePolicy *lifecycle.Policy
-	// ImageTagMutability says whether a tag, once pushed, may be moved to another image.
-	//
-	// Default: awsecr.TagMutability_IMMUTABLE.
-	ImageTagMutability awsecr.TagMutability
-	// EncryptionKey encrypts the repository with a customer-managed KMS key. The key must be in
-	// the repository's region.
-	//
-	// Default: - AES256 with an AWS-owned key, stated explicitly in the template.
-	EncryptionKey awskms.IKey
-	// ImageScanOnPush turns on basic scanning of every pushed image, through the repository's
-	// scanning configuration. It leaves the registry-wide scanning configuration alone.
-	//
-	// Default: true.
-	ImageScanOnPush *bool
 	// PullAccess lets other accounts, an organization or roles in other accounts pull, through
 	// the repository policy.
 	//
 	// Default: - no repository policy: only IAM identities of this account, through their own
 	// IAM policies.
 	PullAccess policy.PullAccess
+	// ImageScanOnPush turns on basic scanning of every pushed image, through the repository's
+	// scanning configuration. It leaves the registry-wide scanning configuration alone.
+	//
+	// Default: true.
+	ImageScanOnPush *bool
+}
+
+// withDefaults returns the settings with every default filled in.
+func (s RepositorySettings) withDefaults() RepositorySettings {
+	if s.ImageTagMutability == "" {
+		s.ImageTagMutability = awsecr.TagMutability_IMMUTABLE
+	}
+	if s.LifecyclePolicy == nil {
+		p := DefaultLifecyclePolicy()
+		s.LifecyclePolicy = &p
+	}
+	if s.ImageScanOnPush == nil {
+		s.ImageScanOnPush = jsii.Bool(true)
+	}
+	return s
+}
+
+func (s RepositorySettings) check(p *checks.Problems) {
+	if s.LifecyclePolicy != nil {
+		if _, err := s.LifecyclePolicy.JSON(); err != nil {
+			p.Wrap("LifecyclePolicy", err)
+		}
+	}
+	switch s.ImageTagMutability {
+	case "", awsecr.TagMutability_IMMUTABLE, awsecr.TagMutability_MUTABLE:
+	default:
+		p.Add("ImageTagMutability", string(s.ImageTagMutability), "IMMUTABLE or MUTABLE")
+	}
+	for i, a := range s.PullAccess.Accounts {
+		if !awsid.IsToken(a) && !awsid.IsAccount(a) {
+			p.Add(fmt.Sprintf("PullAccess.Accounts[%d]", i), a, awsid.AccountRule)
+		}
+	}
+	if o := s.PullAccess.OrganizationID; o != "" && !awsid.IsToken(o) && !awsid.IsOrganizationID(o) {
+		p.Add("PullAccess.OrganizationID", o, awsid.OrganizationIDRule)
+	}
+	for i, r := range s.PullAccess.Roles {
+		if !awsid.IsToken(r.Account) && !awsid.IsAccount(r.Account) {
+			p.Add(fmt.Sprintf("PullAccess.Roles[%d].Account", i), r.Account, awsid.AccountRule)
+		}
+		if r.Name == "" {
+			p.Missing(fmt.Sprintf("PullAccess.Roles[%d].Name", i), "an IAM role name")
+		}
+	}
+}
+
+// DefaultLifecyclePolicy is the policy a repository gets when none is given: untagged images
+// older than one day expire, and tagged images are never expired.
+func DefaultLifecyclePolicy() lifecycle.Policy { return lifecycle.ExpireUntaggedPolicy(1) }
+
+// ReplicatedRepositoryProps configures a ReplicatedRepository.
+type ReplicatedRepositoryProps struct {
+	// RepositoryName is the repository's full name, such as "enterprise-apps/production". The
+	// same name is used in every region, because replication keeps names as they are.
+	// Required.
+	RepositoryName string
+	// RepositorySettings are the tag mutability, lifecycle policy, pull access and scanning of
+	// the repository, the same in every region.
+	RepositorySettings
+	// EncryptionKey encrypts the repository with a customer-managed KMS key of the
+	// repository's region.
+	//
+	// Default: - AES256 with an AWS-owned key, stated explicitly in the template.
+	EncryptionKey awskms.IKey
 	// RemovalPolicy says what `cdk destroy` does to the repository and its images.
 	//
 	// Default: awscdk.RemovalPolicy_RETAIN: the repository and its images outlive the stack.
 	RemovalPolicy awscdk.RemovalPolicy
 }
 
-// DefaultLifecyclePolicy is the policy a ReplicatedRepository gets when none is given: untagged
-// images older than one day expire, and tagged images are never expired.
-func DefaultLifecyclePolicy() lifecycle.Policy { return lifecycle.ExpireUntaggedPolicy(1) }
-
-// renderLifecycle returns policy (or DefaultLifecyclePolicy when nil) and its JSON, validated.
-func renderLifecycle(policy *lifecycle.Policy) (lifecycle.Policy, string, error) {
-	p := DefaultLifecyclePolicy()
-	if policy != nil {
-		p = *policy
-	}
-	text, err := p.JSON()
-	return p, text, err
+// IReplicatedRepository is an ECR repository whose settings are known, so that replicas in
+// other regions and accounts can be created identical to it. It can be used wherever an
+// awsecr.IRepository is expected.
+type IReplicatedRepository interface {
+	awsecr.IRepository
+	// Settings returns the repository's settings with every default filled in: create each
+	// replica with them (changing only what must differ in another account, such as
+	// PullAccess).
+	Settings() RepositorySettings
 }
 
-func (p *ReplicatedRepositoryProps) validate() error {
-	var errs []error
-	switch {
-	case p.RepositoryName == "":
-		errs = append(errs, errors.New("RepositoryName: required, e.g. \"enterprise-apps/production\""))
-	case !awsid.IsToken(p.RepositoryName) && !awsid.IsRepositoryName(p.RepositoryName):
-		errs = append(errs, fmt.Errorf("RepositoryName: got %q; expected %s", p.RepositoryName, awsid.RepositoryNameRule))
-	}
-	if _, _, err := renderLifecycle(p.LifecyclePolicy); err != nil {
-		errs = append(errs, fmt.Errorf("LifecyclePolicy: %w", err))
-	}
-	switch p.ImageTagMutability {
-	case "", awsecr.TagMutability_IMMUTABLE, awsecr.TagMutability_MUTABLE:
-	default:
-		errs = append(errs, fmt.Errorf("ImageTagMutability: got %q; expected IMMUTABLE or MUTABLE", p.ImageTagMutability))
-	}
-	return errors.Join(errs...)
-}
-
-// ReplicatedRepository is an ECR repository meant to be replicated: the same construct builds the
-// source repository and each pre-created replica, so that every region carries the same tag
-// mutability, lifecycle policy, encryption and repository policy. ECR replicates images only;
-// a replica it creates itself gets defaults (mutable tags, no lifecycle, no policy) unless it is
-// created beforehand, as this construct does, or shaped by a CreationTemplate.
+// ReplicatedRepository is an ECR repository meant to be replicated: the same construct builds
+// the source repository and each pre-created replica, so that every region carries the same
+// tag mutability, lifecycle policy, encryption and repository policy. A replica ECR creates
+// itself gets defaults (mutable tags, no lifecycle, no policy) unless it is created
+// beforehand, as this construct does, or shaped by a CreationTemplate.
+//
+// It is an awsecr.Repository (every method of the L2 works on it, and it can be passed to any
+// API that takes an awsecr.IRepository). The L2 sits at "<id>/Resource", so its
+// CloudFormation logical id stays that of earlier releases.
 type ReplicatedRepository struct {
-	constructs.Construct
-	// Repository is the repository this construct created.
-	Repository awsecr.Repository
-	// LifecyclePolicy is the policy the repository carries.
-	LifecyclePolicy lifecycle.Policy
+	awsecr.Repository
+	settings RepositorySettings
 }
+
+// Settings implements IReplicatedRepository.
+func (r *ReplicatedRepository) Settings() RepositorySettings { return r.settings }
+
+// ToString returns the construct path (the one method jsii needs the Go type to override).
+func (r *ReplicatedRepository) ToString() *string { return r.Node().Path() }
 
 // NewReplicatedRepository creates the repository. It panics, naming every problem at once, when
 // props are invalid (the CDK contract for construct misuse).
-func NewReplicatedRepository(scope constructs.Construct, id string, props *ReplicatedRepositoryProps) *ReplicatedRepository {
-	if props == nil {
-		props = &ReplicatedRepositoryProps{}
+func NewReplicatedRepository(scope constructs.Construct, id string, p *ReplicatedRepositoryProps) *ReplicatedRepository {
+	if p == nil {
+		p = &ReplicatedRepositoryProps{}
 	}
-	if err := props.validate(); err != nil {
-		panic(fmt.Sprintf("ReplicatedRepository %s: %v", id, err))
+	problems := checks.For("ReplicatedRepository", scope, id)
+	switch {
+	case p.RepositoryName == "":
+		problems.Missing("RepositoryName", "a repository name such as \"enterprise-apps/production\"")
+	case !awsid.IsToken(p.RepositoryName) && !awsid.IsRepositoryName(p.RepositoryName):
+		problems.Add("RepositoryName", p.RepositoryName, awsid.RepositoryNameRule)
 	}
-	policy, policyJSON, _ := renderLifecycle(props.LifecyclePolicy) // validated above
+	p.RepositorySettings.check(problems)
+	problems.Panic()
 
-	r := &ReplicatedRepository{LifecyclePolicy: policy}
-	constructs.NewConstruct_Override(r, scope, &id)
-
-	mutability := props.ImageTagMutability
-	if mutability == "" {
-		mutability = awsecr.TagMutability_IMMUTABLE
-	}
-	removal := props.RemovalPolicy
+	settings := p.RepositorySettings.withDefaults()
+	policyJSON, _ := settings.LifecyclePolicy.JSON() // validated above
+	removal := p.RemovalPolicy
 	if removal == "" {
 		removal = awscdk.RemovalPolicy_RETAIN
 	}
-	scan := props.ImageScanOnPush
-	if scan == nil {
-		scan = jsii.Bool(true)
-	}
 	repoProps := &awsecr.RepositoryProps{
-		RepositoryName:     jsii.String(props.RepositoryName),
-		ImageTagMutability: mutability,
-		ImageScanOnPush:    scan,
+		RepositoryName:     jsii.String(p.RepositoryName),
+		ImageTagMutability: settings.ImageTagMutability,
+		ImageScanOnPush:    settings.ImageScanOnPush,
 		RemovalPolicy:      removal,
 	}
-	if props.EncryptionKey != nil {
+	if p.EncryptionKey != nil {
 		repoProps.Encryption = awsecr.RepositoryEncryption_KMS()
-		repoProps.EncryptionKey = props.EncryptionKey
+		repoProps.EncryptionKey = p.EncryptionKey
 	}
-	r.Repository = awsecr.NewRepository(r, jsii.String("Resource"), repoProps)
+	r := &ReplicatedRepository{settings: settings}
+	wrapper := constructs.NewConstruct(scope, &id)
+	awsecr.NewRepository_Override(r, wrapper, jsii.String("Resource"), repoProps)
 
-	cfn := r.Repository.Node().DefaultChild().(awsecr.CfnRepository)
+	cfn := r.Node().DefaultChild().(awsecr.CfnRepository)
 	cfn.SetLifecyclePolicy(&awsecr.CfnRepository_LifecyclePolicyProperty{LifecyclePolicyText: jsii.String(policyJSON)})
-	if props.EncryptionKey == nil {
+	if p.EncryptionKey == nil {
 		// The L2 renders nothing for AES256; say it in the template so a reviewer sees it.
 		cfn.SetEncryptionConfiguration(&awsecr.CfnRepository_EncryptionConfigurationProperty{EncryptionType: jsii.String("AES256")})
 	}
-	if doc := props.PullAccess.Document(); doc != nil {
+	if doc := settings.PullAccess.Document(); doc != nil {
 		for _, s := range doc["Statement"].([]any) {
-			r.Repository.AddToResourcePolicy(awsiam.PolicyStatement_FromJson(s))
+			r.AddToResourcePolicy(awsiam.PolicyStatement_FromJson(s))
 		}
 	}
-	if props.PullAccess.UsesOrganizationPrincipal() {
+	if settings.PullAccess.UsesOrganizationPrincipal() {
 		cdknag.NagSuppressions_AddResourceSuppressions(cfn, &[]*cdknag.NagPackSuppression{{
 			Id: jsii.String("AwsSolutions-ECR1"),
 			Reason: jsii.String(fmt.Sprintf("the only '*' principal is narrowed by aws:PrincipalOrgID to organization %s and may only pull",
-				props.PullAccess.OrganizationID)),
+				settings.PullAccess.OrganizationID)),
 		}}, jsii.Bool(false))
 	}
 	return r
 }
 
-// RepositoryName returns the repository's name.
-func (r *ReplicatedRepository) RepositoryName() *string { return r.Repository.RepositoryName() }
-
-// GrantPull lets grantee pull images: ecr:BatchGetImage, ecr:GetDownloadUrlForLayer and
-// ecr:BatchCheckLayerAvailability on the repository, plus ecr:GetAuthorizationToken on "*".
-func (r *ReplicatedRepository) GrantPull(grantee awsiam.IGrantable) awsiam.Grant {
-	return r.Repository.GrantPull(grantee)
+// ReplicaProps returns the props of a replica of this repository: the same name and settings,
+// no key (a key is regional: pass the replica region's own). Change PullAccess where the
+// replica's account needs other principals.
+func (r *ReplicatedRepository) ReplicaProps() *ReplicatedRepositoryProps {
+	return &ReplicatedRepositoryProps{RepositoryName: *r.RepositoryName(), RepositorySettings: r.settings}
 }
 
-// GrantPullPush lets grantee pull and push images: the pull actions, ecr:InitiateLayerUpload,
-// ecr:UploadLayerPart, ecr:CompleteLayerUpload and ecr:PutImage on the repository, plus
-// ecr:GetAuthorizationToken on "*". It grants no delete and no policy change.
-func (r *ReplicatedRepository) GrantPullPush(grantee awsiam.IGrantable) awsiam.Grant {
-	return r.Repository.GrantPullPush(grantee)
+// ImportedRepositoryProps names an existing repository and the settings it carries.
+type ImportedRepositoryProps struct {
+	// RepositoryName of the existing repository, in scope's account and region. Required.
+	RepositoryName string
+	// RepositorySettings the repository is known to carry (this construct changes nothing on
+	// it); replicas created from Settings() then match it.
+	RepositorySettings
+}
+
+type importedRepository struct {
+	awsecr.RepositoryBase
+	name     string
+	arn      *string
+	settings RepositorySettings
+}
+
+func (r *importedRepository) RepositoryName() *string      { return jsii.String(r.name) }
+func (r *importedRepository) RepositoryArn() *string       { return r.arn }
+func (r *importedRepository) Settings() RepositorySettings { return r.settings }
+func (r *importedRepository) ToString() *string            { return r.Node().Path() }
+func (r *importedRepository) AddToResourcePolicy(awsiam.PolicyStatement) *awsiam.AddToResourcePolicyResult {
+	// An imported repository's policy is not managed here (as with awsecr.Repository_FromRepositoryName).
+	return &awsiam.AddToResourcePolicyResult{StatementAdded: jsii.Bool(false)}
+}
+
+// ImportReplicatedRepository refers to a repository that exists outside this app (created by
+// hand, another stack or `cdk import`), with the settings it is known to carry, so that
+// replicas can be created from it. Like awsecr.Repository_FromRepositoryName, grants go to the
+// grantee's identity policy and the repository itself is not changed.
+func ImportReplicatedRepository(scope constructs.Construct, id string, p *ImportedRepositoryProps) IReplicatedRepository {
+	if p == nil {
+		p = &ImportedRepositoryProps{}
+	}
+	problems := checks.For("ImportReplicatedRepository", scope, id)
+	switch {
+	case p.RepositoryName == "":
+		problems.Missing("RepositoryName", "the name of an existing repository")
+	case !awsid.IsToken(p.RepositoryName) && !awsid.IsRepositoryName(p.RepositoryName):
+		problems.Add("RepositoryName", p.RepositoryName, awsid.RepositoryNameRule)
+	}
+	p.RepositorySettings.check(problems)
+	problems.Panic()
+	r := &importedRepository{name: p.RepositoryName, settings: p.RepositorySettings.withDefaults()}
+	awsecr.NewRepositoryBase_Override(r, scope, &id, nil)
+	r.arn = awsecr.Repository_ArnForLocalRepository(jsii.String(p.RepositoryName), r, nil)
+	return r
+}
+
+// GrantPullFromReplicas lets grantee (a role, user or group of this app) pull the named
+// repositories from every destination registry (region and account), through its identity
+// policy: one statement "PullFromReplicas" with ecr:BatchCheckLayerAvailability,
+// ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on each replica's ARN, built from plain
+// names so that no cross-region reference is needed. A destination without an Account uses
+// the account of the grantee's stack. Pair it with a source repository's GrantPull, which adds
+// ecr:GetAuthorizationToken.
+func GrantPullFromReplicas(grantee awsiam.IGrantable, repositoryNames []string, destinations []Destination) *awsiam.AddToPrincipalPolicyResult {
+	c, ok := grantee.(constructs.IConstruct)
+	if !ok {
+		panic("GrantPullFromReplicas: grantee must be a construct (a role, user or group of this app)")
+	}
+	stack := awscdk.Stack_Of(c)
+	var arns []*string
+	for _, d := range destinations {
+		account := stack.Account()
+		if d.Account != "" {
+			account = jsii.String(d.Account)
+		}
+		for _, name := range repositoryNames {
+			arns = append(arns, stack.FormatArn(&awscdk.ArnComponents{
+				Service:      jsii.String("ecr"),
+				Region:       jsii.String(d.Region),
+				Account:      account,
+				Resource:     jsii.String("repository"),
+				ResourceName: jsii.String(name),
+			}))
+		}
+	}
+	return grantee.GrantPrincipal().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("PullFromReplicas"),
+		Actions:   jsii.Strings(policy.PullActions...),
+		Resources: &arns,
+	}))
 }

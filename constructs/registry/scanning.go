@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	checks "github.com/acme-platform/ecr-replication/internal/props"
 )
 
 // scanFilterPattern is the CloudFormation schema's pattern for a WILDCARD scanning filter.
@@ -36,14 +38,21 @@ type EnhancedScanning struct {
 
 // NewEnhancedScanning creates the registry scanning configuration in scope's stack.
 func NewEnhancedScanning(scope constructs.Construct, id string, props *EnhancedScanningProps) *EnhancedScanning {
-	if props == nil || len(props.RepositoryFilters) == 0 || len(props.RepositoryFilters) > 100 {
-		panic(fmt.Sprintf("EnhancedScanning %s: RepositoryFilters: expected 1 to 100 filters such as \"enterprise-apps/*\"", id))
+	if props == nil {
+		props = &EnhancedScanningProps{}
 	}
-	filters := make([]interface{}, 0, len(props.RepositoryFilters))
+	problems := checks.For("EnhancedScanning", scope, id)
+	if n := len(props.RepositoryFilters); n == 0 || n > 100 {
+		problems.Add("RepositoryFilters", fmt.Sprintf("%d filters", n), "1 to 100 filters such as \"enterprise-apps/*\"")
+	}
 	for i, f := range props.RepositoryFilters {
 		if len(f) > 255 || !scanFilterPattern.MatchString(f) {
-			panic(fmt.Sprintf("EnhancedScanning %s: RepositoryFilters[%d]: got %q; expected a repository name pattern with * wildcards, such as \"enterprise-apps/*\"", id, i, f))
+			problems.Add(fmt.Sprintf("RepositoryFilters[%d]", i), f, "a repository name pattern with * wildcards, such as \"enterprise-apps/*\"")
 		}
+	}
+	problems.Panic()
+	filters := make([]interface{}, 0, len(props.RepositoryFilters))
+	for _, f := range props.RepositoryFilters {
 		filters = append(filters, &awsecr.CfnRegistryScanningConfiguration_RepositoryFilterProperty{
 			Filter: jsii.String(f), FilterType: jsii.String("WILDCARD"),
 		})

@@ -6,28 +6,17 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 )
 
-// publishedMetrics are the metrics AWS publishes that this app may chart or alarm on, as
-// "namespace metric". AWS/ECR publishes exactly one metric: RepositoryPushCount,
-// RepositorySize, ReplicationLatency and ReplicationFailureRate do not exist.
-var publishedMetrics = map[string]bool{
-	"AWS/ECR RepositoryPullCount":  true,
-	"AWS/Usage CallCount":          true,
-	"AWS/Usage ResourceCount":      true,
-	"AWS/Events TriggeredRules":    true,
-	"AWS/Events Invocations":       true,
-	"AWS/Events FailedInvocations": true,
-	"AWS/Events MatchedEvents":     true,
-	"AWS/Billing EstimatedCharges": true,
-}
-
 // PublishedMetrics returns, sorted, the AWS-published metrics ("namespace metric") that
-// alarms and dashboards may use in any template.
+// alarms and dashboards may use in any template: the monitoring package's own list, which its
+// constructs enforce at synth, so the tests and the code cannot disagree.
 func PublishedMetrics() []string {
-	out := make([]string, 0, len(publishedMetrics))
-	for k := range publishedMetrics {
-		out = append(out, k)
+	var out []string
+	for _, m := range monitoring.PublishedMetrics() {
+		out = append(out, m.Key())
 	}
 	sort.Strings(out)
 	return out
@@ -55,7 +44,7 @@ func MetricFilterMetrics(t Template) []string {
 // of its own metric filters.
 func allowedMetrics(t Template) map[string]bool {
 	allowed := map[string]bool{}
-	for k := range publishedMetrics {
+	for _, k := range PublishedMetrics() {
 		allowed[k] = true
 	}
 	for _, k := range MetricFilterMetrics(t) {

@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -12,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/awsid"
+	checks "github.com/acme-platform/ecr-replication/internal/props"
 )
 
 // ECR service quotas that neither CloudFormation nor the CDK checks
@@ -29,9 +29,10 @@ const (
 // filterPattern is the CloudFormation schema's pattern for a PREFIX_MATCH filter.
 var filterPattern = regexp.MustCompile(`^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$`)
 
-// ReplicationDestination is one registry that receives replicated images.
-type ReplicationDestination struct {
-	// Region receives the images. Required.
+// Destination is one registry that receives replicated images: a region and the account that
+// owns the registry there. The monitoring constructs take the same type.
+type Destination struct {
+	// Region receives the images: a plain region name. Required.
 	Region string
 	// Account owns the destination registry. A different account needs a
 	// DestinationRegistryPolicy in every destination region of that account.
@@ -43,7 +44,7 @@ type ReplicationDestination struct {
 // ReplicationRule sends the images of the repositories its filters select to its destinations.
 type ReplicationRule struct {
 	// Destinations receive the images. Required: at least one.
-	Destinations []ReplicationDestination
+	Destinations []Destination
 	// RepositoryPrefixes are PREFIX_MATCH filters: a repository is replicated when its name
 	// starts with one of them. ECR compares plain strings, so end a namespace with "/":
 	// "enterprise-apps/" keeps "enterprise-apps-legacy/api" out, "enterprise-apps" does not.
@@ -52,97 +53,97 @@ type ReplicationRule struct {
 	RepositoryPrefixes []string
 }
 
-// RegistryReplicationProps configures a RegistryReplication.
-type RegistryReplicationProps struct {
+// ReplicationProps configures a Replication.
+type ReplicationProps struct {
 	// Rules of the registry's replication configuration. Required: 1 to 10.
 	Rules []ReplicationRule
 }
 
-func (p *RegistryReplicationProps) validate(sourceRegion string) error {
-	var errs []error
+func (p *ReplicationProps) check(problems *checks.Problems, sourceRegion string) {
 	if n := len(p.Rules); n == 0 || n > MaxRules {
-		errs = append(errs, fmt.Errorf("Rules: got %d rules; expected 1 to %d (ECR quota)", n, MaxRules))
+		problems.Add("Rules", countOf(n, "rules"), fmt.Sprintf("1 to %d rules (ECR quota)", MaxRules))
 	}
-	unique := map[ReplicationDestination]bool{}
+	unique := map[Destination]bool{}
 	for i, rule := range p.Rules {
 		name := fmt.Sprintf("Rules[%d]", i)
 		if len(rule.Destinations) == 0 {
-			errs = append(errs, fmt.Errorf("%s.Destinations: got none; expected at least one destination", name))
+			problems.Missing(name+".Destinations", "at least one destination")
 		}
-		seen := map[ReplicationDestination]bool{}
+		seen := map[Destination]bool{}
 		for j, d := range rule.Destinations {
 			field := fmt.Sprintf("%s.Destinations[%d]", name, j)
 			if !awsid.IsRegion(d.Region) {
-				errs = append(errs, fmt.Errorf("%s.Region: got %q; expected a known AWS region such as us-west-2", field, d.Region))
+				problems.Add(field+".Region", d.Region, "a known AWS region such as us-west-2")
 				continue
 			}
 			if d.Account != "" && !awsid.IsToken(d.Account) && !awsid.IsAccount(d.Account) {
-				errs = append(errs, fmt.Errorf("%s.Account: got %q; expected 12 digits", field, d.Account))
+				problems.Add(field+".Account", d.Account, awsid.AccountRule)
 			}
 			if sourceRegion != "" && d.Account == "" && d.Region == sourceRegion {
-				errs = append(errs, fmt.Errorf("%s.Region: got %q, the source region; expected another region (or another account)", field, d.Region))
+				problems.Add(field+".Region", d.Region, "a region other than the source region (or a destination in another account)")
 			}
 			if sourceRegion != "" && awsid.PartitionOf(d.Region) != awsid.PartitionOf(sourceRegion) {
-				errs = append(errs, fmt.Errorf("%s.Region: got %q in partition %s; expected a region of the source's partition %s: ECR does not replicate across partitions", field, d.Region, awsid.PartitionOf(d.Region), awsid.PartitionOf(sourceRegion)))
+				problems.Add(field+".Region", d.Region, fmt.Sprintf("a region of the source's partition %s (this one is in %s): ECR does not replicate across partitions",
+					awsid.PartitionOf(sourceRegion), awsid.PartitionOf(d.Region)))
 			}
 			if seen[d] {
-				errs = append(errs, fmt.Errorf("%s: duplicate destination %s", field, d))
+				problems.Add(field, d.String(), "each destination once per rule (this one is listed twice)")
 			}
 			seen[d] = true
 			unique[d] = true
 		}
 		if len(rule.RepositoryPrefixes) > MaxFiltersPerRule {
-			errs = append(errs, fmt.Errorf("%s.RepositoryPrefixes: got %d; expected at most %d (ECR quota)", name, len(rule.RepositoryPrefixes), MaxFiltersPerRule))
+			problems.Add(name+".RepositoryPrefixes", countOf(len(rule.RepositoryPrefixes), "prefixes"), fmt.Sprintf("at most %d (ECR quota)", MaxFiltersPerRule))
 		}
 		for j, f := range rule.RepositoryPrefixes {
 			if len(f) < 2 || len(f) > 256 || !filterPattern.MatchString(f) {
-				errs = append(errs, fmt.Errorf("%s.RepositoryPrefixes[%d]: got %q; expected 2-256 characters of a repository name prefix, such as \"enterprise-apps/\"", name, j, f))
+				problems.Add(fmt.Sprintf("%s.RepositoryPrefixes[%d]", name, j), f, "2-256 characters of a repository name prefix, such as \"enterprise-apps/\"")
 			}
 		}
 	}
 	if len(unique) > MaxUniqueDestinations {
-		errs = append(errs, fmt.Errorf("Rules: got %d unique destinations; expected at most %d across all rules (ECR quota, not checked by CloudFormation)", len(unique), MaxUniqueDestinations))
+		problems.Add("Rules", countOf(len(unique), "unique destinations"),
+			fmt.Sprintf("at most %d across all rules (ECR quota, not checked by CloudFormation)", MaxUniqueDestinations))
 	}
-	return errors.Join(errs...)
 }
 
 // String renders a destination as "region" or "account/region".
-func (d ReplicationDestination) String() string {
+func (d Destination) String() string {
 	if d.Account == "" {
 		return d.Region
 	}
 	return d.Account + "/" + d.Region
 }
 
-// RegistryReplication is the registry's replication configuration: it lives in the source
+// Replication is the registry's replication configuration: it lives in the source
 // region and sends images to every destination of its rules.
 //
 // ECR keeps ONE replication configuration per account and region, and CloudFormation treats it
 // as a singleton: creating one where rules already exist fails (AlreadyExists), updating it
 // replaces every rule, and deleting it empties the registry's rules. This construct therefore
-// refuses, at synth, a second RegistryReplication for the same account and region anywhere in
-// the app; rules from several teams must be merged into one RegistryReplication.
-type RegistryReplication struct {
+// refuses, at synth, a second Replication for the same account and region anywhere in the
+// app; rules from several teams must be merged into one Replication.
+type Replication struct {
 	constructs.Construct
 	// Resource is the CloudFormation replication configuration.
 	Resource awsecr.CfnReplicationConfiguration
 	rules    []ReplicationRule
 }
 
-// NewRegistryReplication creates the registry's replication configuration in scope's stack.
-func NewRegistryReplication(scope constructs.Construct, id string, props *RegistryReplicationProps) *RegistryReplication {
-	if props == nil {
-		props = &RegistryReplicationProps{}
+// NewReplication creates the registry's replication configuration in scope's stack.
+func NewReplication(scope constructs.Construct, id string, p *ReplicationProps) *Replication {
+	if p == nil {
+		p = &ReplicationProps{}
 	}
 	stack := awscdk.Stack_Of(scope)
-	if err := props.validate(resolvedOrEmpty(stack.Region())); err != nil {
-		panic(fmt.Sprintf("RegistryReplication %s: %v", id, err))
-	}
-	r := &RegistryReplication{rules: props.Rules}
+	problems := checks.For("Replication", scope, id)
+	p.check(problems, resolvedOrEmpty(stack.Region()))
+	problems.Panic()
+	r := &Replication{rules: p.Rules}
 	constructs.NewConstruct_Override(r, scope, &id)
 	r.Resource = awsecr.NewCfnReplicationConfiguration(r, jsii.String("Resource"), &awsecr.CfnReplicationConfigurationProps{
 		ReplicationConfiguration: &awsecr.CfnReplicationConfiguration_ReplicationConfigurationProperty{
-			Rules: renderRules(props.Rules, stack.Account()),
+			Rules: renderRules(p.Rules, stack.Account()),
 		},
 	})
 	r.Node().AddValidation(&oneSingletonPerRegistry{scope: r, resourceType: "AWS::ECR::ReplicationConfiguration", what: "replication configuration"})
@@ -150,14 +151,14 @@ func NewRegistryReplication(scope constructs.Construct, id string, props *Regist
 }
 
 // Rules returns the rules the configuration holds.
-func (r *RegistryReplication) Rules() []ReplicationRule {
+func (r *Replication) Rules() []ReplicationRule {
 	return append([]ReplicationRule(nil), r.rules...)
 }
 
 // Destinations returns every unique destination of every rule, sorted.
-func (r *RegistryReplication) Destinations() []ReplicationDestination {
-	seen := map[ReplicationDestination]bool{}
-	var out []ReplicationDestination
+func (r *Replication) Destinations() []Destination {
+	seen := map[Destination]bool{}
+	var out []Destination
 	for _, rule := range r.rules {
 		for _, d := range rule.Destinations {
 			if !seen[d] {
@@ -251,3 +252,13 @@ func registryKey(stack awscdk.Stack) string {
 	}
 	return account + "/" + region
 }
+
+// count renders a number for a problem message without quotes: "11 rules".
+type count struct {
+	n    int
+	unit string
+}
+
+func (c count) String() string { return fmt.Sprintf("%d %s", c.n, c.unit) }
+
+func countOf(n int, unit string) fmt.Stringer { return count{n, unit} }

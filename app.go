@@ -1,0 +1,63 @@
+package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme-platform/ecr-replication/config"
+	"github.com/acme-platform/ecr-replication/constructs/registry"
+	"github.com/acme-platform/ecr-replication/stacks"
+)
+
+// deploymentProps maps the validated configuration onto the stacks' typed props. It is the one
+// place where context keys meet the library: stacks and constructs know nothing of config.
+func deploymentProps(cfg *config.Config) *stacks.DeploymentProps {
+	repos := make([]stacks.Repository, 0, len(cfg.Repositories()))
+	for _, s := range cfg.RepositorySettings() {
+		policy := s.Lifecycle
+		repos = append(repos, stacks.Repository{
+			Name:            s.FullName,
+			Description:     string(s.Profile) + " profile",
+			TagMutability:   s.TagMutability,
+			LifecyclePolicy: &policy,
+		})
+	}
+	var dests []registry.Destination
+	for _, d := range cfg.Destinations() {
+		dest := registry.Destination{Region: d.Region}
+		if cfg.CrossAccount() {
+			dest.Account = d.Account
+		}
+		dests = append(dests, dest)
+	}
+	activity := cfg.ActivityAlarms
+	threshold, attempts := cfg.ReplicationFailureThreshold, float64(cfg.ReplicationMinimumAttempts)
+	template := cfg.TemplateLifecycle()
+	return &stacks.DeploymentProps{
+		Common: stacks.Common{
+			RepositoryPrefix: cfg.RepoPrefix,
+			Repositories:     repos,
+			PullAccess:       cfg.PullAccess(false),
+			KMS:              cfg.Encryption == config.EncryptionKMS,
+			EnhancedScanning: cfg.EnhancedScanning,
+			Monitoring: stacks.Monitoring{
+				AlertEmail:                  cfg.AlertEmail,
+				ActivityAlarms:              &activity,
+				AnomalyStdDevs:              cfg.AnomalyStdDevs,
+				ReplicationFailureThreshold: &threshold,
+				ReplicationMinimumAttempts:  &attempts,
+				ReplicationWindow:           awscdk.Duration_Minutes(jsii.Number(float64(cfg.ReplicationWindowMinutes))),
+			},
+		},
+		SourceRegion:      cfg.SourceRegion,
+		SourceAccount:     cfg.SourceAccount,
+		Destinations:      dests,
+		TemplateLifecycle: &template,
+	}
+}
+
+// build adds the app's stacks for cfg to scope.
+func build(scope constructs.Construct, cfg *config.Config) *stacks.Deployment {
+	return stacks.NewDeployment(scope, deploymentProps(cfg))
+}

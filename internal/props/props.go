@@ -1,0 +1,87 @@
+// Package props gives every construct of ecr-replication one way to refuse bad props: all
+// problems at once, each naming the field, the value and what is expected, under the path
+// the construct would have had.
+package props
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+)
+
+// Problems collects what is wrong with one construct's props.
+type Problems struct {
+	kind, path string
+	list       []string
+}
+
+// For starts the checks of a construct of the given kind ("ReplicatedRepository") that is
+// about to be created as id in scope. A nil scope names the construct by id alone.
+func For(kind string, scope constructs.IConstruct, id string) *Problems {
+	path := id
+	if scope != nil {
+		if p := *scope.Node().Path(); p != "" {
+			path = p + "/" + id
+		}
+	}
+	return &Problems{kind: kind, path: path}
+}
+
+// Add records that field holds value where expected was wanted. value is printed with %q
+// for strings and %v otherwise.
+func (p *Problems) Add(field string, value any, expected string) {
+	var got string
+	switch v := value.(type) {
+	case string:
+		got = fmt.Sprintf("%q", v)
+	case nil:
+		got = "nothing"
+	default:
+		got = fmt.Sprintf("%v", v)
+	}
+	p.list = append(p.list, fmt.Sprintf("%s: got %s; expected %s", field, got, expected))
+}
+
+// Missing records a required field that was left empty.
+func (p *Problems) Missing(field, expected string) {
+	p.list = append(p.list, fmt.Sprintf("%s: required; expected %s", field, expected))
+}
+
+// Wrap records a problem that another package described (such as a lifecycle policy's
+// validation error) under field.
+func (p *Problems) Wrap(field string, err error) {
+	if err != nil {
+		p.list = append(p.list, fmt.Sprintf("%s: %v", field, err))
+	}
+}
+
+// Join records every error err joins (errors.Join), one problem each; a nil err adds none.
+func (p *Problems) Join(err error) {
+	if err == nil {
+		return
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			p.Join(e)
+		}
+		return
+	}
+	p.list = append(p.list, err.Error())
+}
+
+// Empty reports whether no problem was recorded.
+func (p *Problems) Empty() bool { return len(p.list) == 0 }
+
+// Error renders every problem, one a line, under the construct's kind and path.
+func (p *Problems) Error() string {
+	return fmt.Sprintf("%s %s: invalid props:\n  - %s", p.kind, p.path, strings.Join(p.list, "\n  - "))
+}
+
+// Panic panics with every problem when there is any: the CDK contract for construct misuse
+// (the app reports it as a message, not a trace).
+func (p *Problems) Panic() {
+	if !p.Empty() {
+		panic(p.Error())
+	}
+}

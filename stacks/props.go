@@ -1,0 +1,139 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme-platform/ecr-replication/awsid"
+	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/constructs/registry"
+	checks "github.com/acme-platform/ecr-replication/internal/props"
+	"github.com/acme-platform/ecr-replication/policy"
+)
+
+// Repository is one repository that the source stack creates and every replica stack
+// pre-creates with the same settings.
+type Repository struct {
+	// Name is the repository's full name, under the namespace: "enterprise-apps/production".
+	// Required.
+	Name string
+	// Description says what the repository is for, in its URI output ("production profile").
+	//
+	// Default: - none.
+	Description string
+	// TagMutability is awsecr's "IMMUTABLE" or "MUTABLE".
+	//
+	// Default: "IMMUTABLE".
+	TagMutability string
+	// LifecyclePolicy of the repository in every region.
+	//
+	// Default: registry.DefaultLifecyclePolicy().
+	LifecyclePolicy *lifecycle.Policy
+}
+
+// Monitoring configures the monitoring of every stack.
+type Monitoring struct {
+	// AlertEmail is subscribed to every notification topic ("" for none).
+	AlertEmail string
+	// ActivityAlarms creates the pull and push anomaly alarms.
+	//
+	// Default: true.
+	ActivityAlarms *bool
+	// AnomalyStdDevs is the width of the anomaly-detection band.
+	//
+	// Default: monitoring.DefaultAnomalyStdDevs.
+	AnomalyStdDevs float64
+	// ReplicationFailureThreshold is the failure rate, in percent, above which each
+	// destination's replication alarm fires.
+	//
+	// Default: monitoring.DefaultReplicationFailureThreshold.
+	ReplicationFailureThreshold *float64
+	// ReplicationMinimumAttempts replications must be attempted in a window before its
+	// failure rate is judged.
+	//
+	// Default: monitoring.DefaultReplicationMinimumAttempts.
+	ReplicationMinimumAttempts *float64
+	// ReplicationWindow is the replication alarms' evaluation period, in whole minutes.
+	//
+	// Default: 1 hour.
+	ReplicationWindow awscdk.Duration
+}
+
+// Common are the props every stack of one deployment shares.
+type Common struct {
+	// RepositoryPrefix is the namespace of every repository, such as "enterprise-apps".
+	// Required.
+	RepositoryPrefix string
+	// Repositories are created in the source region and pre-created in every destination.
+	// Required: at least one.
+	Repositories []Repository
+	// PullAccess lets other accounts or an organization pull, in every region.
+	//
+	// Default: - nobody outside the registry's own account.
+	PullAccess policy.PullAccess
+	// KMS encrypts every repository with a customer-managed key of its region (created by
+	// each stack, retained).
+	//
+	// Default: false (AES256).
+	KMS bool
+	// EnhancedScanning switches every registry to Amazon Inspector scanning of the namespace
+	// (a registry-wide singleton: see registry.EnhancedScanning).
+	//
+	// Default: false (basic scanning on push).
+	EnhancedScanning bool
+	// Monitoring configures notifications and alarms.
+	Monitoring Monitoring
+}
+
+func (c *Common) check(p *checks.Problems) {
+	if !awsid.IsRepositoryNamespace(c.RepositoryPrefix) {
+		p.Add("RepositoryPrefix", c.RepositoryPrefix, "a repository namespace such as \"enterprise-apps\"")
+	}
+	if len(c.Repositories) == 0 {
+		p.Missing("Repositories", "at least one repository")
+	}
+	seen := map[string]bool{}
+	for i, r := range c.Repositories {
+		field := fmt.Sprintf("Repositories[%d].Name", i)
+		switch {
+		case !awsid.IsRepositoryName(r.Name):
+			p.Add(field, r.Name, awsid.RepositoryNameRule)
+		case len(r.Name) <= len(c.RepositoryPrefix)+1 || r.Name[:len(c.RepositoryPrefix)+1] != c.RepositoryPrefix+"/":
+			p.Add(field, r.Name, fmt.Sprintf("a repository under %s/", c.RepositoryPrefix))
+		case seen[r.Name]:
+			p.Add(field, r.Name, "each repository once")
+		}
+		seen[r.Name] = true
+		switch r.TagMutability {
+		case "", "IMMUTABLE", "MUTABLE":
+		default:
+			p.Add(fmt.Sprintf("Repositories[%d].TagMutability", i), r.TagMutability, "IMMUTABLE or MUTABLE")
+		}
+	}
+}
+
+func (c *Common) windowMinutes() float64 {
+	if c.Monitoring.ReplicationWindow == nil {
+		return 0
+	}
+	return *c.Monitoring.ReplicationWindow.ToMinutes(nil)
+}
+
+// settings returns a repository's registry settings with the given pull access.
+func (r Repository) settings(access policy.PullAccess) registry.RepositorySettings {
+	s := registry.RepositorySettings{LifecyclePolicy: r.LifecyclePolicy, PullAccess: access}
+	if r.TagMutability != "" {
+		s.ImageTagMutability = awsecrMutability(r.TagMutability)
+	}
+	return s
+}
+
+// tagStack tags every taggable resource of a stack with the project and the namespace.
+// Dashboards are left untagged: cfn-lint 1.51's schema has no Tags on AWS::CloudWatch::Dashboard.
+func tagStack(s awscdk.Stack, prefix string) {
+	tagProps := &awscdk.TagProps{ExcludeResourceTypes: jsii.Strings("AWS::CloudWatch::Dashboard")}
+	awscdk.Tags_Of(s).Add(jsii.String("Project"), jsii.String("ecr-replication"), tagProps)
+	awscdk.Tags_Of(s).Add(jsii.String("RepositoryNamespace"), jsii.String(prefix), tagProps)
+}
