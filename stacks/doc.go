@@ -1,10 +1,18 @@
-// Package stacks combines the registry and monitoring constructs into the app's stacks: one
-// source stack in the source region (source repositories, the registry's replication
-// configuration, the deploy and CI roles) and one replica stack per destination region
-// (pre-created replicas with the source's settings, a repository creation template for
-// repositories created later and, across accounts, the destination registry policy).
+// Package stacks combines the registry and monitoring constructs into deployable stacks, with
+// typed props and no knowledge of the app's context keys:
 //
-// Stacks of different regions never reference each other's tokens: everything one stack needs
-// from another (account ids, region and repository names, role names) is a plain value known
-// at synth, so the app needs no Lambda-backed cross-region references.
+//   - [NewSourceStack]: the source repositories, the registry's replication configuration, the
+//     deploy (pull) and CI (push) roles, and the source region's monitoring and dashboard.
+//   - [NewReplicaStack]: in one destination region and account, the replicas pre-created with
+//     the source's settings, a repository creation template for repositories ECR creates
+//     later, the destination registry policy when the source is another account, and the
+//     replication monitoring of that region.
+//   - [NewDeployment]: both, for every destination, with the deploy order they need (every
+//     replica stack before the source stack).
+//
+// [Repository] carries what a repository must look like in every region; the source and every
+// replica stack create their repositories from the same values, so a replica cannot drift from
+// its source. Stacks of different regions never reference each other's tokens: everything one
+// needs from another (account ids, region, repository and role names) is a plain value known
+// at synth, so no Lambda-backed cross-region reference is created.
 package stacks

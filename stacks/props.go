@@ -114,13 +114,6 @@ func (c *Common) check(p *checks.Problems) {
 	}
 }
 
-func (c *Common) windowMinutes() float64 {
-	if c.Monitoring.ReplicationWindow == nil {
-		return 0
-	}
-	return *c.Monitoring.ReplicationWindow.ToMinutes(nil)
-}
-
 // settings returns a repository's registry settings with the given pull access.
 func (r Repository) settings(access policy.PullAccess) registry.RepositorySettings {
 	s := registry.RepositorySettings{LifecyclePolicy: r.LifecyclePolicy, PullAccess: access}

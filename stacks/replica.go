@@ -156,7 +156,7 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 		LifecycleTopic:              s.Topics.Lifecycle,
 		ReplicationFailureThreshold: props.Monitoring.ReplicationFailureThreshold,
 		ReplicationMinimumAttempts:  props.Monitoring.ReplicationMinimumAttempts,
-		ReplicationWindowMinutes:    props.windowMinutes(),
+		ReplicationWindow:           props.Monitoring.ReplicationWindow,
 	})
 	outputDockerLogin(stack)
 	tagStack(stack, prefix)

@@ -17,23 +17,15 @@
 //   - [ProductionProfile] and [TestingProfile] build the product's two
 //     policies.
 //
-// # The recipe's bug: entries in one tag list are ANDed
+// # Entries in one tag list are ANDed
 //
-// The infrastructure recipe this project started from wrote its production
-// rule as
-//
-//	"selection": {"tagStatus": "tagged", "tagPrefixList": ["prod", "release"],
-//	              "countType": "imageCountMoreThan", "countNumber": 10}
-//
-// meaning "keep the last 10 images tagged prod or release". ECR reads several
-// entries of one tagPrefixList (or tagPatternList) as AND: the rule selects
-// only images that carry a prod* tag and also a release* tag. An image tagged
-// only prod-1.4 or only release-7 is not selected, so the rule neither keeps
-// nor expires it; with no other tagged rule such images are never expired and
-// the repository grows without bound (and with a later "any" rule they would
-// be unprotected instead). The profiles here write one rule per prefix, which
-// is how ECR expresses "prod OR release". See the worked examples in
-// lifecycle_examples_test.go.
+// ECR reads several entries of one tagPrefixList (or tagPatternList) as AND: a
+// rule with tagPrefixList ["prod", "release"] selects only images that carry a
+// prod* tag and also a release* tag. An image tagged only prod-1.4 or only
+// release-7 is not selected, so such a rule neither keeps nor expires it. The
+// profiles here therefore write one rule per prefix, which is how ECR
+// expresses "prod OR release"; the worked examples from the ECR user guide are
+// in lifecycle_examples_test.go.
 //
 // # Evaluation
 //

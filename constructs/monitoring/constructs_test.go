@@ -386,9 +386,9 @@ func TestInvalidPropsPanic(t *testing.T) {
 			p.ReplicationMinimumAttempts = jsii.Number(0)
 			monitoring.NewReplicationMonitor(stack, "R5", p)
 		}},
-		{"fails on a window over a day", "ReplicationWindowMinutes", func() {
+		{"fails on a window over a day", "ReplicationWindow: got 1441 minutes", func() {
 			p := goodReplication()
-			p.ReplicationWindowMinutes = 1441
+			p.ReplicationWindow = awscdk.Duration_Minutes(jsii.Number(1441))
 			monitoring.NewReplicationMonitor(stack, "R6", p)
 		}},
 		{"fails without an alert topic", "AlertTopic: required", func() {

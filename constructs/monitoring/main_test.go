@@ -145,7 +145,7 @@ func getFixture(t *testing.T, name string) *fixture {
 			LifecycleTopic:              rt.Lifecycle,
 			ReplicationFailureThreshold: jsii.Number(0),
 			ReplicationMinimumAttempts:  jsii.Number(1),
-			ReplicationWindowMinutes:    15,
+			ReplicationWindow:           awscdk.Duration_Minutes(jsii.Number(15)),
 		})
 	default:
 		t.Fatalf("unknown fixture %q", name)

@@ -21,7 +21,6 @@ import (
 const (
 	DefaultReplicationFailureThreshold = 10.0 // percent
 	DefaultReplicationMinimumAttempts  = 5.0
-	DefaultReplicationWindowMinutes    = 60.0
 )
 
 // ReplicationMonitorProps configures ReplicationMonitor.
@@ -63,10 +62,10 @@ type ReplicationMonitorProps struct {
 	// Default: 5
 	ReplicationMinimumAttempts *float64
 
-	// ReplicationWindowMinutes is the alarm period, in whole minutes (1-1440).
+	// ReplicationWindow is the alarm period: whole minutes, from 1 minute to 1 day.
 	//
-	// Default: 60
-	ReplicationWindowMinutes float64
+	// Default: awscdk.Duration_Hours(1)
+	ReplicationWindow awscdk.Duration
 
 	// NamePrefix starts rule and alarm names; use the same value in every stack of the app.
 	//
@@ -95,10 +94,10 @@ func (p *ReplicationMonitorProps) minimumAttempts() float64 {
 }
 
 func (p *ReplicationMonitorProps) windowMinutes() float64 {
-	if p.ReplicationWindowMinutes == 0 {
-		return DefaultReplicationWindowMinutes
+	if p.ReplicationWindow == nil {
+		return 60
 	}
-	return p.ReplicationWindowMinutes
+	return *p.ReplicationWindow.ToSeconds(nil) / 60
 }
 
 func (p *ReplicationMonitorProps) namePrefix() string {
@@ -129,7 +128,7 @@ func (p *ReplicationMonitorProps) validate() error {
 		errs = append(errs, fmt.Errorf("ReplicationMinimumAttempts: got %v; expected a whole number of at least 1", m))
 	}
 	if w := p.windowMinutes(); w < 1 || w > 1440 || w != math.Trunc(w) {
-		errs = append(errs, fmt.Errorf("ReplicationWindowMinutes: got %v; expected whole minutes from 1 to 1440 (a CloudWatch alarm period is at most one day)", w))
+		errs = append(errs, fmt.Errorf("ReplicationWindow: got %v minutes; expected whole minutes from 1 to 1440 (a CloudWatch alarm period is at most one day)", w))
 	}
 	if err := checkNamePrefix("NamePrefix", p.NamePrefix); err != nil {
 		errs = append(errs, err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 
@@ -246,5 +247,56 @@ func TestCreationTemplate(t *testing.T) {
 		cfntest.ExpectPanic(t, func() {
 			registry.NewCreationTemplate(stack, "Template", &registry.CreationTemplateProps{Prefix: "team/", AppliedFor: []string{"ON_TUESDAYS"}})
 		}, `Prefix: got "team/"`, `AppliedFor[0]: got "ON_TUESDAYS"`)
+	})
+}
+
+// TestRepositoriesAreIRepositories: an owned and an imported replicated repository can be
+// handed to any API that takes an awsecr.IRepository, and replicas made from Settings match.
+func TestRepositoriesAreIRepositories(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := newStack(app, "Stack", "123456789012", "us-east-1")
+	mutable := registry.RepositorySettings{ImageTagMutability: awsecr.TagMutability_MUTABLE}
+	owned := registry.NewReplicatedRepository(stack, "Owned", &registry.ReplicatedRepositoryProps{RepositoryName: "team/owned", RepositorySettings: mutable})
+	imported := registry.ImportReplicatedRepository(stack, "Imported", &registry.ImportedRepositoryProps{RepositoryName: "team/imported", RepositorySettings: mutable})
+	role := awsiam.NewRole(stack, jsii.String("Reader"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
+	cfntest.ExpectOK(t, func() {
+		for _, repo := range []awsecr.IRepository{owned, imported} {
+			repo.GrantPull(role)
+			awscdk.Tags_Of(repo).Add(jsii.String("Team"), jsii.String("platform"), nil)
+			awscdk.NewCfnOutput(stack, jsii.String(*repo.Node().Id()+"Uri"), &awscdk.CfnOutputProps{Value: repo.RepositoryUri()})
+		}
+		registry.GrantPullFromReplicas(role, []string{"team/owned"}, []registry.Destination{{Region: "eu-west-1"}, {Region: "ap-southeast-2", Account: "210987654321"}})
+	})
+	doc := cfntest.FromValue(assertions.Template_FromStack(stack, nil).ToJSON())
+	t.Run("the owned repository keeps its logical id path and its settings", func(t *testing.T) {
+		repos := doc.Resources("AWS::ECR::Repository")
+		if len(repos) != 1 {
+			t.Fatalf("%d repositories; want 1 (the imported one creates nothing)", len(repos))
+		}
+		if got := cfntest.JSON(repos[0].Properties["ImageTagMutability"]); got != `"MUTABLE"` {
+			t.Errorf("ImageTagMutability = %s", got)
+		}
+		if *owned.Node().Path() != "Stack/Owned/Resource" {
+			t.Errorf("path %s; want Stack/Owned/Resource", *owned.Node().Path())
+		}
+		if got := owned.ReplicaProps(); got.RepositoryName != "team/owned" || got.ImageTagMutability != awsecr.TagMutability_MUTABLE || got.LifecyclePolicy == nil {
+			t.Errorf("ReplicaProps = %+v; want the source's name and settings with defaults filled in", got)
+		}
+		if imported.Settings().ImageTagMutability != awsecr.TagMutability_MUTABLE || *imported.Settings().ImageScanOnPush != true {
+			t.Errorf("imported Settings = %+v", imported.Settings())
+		}
+	})
+	t.Run("grants reach the role's policy, the replicas by ARN", func(t *testing.T) {
+		policy := cfntest.JSON(doc.Resources("AWS::IAM::Policy")[0].Properties["PolicyDocument"])
+		for _, want := range []string{"repository/team/imported", `"Sid":"PullFromReplicas"`, ":ecr:eu-west-1:123456789012:repository/team/owned", ":ecr:ap-southeast-2:210987654321:repository/team/owned"} {
+			if !strings.Contains(policy, want) {
+				t.Errorf("role policy lacks %s:\n%s", want, policy)
+			}
+		}
+	})
+	t.Run("bad import props are refused with the construct path", func(t *testing.T) {
+		cfntest.ExpectPanic(t, func() {
+			registry.ImportReplicatedRepository(stack, "Bad", &registry.ImportedRepositoryProps{RepositoryName: "Bad Name"})
+		}, "ImportReplicatedRepository Stack/Bad: invalid props", `RepositoryName: got "Bad Name"`)
 	})
 }

@@ -135,6 +135,7 @@ type IReplicatedRepository interface {
 // CloudFormation logical id stays that of earlier releases.
 type ReplicatedRepository struct {
 	awsecr.Repository
+	name     string
 	settings RepositorySettings
 }
 
@@ -176,7 +177,7 @@ func NewReplicatedRepository(scope constructs.Construct, id string, p *Replicate
 		repoProps.Encryption = awsecr.RepositoryEncryption_KMS()
 		repoProps.EncryptionKey = p.EncryptionKey
 	}
-	r := &ReplicatedRepository{settings: settings}
+	r := &ReplicatedRepository{name: p.RepositoryName, settings: settings}
 	wrapper := constructs.NewConstruct(scope, &id)
 	awsecr.NewRepository_Override(r, wrapper, jsii.String("Resource"), repoProps)
 
@@ -205,7 +206,7 @@ func NewReplicatedRepository(scope constructs.Construct, id string, p *Replicate
 // no key (a key is regional: pass the replica region's own). Change PullAccess where the
 // replica's account needs other principals.
 func (r *ReplicatedRepository) ReplicaProps() *ReplicatedRepositoryProps {
-	return &ReplicatedRepositoryProps{RepositoryName: *r.RepositoryName(), RepositorySettings: r.settings}
+	return &ReplicatedRepositoryProps{RepositoryName: r.name, RepositorySettings: r.settings}
 }
 
 // ImportedRepositoryProps names an existing repository and the settings it carries.
