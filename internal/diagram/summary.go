@@ -1,0 +1,614 @@
+package diagram
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// Resource types the diagram names. Every other type is counted under "other resources".
+const (
+	typeRepository       = "AWS::ECR::Repository"
+	typeReplication      = "AWS::ECR::ReplicationConfiguration"
+	typeCreationTemplate = "AWS::ECR::RepositoryCreationTemplate"
+	typeRegistryPolicy   = "AWS::ECR::RegistryPolicy"
+	typeScanning         = "AWS::ECR::RegistryScanningConfiguration"
+	typeRole             = "AWS::IAM::Role"
+	typePolicy           = "AWS::IAM::Policy"
+	typeKey              = "AWS::KMS::Key"
+	typeAlias            = "AWS::KMS::Alias"
+	typeTopic            = "AWS::SNS::Topic"
+	typeTopicPolicy      = "AWS::SNS::TopicPolicy"
+	typeSubscription     = "AWS::SNS::Subscription"
+	typeRule             = "AWS::Events::Rule"
+	typeAlarm            = "AWS::CloudWatch::Alarm"
+	typeCompositeAlarm   = "AWS::CloudWatch::CompositeAlarm"
+	typeDashboard        = "AWS::CloudWatch::Dashboard"
+	typeLogGroup         = "AWS::Logs::LogGroup"
+	typeLogPolicy        = "AWS::Logs::ResourcePolicy"
+	// typeCDKMetadata is the CDK's version reporting, not part of what the app deploys.
+	typeCDKMetadata = "AWS::CDK::Metadata"
+)
+
+// Node groups, in the order their nodes appear in a stack's cluster; each has its own colours.
+const (
+	groupRepositories = "repositories"
+	groupReplication  = "replication"
+	groupTemplate     = "creation-template"
+	groupRegistry     = "registry-policy"
+	groupScanning     = "scanning"
+	groupAccess       = "access"
+	groupMonitoring   = "monitoring"
+	groupOther        = "other"
+	groupEmpty        = "empty"
+)
+
+var groupOrder = []string{groupRepositories, groupReplication, groupTemplate, groupRegistry, groupScanning, groupAccess, groupMonitoring, groupOther, groupEmpty}
+
+// maxNames is how many names (repositories, roles, resource types) a label lists before it
+// only counts the rest.
+const maxNames = 5
+
+// lineWidth is the width, in characters, past which a list wraps onto the next label line.
+const lineWidth = 42
+
+// resource is one resource of a template.
+type resource struct {
+	id    string
+	typ   string
+	props map[string]any
+}
+
+// destination is one replication destination of a replication configuration.
+type destination struct {
+	region string
+	// account is the destination registry's account: the source stack's own account when the
+	// template refers to AWS::AccountId, "" when it cannot be read.
+	account string
+}
+
+// summary is what the diagram shows of one stack: a label per node group, and the
+// destinations its replication configuration replicates to.
+type summary struct {
+	labels       map[string][]string
+	destinations []destination
+}
+
+// resources returns the template's resources sorted by logical id, without CDK metadata.
+func resources(tmpl map[string]any) []resource {
+	res, _ := tmpl["Resources"].(map[string]any)
+	var out []resource
+	for id, v := range res {
+		r, _ := v.(map[string]any)
+		typ, _ := r["Type"].(string)
+		if typ == typeCDKMetadata {
+			continue
+		}
+		props, _ := r["Properties"].(map[string]any)
+		out = append(out, resource{id: id, typ: typ, props: props})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out
+}
+
+// summarize groups the resources of a stack into node labels in readable words.
+func summarize(s Stack) summary {
+	byType := map[string][]resource{}
+	for _, r := range resources(s.Template) {
+		byType[r.typ] = append(byType[r.typ], r)
+	}
+	take := func(typ string) []resource {
+		rs := byType[typ]
+		delete(byType, typ)
+		return rs
+	}
+	// Dependent resources are shown with the resource they belong to, when it is there.
+	fold := func(typ, into string) int {
+		if len(byType[into]) == 0 {
+			return 0
+		}
+		return len(take(typ))
+	}
+	sum := summary{labels: map[string][]string{}}
+
+	if repos := take(typeRepository); len(repos) > 0 {
+		sum.labels[groupRepositories] = repositoryLines(repos)
+	}
+	if confs := take(typeReplication); len(confs) > 0 {
+		var lines []string
+		lines, sum.destinations = replicationLines(confs, s.Account)
+		sum.labels[groupReplication] = lines
+	}
+	if tpls := take(typeCreationTemplate); len(tpls) > 0 {
+		sum.labels[groupTemplate] = templateLines(tpls)
+	}
+	if pols := take(typeRegistryPolicy); len(pols) > 0 {
+		sum.labels[groupRegistry] = registryPolicyLines(pols)
+	}
+	if confs := take(typeScanning); len(confs) > 0 {
+		sum.labels[groupScanning] = scanningLines(confs)
+	}
+
+	var access []string
+	policies := byType[typePolicy]
+	fold(typePolicy, typeRole)
+	if roles := take(typeRole); len(roles) > 0 {
+		access = append(access, roleLines(roles, policies)...)
+	}
+	fold(typeAlias, typeKey)
+	if keys := take(typeKey); len(keys) > 0 {
+		access = append(access, counted(len(keys), "KMS key", "KMS keys"))
+	}
+	if len(access) > 0 {
+		sum.labels[groupAccess] = access
+	}
+
+	monitoring := []string{"monitoring"}
+	fold(typeTopicPolicy, typeTopic)
+	subscriptions := fold(typeSubscription, typeTopic)
+	if topics := take(typeTopic); len(topics) > 0 {
+		line := counted(len(topics), "SNS topic", "SNS topics")
+		if subscriptions > 0 {
+			line += fmt.Sprintf(", %d subscription", subscriptions)
+			if subscriptions > 1 {
+				line += "s"
+			}
+		}
+		monitoring = append(monitoring, line)
+	}
+	if rules := take(typeRule); len(rules) > 0 {
+		monitoring = append(monitoring, counted(len(rules), "EventBridge rule", "EventBridge rules"))
+	}
+	if alarms := len(take(typeAlarm)) + len(take(typeCompositeAlarm)); alarms > 0 {
+		monitoring = append(monitoring, counted(alarms, "CloudWatch alarm", "CloudWatch alarms"))
+	}
+	if dashboards := take(typeDashboard); len(dashboards) > 0 {
+		monitoring = append(monitoring, counted(len(dashboards), "dashboard", "dashboards"))
+	}
+	fold(typeLogPolicy, typeLogGroup)
+	if groups := take(typeLogGroup); len(groups) > 0 {
+		monitoring = append(monitoring, counted(len(groups), "log group", "log groups"))
+	}
+	if len(monitoring) > 1 {
+		sum.labels[groupMonitoring] = monitoring
+	}
+
+	if len(byType) > 0 {
+		sum.labels[groupOther] = otherLines(byType)
+	}
+	if len(sum.labels) == 0 {
+		sum.labels[groupEmpty] = []string{"no resources"}
+	}
+	return sum
+}
+
+// counted reads "KMS key" for one and "KMS keys (3)" for more.
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return fmt.Sprintf("%s (%d)", many, n)
+}
+
+// repositoryLines reads "2 ECR repositories in enterprise-apps/" and then up to maxNames names
+// without the common prefix; repositories without a literal name are counted only.
+func repositoryLines(repos []resource) []string {
+	var names []string
+	for _, r := range repos {
+		if n, ok := r.props["RepositoryName"].(string); ok && n != "" {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	head := "1 ECR repository"
+	if len(repos) > 1 {
+		head = fmt.Sprintf("%d ECR repositories", len(repos))
+	}
+	prefix := commonDir(names)
+	if prefix != "" && len(names) == len(repos) {
+		head += " in " + prefix
+		for i := range names {
+			names[i] = strings.TrimPrefix(names[i], prefix)
+		}
+	}
+	lines := []string{head}
+	shown := names
+	if len(shown) > maxNames {
+		shown = shown[:maxNames]
+	}
+	lines = append(lines, wrap(shown, lineWidth)...)
+	if more := len(names) - len(shown); more > 0 {
+		lines = append(lines, fmt.Sprintf("and %d more", more))
+	}
+	return lines
+}
+
+// commonDir is the longest prefix ending in "/" that every name starts with and that leaves
+// every name something after it.
+func commonDir(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	prefix := names[0]
+	for _, n := range names[1:] {
+		for !strings.HasPrefix(n, prefix) {
+			prefix = prefix[:len(prefix)-1]
+		}
+	}
+	if i := strings.LastIndex(prefix, "/"); i >= 0 {
+		prefix = prefix[:i+1]
+	} else {
+		return ""
+	}
+	for _, n := range names {
+		if n == prefix {
+			return ""
+		}
+	}
+	return prefix
+}
+
+// replicationLines reads "replication configuration", then per rule its destinations ("→
+// us-west-2, eu-west-1", grouped by account when they are in another account than the source)
+// and its filters.
+func replicationLines(confs []resource, sourceAccount string) ([]string, []destination) {
+	lines := []string{counted(len(confs), "replication configuration", "replication configurations")}
+	var dests []destination
+	for _, c := range confs {
+		conf, _ := c.props["ReplicationConfiguration"].(map[string]any)
+		rules, _ := conf["Rules"].([]any)
+		for _, r := range rules {
+			rule, _ := r.(map[string]any)
+			var order []string
+			byAccount := map[string][]string{}
+			ds, _ := rule["Destinations"].([]any)
+			for _, d := range ds {
+				dm, _ := d.(map[string]any)
+				region, ok := dm["Region"].(string)
+				if !ok {
+					region = "(unresolved region)"
+				}
+				account := registryAccount(dm["RegistryId"], sourceAccount)
+				dests = append(dests, destination{region: region, account: account})
+				key := account
+				if account == sourceAccount {
+					key = ""
+				}
+				if _, seen := byAccount[key]; !seen {
+					order = append(order, key)
+				}
+				byAccount[key] = append(byAccount[key], region)
+			}
+			sort.Strings(order)
+			for _, account := range order {
+				regions := byAccount[account]
+				if account == "" {
+					lines = append(lines, wrap(regions, lineWidth, "→ ")...)
+					continue
+				}
+				lines = append(lines, "→ "+accountLabel(account)+":")
+				lines = append(lines, wrap(regions, lineWidth)...)
+			}
+			fs, _ := rule["RepositoryFilters"].([]any)
+			var filters []string
+			for _, f := range fs {
+				fm, _ := f.(map[string]any)
+				if v, ok := fm["Filter"].(string); ok {
+					filters = append(filters, v)
+				}
+			}
+			if len(filters) > 0 {
+				lines = append(lines, wrap(filters, lineWidth, "of ")...)
+			} else {
+				lines = append(lines, "of every repository")
+			}
+		}
+	}
+	return lines, dests
+}
+
+// registryAccount reads a destination's RegistryId: a literal account, or the source stack's
+// own account for {"Ref": "AWS::AccountId"}; "" when it is anything else.
+func registryAccount(v any, sourceAccount string) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case map[string]any:
+		if x["Ref"] == "AWS::AccountId" {
+			return sourceAccount
+		}
+	case nil:
+		return sourceAccount
+	}
+	return ""
+}
+
+// templateLines reads "creation template enterprise-apps/" and what the template is applied for.
+func templateLines(tpls []resource) []string {
+	var prefixes, applied []string
+	seen := map[string]bool{}
+	for _, t := range tpls {
+		p, _ := t.props["Prefix"].(string)
+		switch p {
+		case "":
+			p = "(unresolved prefix)"
+		case "ROOT":
+			p = "for every repository"
+		default:
+			p += "/"
+		}
+		prefixes = append(prefixes, p)
+		as, _ := t.props["AppliedFor"].([]any)
+		for _, a := range as {
+			if s, ok := a.(string); ok && !seen[s] {
+				seen[s] = true
+				applied = append(applied, strings.ToLower(strings.ReplaceAll(s, "_", " ")))
+			}
+		}
+	}
+	sort.Strings(prefixes)
+	sort.Strings(applied)
+	lines := wrap(prefixes, lineWidth, counted(len(tpls), "creation template", "creation templates")+" ")
+	if len(applied) > 0 {
+		lines = append(lines, "applied for "+strings.Join(applied, ", "))
+	}
+	return lines
+}
+
+var accountARN = regexp.MustCompile(`^arn:[a-z-]+:iam::([0-9]{12}):root$`)
+
+// registryPolicyLines reads "registry policy" and, for a policy that lets other accounts
+// replicate, which accounts.
+func registryPolicyLines(pols []resource) []string {
+	lines := []string{counted(len(pols), "registry policy", "registry policies")}
+	accounts := map[string]bool{}
+	for _, p := range pols {
+		doc, _ := p.props["PolicyText"].(map[string]any)
+		stmts, _ := doc["Statement"].([]any)
+		for _, s := range stmts {
+			stmt, _ := s.(map[string]any)
+			if !strings.Contains(fmt.Sprint(stmt["Action"]), "ecr:ReplicateImage") {
+				continue
+			}
+			principal, _ := stmt["Principal"].(map[string]any)
+			for _, a := range stringList(principal["AWS"]) {
+				if m := accountARN.FindStringSubmatch(a); m != nil {
+					accounts[m[1]] = true
+				} else if len(a) == 12 && strings.Trim(a, "0123456789") == "" {
+					accounts[a] = true
+				}
+			}
+		}
+	}
+	if len(accounts) > 0 {
+		lines = append(lines, wrap(sortedKeys(accounts), lineWidth, "replication from ")...)
+	}
+	return lines
+}
+
+// scanningLines reads "registry scanning: enhanced, continuous scan".
+func scanningLines(confs []resource) []string {
+	var words []string
+	seen := map[string]bool{}
+	add := func(v any) {
+		if s, ok := v.(string); ok && !seen[s] {
+			seen[s] = true
+			words = append(words, strings.ToLower(strings.ReplaceAll(s, "_", " ")))
+		}
+	}
+	for _, c := range confs {
+		add(c.props["ScanType"])
+		rules, _ := c.props["Rules"].([]any)
+		for _, r := range rules {
+			rm, _ := r.(map[string]any)
+			add(rm["ScanFrequency"])
+		}
+	}
+	head := counted(len(confs), "registry scanning", "registry scanning configurations")
+	if len(words) == 0 {
+		return []string{head}
+	}
+	return []string{head + ": " + strings.Join(words, ", ")}
+}
+
+// Access a role's policies give it, strongest first within ECR; roles are listed in this order.
+const (
+	accessPull      = "pull"
+	accessPush      = "push"
+	accessReplicate = "replicate"
+)
+
+var accessRank = map[string]int{accessPull: 0, accessPush: 1, accessReplicate: 2, "": 3}
+
+// roleLines reads "IAM roles: deploy (pull), CI (push)": each role's name from its logical id,
+// and what the IAM policies attached to it (inline or AWS::IAM::Policy) let it do with ECR.
+func roleLines(roles, policies []resource) []string {
+	actions := map[string][]string{} // role logical id -> actions
+	for _, r := range roles {
+		ps, _ := r.props["Policies"].([]any)
+		for _, p := range ps {
+			pm, _ := p.(map[string]any)
+			actions[r.id] = append(actions[r.id], policyActions(pm["PolicyDocument"])...)
+		}
+	}
+	for _, p := range policies {
+		rs, _ := p.props["Roles"].([]any)
+		for _, ref := range rs {
+			rm, _ := ref.(map[string]any)
+			if id, ok := rm["Ref"].(string); ok {
+				actions[id] = append(actions[id], policyActions(p.props["PolicyDocument"])...)
+			}
+		}
+	}
+	type role struct{ name, access string }
+	var list []role
+	for _, r := range roles {
+		list = append(list, role{name: readableID(r.id, "Role"), access: ecrAccess(actions[r.id])})
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if accessRank[list[i].access] != accessRank[list[j].access] {
+			return accessRank[list[i].access] < accessRank[list[j].access]
+		}
+		return list[i].name < list[j].name
+	})
+	var items []string
+	for i, r := range list {
+		if i == maxNames {
+			items = append(items, fmt.Sprintf("and %d more", len(list)-maxNames))
+			break
+		}
+		item := r.name
+		if r.access != "" {
+			item += " (" + r.access + ")"
+		}
+		items = append(items, item)
+	}
+	head := "IAM role: "
+	if len(roles) > 1 {
+		head = "IAM roles: "
+	}
+	return wrap(items, lineWidth, head)
+}
+
+// ecrAccess names what a set of IAM actions allows in ECR: push, replicate, pull or "".
+func ecrAccess(actions []string) string {
+	has := map[string]bool{}
+	for _, a := range actions {
+		has[strings.ToLower(a)] = true
+	}
+	switch {
+	case has["ecr:*"] || has["ecr:putimage"] || has["ecr:initiatelayerupload"]:
+		return accessPush
+	case has["ecr:replicateimage"]:
+		return accessReplicate
+	case has["ecr:batchgetimage"] || has["ecr:getdownloadurlforlayer"]:
+		return accessPull
+	}
+	return ""
+}
+
+// policyActions returns the actions of every statement of a policy document.
+func policyActions(doc any) []string {
+	d, _ := doc.(map[string]any)
+	stmts, _ := d["Statement"].([]any)
+	var out []string
+	for _, s := range stmts {
+		stmt, _ := s.(map[string]any)
+		out = append(out, stringList(stmt["Action"])...)
+	}
+	return out
+}
+
+// stringList reads a string or a list of strings.
+func stringList(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+var cdkHash = regexp.MustCompile(`[0-9A-F]{8}$`)
+
+// readableID turns a CDK logical id into words: the hash the CDK appends and suffix are
+// dropped, and PascalCase is split and lower-cased except for acronyms ("CIRole1307643F" reads
+// "CI", "ReplicationTemplateRoleCB76197A" reads "replication template").
+func readableID(id, suffix string) string {
+	base := cdkHash.ReplaceAllString(id, "")
+	if trimmed := strings.TrimSuffix(base, suffix); trimmed != "" {
+		base = trimmed
+	}
+	var words []string
+	runes := []rune(base)
+	start := 0
+	for i := 1; i <= len(runes); i++ {
+		boundary := i == len(runes)
+		if !boundary && unicode.IsUpper(runes[i]) {
+			// A new word starts at an upper-case letter after a lower-case one, or at the last
+			// upper-case letter of an acronym followed by a lower-case one ("CIRole").
+			boundary = !unicode.IsUpper(runes[i-1]) || (i+1 < len(runes) && unicode.IsLower(runes[i+1]))
+		}
+		if boundary {
+			words = append(words, string(runes[start:i]))
+			start = i
+		}
+	}
+	for i, w := range words {
+		if len([]rune(w)) < 2 || strings.ToUpper(w) != w {
+			words[i] = strings.ToLower(w)
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// otherLines reads "other resources (3)" and up to maxNames of their types with counts.
+func otherLines(byType map[string][]resource) []string {
+	n := 0
+	var items []string
+	types := sortedKeys(byType)
+	for _, t := range types {
+		n += len(byType[t])
+	}
+	for i, t := range types {
+		if i == maxNames {
+			items = append(items, fmt.Sprintf("and %d more types", len(types)-maxNames))
+			break
+		}
+		name := t
+		if name == "" {
+			name = "(no type)"
+		}
+		if c := len(byType[t]); c > 1 {
+			name = fmt.Sprintf("%s ×%d", name, c)
+		}
+		items = append(items, name)
+	}
+	return append([]string{counted(n, "other resource", "other resources")}, items...)
+}
+
+// wrap joins items with ", " into lines no longer than width where it can; the first line
+// starts with lead (if any) and later lines are not indented.
+func wrap(items []string, width int, lead ...string) []string {
+	line := strings.Join(lead, "")
+	var lines []string
+	empty := true
+	for i, it := range items {
+		sep := ""
+		if i < len(items)-1 {
+			sep = ","
+		}
+		switch {
+		case empty:
+			line += it + sep
+			empty = false
+		case len([]rune(line))+1+len([]rune(it+sep)) > width:
+			lines = append(lines, line)
+			line = it + sep
+		default:
+			line += " " + it + sep
+		}
+	}
+	if !empty || line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
