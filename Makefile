@@ -57,3 +57,20 @@ bench: deps
 
 clean:
 	rm -rf cdk.out
+
+# The diagram of what the default deployment puts in each account and region (docs/diagram.md):
+# synthesizes it (without credentials, so that it shows the deploy-time account like the
+# checked-in diagram, whichever account you are logged in to), writes docs/architecture.dot and
+# renders docs/architecture.svg with Graphviz (Debian: apt-get install graphviz).
+# TestArchitectureDiagram fails when docs/architecture.dot is not what the code derives.
+.PHONY: diagram
+diagram:
+	env CDK_DEFAULT_ACCOUNT= AWS_PROFILE= AWS_ACCESS_KEY_ID= AWS_SECRET_ACCESS_KEY= AWS_SESSION_TOKEN= \
+	  AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_WEB_IDENTITY_TOKEN_FILE= \
+	  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI= AWS_CONTAINER_CREDENTIALS_FULL_URI= \
+	  $(MAKE) --no-print-directory synth CONTEXT=
+	mkdir -p docs
+	$(GO) run ./cmd/diagram -assembly cdk.out -o docs/architecture.dot
+	@command -v dot >/dev/null || { echo "make diagram: wrote docs/architecture.dot, but Graphviz's dot is not installed to render docs/architecture.svg: apt-get install graphviz" >&2; exit 1; }
+	dot -Tsvg docs/architecture.dot -o docs/architecture.svg
+	@echo "docs/architecture.dot and docs/architecture.svg are up to date"
