@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/acme-platform/ecr-replication/internal/cfntest"
 )
 
 const testAssembly = "testdata/assembly"
@@ -489,11 +491,9 @@ func TestQuoting(t *testing.T) {
 // TestGraphvizRendersIt renders the diagrams with Graphviz, when it is installed: dot must
 // accept them without a warning.
 func TestGraphvizRendersIt(t *testing.T) {
-	if _, err := exec.LookPath("dot"); err != nil {
-		t.Skip("Graphviz (dot) is not installed")
-	}
+	dot := cfntest.RequireTool(t, "dot")
 	for name, stacks := range map[string][]Stack{"assembly": readTestAssembly(t), "many regions": fanOut(9)} {
-		cmd := exec.Command("dot", "-Tsvg", "-o", os.DevNull)
+		cmd := exec.Command(dot, "-Tsvg", "-o", os.DevNull)
 		cmd.Stdin = strings.NewReader(FromTemplates(stacks))
 		out, err := cmd.CombinedOutput()
 		if err != nil || len(out) > 0 {
