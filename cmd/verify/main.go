@@ -1,0 +1,43 @@
+// Command verify checks an ecr-replication deployment against the app's configuration,
+// reading the same context (cdk.json, cdk.context.json, -c key=value) and the user's AWS
+// credentials, without the CDK or Node.js.
+//
+// Usage:
+//
+//	verify [--preflight | --wait DURATION | --canary REPOSITORY] [--json]
+//	       [--profile NAME] [--destination-profile NAME] [-c key=value ...]
+//
+// Without a mode it checks a deployed setup; --preflight predicts what the first
+// `cdk deploy` would run into; --wait polls until every recent image is replicated;
+// --canary times a tag's arrival in every destination. Run `verify -h` for every flag, and
+// see docs/verify.md for the permissions each mode needs.
+//
+// Exit status: 0 healthy, 1 problems found, 2 bad usage, bad configuration or AWS not
+// reachable.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+
+	"github.com/acme-platform/ecr-replication/internal/verify"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := verify.Run(ctx, os.Args[1:], verify.Env{
+		Stdout:           os.Stdout,
+		Stderr:           os.Stderr,
+		Getenv:           os.Getenv,
+		StderrIsTerminal: isTerminal(os.Stderr),
+	})
+	stop()
+	os.Exit(code)
+}
+
+// isTerminal reports whether f is a character device (a terminal), without a dependency.
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

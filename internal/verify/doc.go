@@ -1,0 +1,25 @@
+// Package verify checks an ecr-replication deployment against its configuration, with the
+// AWS SDK for Go v2 and without the CDK: the logic behind cmd/verify.
+//
+// It reads the same context as the app ([config.ReadContext], then [config.Parse]) and the
+// user's credentials, and produces a [Report]: a list of [Check]s, each with a status
+// (ok, problem, warning or skipped), the region and repository it is about, and a detail
+// that says what was found and, for a problem, what to do. Four modes share the checks:
+//
+//   - after deploy (the default): the source registry's replication rule, every replica's
+//     settings (tag mutability, lifecycle policy compared by meaning, repository policy,
+//     encryption), the creation templates, the destination registry policies across
+//     accounts, and whether the most recent images of every source repository are in every
+//     destination;
+//   - preflight: what `cdk deploy` would run into before the first deploy (registry
+//     singletons and repositories that already exist, regions that are not bootstrapped,
+//     CloudWatch Logs resource policies used up, no CloudTrail trail);
+//   - wait: the image checks, polled until every recent image is replicated or a deadline;
+//   - canary: a tag added to an existing image by PutImage of its manifest, timed until it
+//     appears in every destination, then removed.
+//
+// Every AWS call goes through the small interfaces of clients.go, which the SDK clients
+// satisfy; [Run] builds them from the default credential chain (or named profiles) and
+// honours AWS_ENDPOINT_URL as the SDK does, so the package is tested against moto_server and
+// a local replay of documented ECR responses.
+package verify

@@ -1,0 +1,262 @@
+package verify_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// The tests run the command in process against moto_server (a local AWS emulator, moto 5.2),
+// started here on 127.0.0.1 and a free port, once for the package, reset before every test,
+// and stopped by TestMain. The SDK reaches it through AWS_ENDPOINT_URL, as a user would point
+// the command at an emulator. Where moto lacks an ECR API (DescribeImageReplicationStatus,
+// DescribeRepositoryCreationTemplates; and it refuses a second replication rule), a test puts
+// a replay proxy in front of it (see replay_test.go): it answers those operations with the
+// response shapes the ECR API Reference documents and forwards every other request to moto.
+
+const sourceAccount = "123456789012" // moto's default account
+
+type motoServer struct {
+	endpoint string
+	cmd      *exec.Cmd
+	out      *lockedBuffer
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+var (
+	motoOnce   sync.Once
+	motoShared *motoServer
+	motoErr    error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if motoShared != nil {
+		motoShared.stop()
+	}
+	os.Exit(code)
+}
+
+// moto returns the shared moto_server, reset to an empty state. Without moto_server the test
+// fails, naming it; with -short it is skipped, saying so.
+func moto(t *testing.T) *motoServer {
+	t.Helper()
+	if _, err := exec.LookPath("moto_server"); err != nil {
+		if testing.Short() {
+			t.Skip("moto_server is not on PATH; skipped in -short mode (pip install 'moto[server]' to run it)")
+		}
+		t.Fatalf("moto_server is not on PATH (pip install 'moto[server]'): these tests need it and must not be skipped: %v", err)
+	}
+	motoOnce.Do(func() { motoShared, motoErr = startMoto() })
+	if motoErr != nil {
+		t.Fatal(motoErr)
+	}
+	resp, err := http.Post(motoShared.endpoint+"/moto-api/reset", "application/json", nil)
+	if err != nil {
+		t.Fatalf("resetting moto_server: %v", err)
+	}
+	_ = resp.Body.Close()
+	return motoShared
+}
+
+func startMoto() (*motoServer, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	_ = l.Close()
+	m := &motoServer{endpoint: "http://127.0.0.1:" + strconv.Itoa(port), out: &lockedBuffer{}}
+	m.cmd = exec.Command("moto_server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	m.cmd.Stdout, m.cmd.Stderr = m.out, m.out
+	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := m.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting moto_server: %v", err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(m.endpoint + "/moto-api/")
+		if err == nil {
+			_ = resp.Body.Close()
+			return m, nil
+		}
+		if time.Now().After(deadline) {
+			m.stop()
+			return nil, fmt.Errorf("moto_server did not answer on %s within 60s: %v\n%s", m.endpoint, err, m.out.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// stop ends the process group this package started (the pyenv shim and the server).
+func (m *motoServer) stop() {
+	if m.cmd == nil || m.cmd.Process == nil {
+		return
+	}
+	_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = m.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+	}
+	m.cmd = nil
+}
+
+// awsEnv points the SDK at endpoint with dummy static credentials, and an empty shared
+// config so that nothing of the machine's leaks in. It returns the credentials file path.
+func awsEnv(t *testing.T, endpoint string) string {
+	t.Helper()
+	dir := t.TempDir()
+	creds := filepath.Join(dir, "credentials")
+	if err := os.WriteFile(creds, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfgFile := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfgFile, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_ENDPOINT_URL", endpoint)
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_DEFAULT_PROFILE", "")
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_CONFIG_FILE", cfgFile)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", creds)
+	t.Setenv("CDK_DEFAULT_ACCOUNT", "")
+	// One attempt per call: moto answers an API it lacks with HTTP 500, which the SDK would
+	// otherwise retry with backoff. The command's behaviour does not depend on it.
+	t.Setenv("AWS_MAX_ATTEMPTS", "1")
+	return creds
+}
+
+// addProfile writes a profile with static credentials to the credentials file.
+func addProfile(t *testing.T, credsFile, name string, c aws.Credentials) {
+	t.Helper()
+	f, err := os.OpenFile(credsFile, os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n", name, c.AccessKeyID, c.SecretAccessKey)
+	if c.SessionToken != "" {
+		fmt.Fprintf(f, "aws_session_token = %s\n", c.SessionToken)
+	}
+}
+
+// seedConfig is an SDK configuration for seeding moto directly (never through the proxy).
+func seedConfig(t *testing.T, endpoint, region string, creds aws.Credentials) aws.Config {
+	t.Helper()
+	cfg, err := awsconfig.LoadDefaultConfig(context.Background(),
+		awsconfig.WithRegion(region),
+		awsconfig.WithCredentialsProvider(credentials.StaticCredentialsProvider{Value: creds}),
+		awsconfig.WithBaseEndpoint(endpoint))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+var testingCreds = aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing"}
+
+// assumeInto returns moto credentials of another account (moto maps the keys AssumeRole
+// hands out to the role's account).
+func assumeInto(t *testing.T, endpoint, account string) aws.Credentials {
+	t.Helper()
+	out, err := sts.NewFromConfig(seedConfig(t, endpoint, "us-east-1", testingCreds)).AssumeRole(context.Background(), &sts.AssumeRoleInput{
+		RoleArn:         aws.String("arn:aws:iam::" + account + ":role/verify-test"),
+		RoleSessionName: aws.String("verify-test"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := out.Credentials
+	return aws.Credentials{AccessKeyID: aws.ToString(c.AccessKeyId), SecretAccessKey: aws.ToString(c.SecretAccessKey), SessionToken: aws.ToString(c.SessionToken)}
+}
+
+// replayProxy answers the ECR operations in answers (by X-Amz-Target operation name) with a
+// handler and forwards everything else to moto.
+func replayProxy(t *testing.T, motoEndpoint string, answers map[string]func(region string, body []byte) (int, string)) *httptest.Server {
+	t.Helper()
+	target, _ := url.Parse(motoEndpoint)
+	forward := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		op := r.Header.Get("X-Amz-Target")
+		if i := strings.LastIndex(op, "."); i >= 0 {
+			op = op[i+1:]
+		}
+		if h, ok := answers[op]; ok {
+			body, _ := io.ReadAll(r.Body)
+			status, text := h(signedRegion(r), body)
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, text)
+			return
+		}
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// signedRegion reads the region from the request's SigV4 credential scope.
+func signedRegion(r *http.Request) string {
+	auth := r.Header.Get("Authorization")
+	i := strings.Index(auth, "Credential=")
+	if i < 0 {
+		return ""
+	}
+	parts := strings.Split(auth[i+len("Credential="):], "/")
+	if len(parts) < 3 {
+		return ""
+	}
+	return parts[2]
+}
+
+// ecrClient returns a seeding ECR client of one region.
+func ecrClient(t *testing.T, endpoint, region string, creds aws.Credentials) *ecr.Client {
+	return ecr.NewFromConfig(seedConfig(t, endpoint, region, creds))
+}

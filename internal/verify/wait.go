@@ -1,0 +1,155 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Progress shows how far a wait has come: on a terminal one line redrawn in place, otherwise
+// a plain line whenever the numbers change.
+type Progress struct {
+	w        io.Writer
+	terminal bool
+	mu       sync.Mutex
+	last     string
+	drawn    bool
+}
+
+// NewProgress returns a Progress writing to w (normally stderr).
+func NewProgress(w io.Writer, terminal bool) *Progress { return &Progress{w: w, terminal: terminal} }
+
+// Update shows line.
+func (p *Progress) Update(line string) {
+	if p == nil || p.w == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.terminal {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+		p.drawn = true
+		return
+	}
+	if line != p.last {
+		fmt.Fprintln(p.w, line)
+	}
+	p.last = line
+}
+
+// Done ends a redrawn line.
+func (p *Progress) Done() {
+	if p == nil || p.w == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.terminal && p.drawn {
+		fmt.Fprintln(p.w)
+		p.drawn = false
+	}
+}
+
+// Wait polls the recent images of every source repository (the set found at the start)
+// until each is in every destination, a replication FAILED, or timeout passed. It reports
+// progress per destination and returns one "images" check per destination and repository;
+// anything not replicated at the deadline is a problem.
+func (v *Verifier) Wait(ctx context.Context, timeout, poll time.Duration, progress *Progress) ([]Check, error) {
+	start := v.Now()
+	deadline := start.Add(timeout)
+	var fixed map[string][]sourceImage
+	var setup []Check
+	for {
+		states, checks, err := v.imageStates(ctx, fixed)
+		if err != nil {
+			progress.Done()
+			return nil, err
+		}
+		if fixed == nil {
+			setup = checks
+			fixed = map[string][]sourceImage{}
+			seen := map[string]bool{}
+			for _, s := range states {
+				if k := s.Image.Repository + "@" + s.Image.Digest; !seen[k] {
+					seen[k] = true
+					fixed[s.Image.Repository] = append(fixed[s.Image.Repository], s.Image)
+				}
+			}
+		}
+		// While waiting, a replica not there yet is pending whatever the push time.
+		done, failed := true, false
+		for i := range states {
+			switch states[i].State {
+			case stateMissing, stateDifferent:
+				states[i].State = statePending
+				done = false
+			case statePending:
+				done = false
+			case stateFailed:
+				failed = true
+			}
+		}
+		elapsed := v.Now().Sub(start)
+		progress.Update(progressLine(v, states, elapsed, timeout))
+		if done || failed || !v.Now().Before(deadline) {
+			progress.Done()
+			final := !done && !failed
+			if failed {
+				// Stop at the first failure; what is still pending is reported as such.
+				final = false
+			}
+			out := append(setup, summarizeImages(v, states, final)...)
+			if failed {
+				out = append(out, Check{Name: "wait", Region: v.Config.SourceRegion, Status: StatusProblem,
+					Detail: fmt.Sprintf("stopped after %s: a replication FAILED (see the images checks)", elapsed.Round(time.Second))})
+			} else if !done {
+				out = append(out, Check{Name: "wait", Region: v.Config.SourceRegion, Status: StatusProblem,
+					Detail: fmt.Sprintf("deadline of %s passed with images not replicated", timeout)})
+			} else {
+				out = append(out, Check{Name: "wait", Region: v.Config.SourceRegion, Status: StatusOK,
+					Detail: fmt.Sprintf("every recent image replicated after %s", elapsed.Round(time.Second))})
+			}
+			return out, nil
+		}
+		wait := poll
+		if left := deadline.Sub(v.Now()); left < wait {
+			wait = left
+		}
+		if err := v.Sleep(ctx, wait); err != nil {
+			progress.Done()
+			return nil, fmt.Errorf("interrupted while waiting: %v", err)
+		}
+	}
+}
+
+// progressLine renders "waiting 0:42 of 10:00: us-west-2 4/6, eu-west-1 6/6".
+func progressLine(v *Verifier, states []imageState, elapsed, timeout time.Duration) string {
+	total, replicated := map[string]int{}, map[string]int{}
+	failed := map[string]int{}
+	for _, s := range states {
+		total[s.Region]++
+		switch s.State {
+		case stateReplicated:
+			replicated[s.Region]++
+		case stateFailed:
+			failed[s.Region]++
+		}
+	}
+	var parts []string
+	for _, r := range v.Config.DestinationRegions {
+		p := fmt.Sprintf("%s %d/%d", r, replicated[r], total[r])
+		if failed[r] > 0 {
+			p += fmt.Sprintf(" (%d FAILED)", failed[r])
+		}
+		parts = append(parts, p)
+	}
+	return fmt.Sprintf("waiting %s of %s: %s", clock(elapsed), clock(timeout), strings.Join(parts, ", "))
+}
+
+func clock(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+}
