@@ -292,3 +292,5 @@ func (r reportJSON) problems() []checkJSON {
 func putLifecycle(repo, text string) *ecr.PutLifecyclePolicyInput {
 	return &ecr.PutLifecyclePolicyInput{RepositoryName: aws.String(repo), LifecyclePolicyText: aws.String(text)}
 }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
