@@ -46,9 +46,11 @@ type world struct {
 	// onSleep runs at every Sleep of the command (wait and canary polling) with the number
 	// of sleeps so far; it stands for time passing (and replication happening).
 	onSleep func(n int)
-	mu      sync.Mutex
-	slept   time.Duration
-	sleeps  int
+	// terminal makes the command believe stderr is a terminal.
+	terminal bool
+	mu       sync.Mutex
+	slept    time.Duration
+	sleeps   int
 }
 
 func newWorld(t *testing.T, extra map[string]any) *world {
@@ -198,7 +200,7 @@ func (w *world) run(args ...string) (int, string, string) {
 	w.t.Helper()
 	var stdout, stderr bytes.Buffer
 	env := verify.Env{
-		Stdout: &stdout, Stderr: &stderr, Getenv: os.Getenv,
+		Stdout: &stdout, Stderr: &stderr, Getenv: os.Getenv, StderrIsTerminal: w.terminal,
 		Now: func() time.Time {
 			w.mu.Lock()
 			defer w.mu.Unlock()
@@ -294,3 +296,12 @@ func putLifecycle(repo, text string) *ecr.PutLifecyclePolicyInput {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// projectDir writes a project directory with the repository's defaults (an empty context).
+func projectDir(t *testing.T) string {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "cdk.json"), []byte(`{"app": "go run ."}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
