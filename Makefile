@@ -16,7 +16,7 @@ GO ?= go
 GOTEST_FLAGS ?= -count=1 -timeout 40m
 CDK := cdk --no-notices
 
-.PHONY: all deps synth test unit lint bench clean
+.PHONY: all deps synth test unit lint bench clean verify
 
 all: lint test
 
@@ -54,6 +54,12 @@ lint:
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./config/... ./constructs/lifecycle/...
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x .
+
+# Checks the deployment against the configuration (docs/verify.md); pass flags with
+# VERIFY_FLAGS="--preflight", "--wait 10m", "--canary testing --json", "-c key=value", ...
+# Unlike synth and test, it uses real credentials, instance and container roles included.
+verify:
+	env -u AWS_EC2_METADATA_DISABLED $(GO) run ./cmd/verify $(VERIFY_FLAGS)
 
 clean:
 	rm -rf cdk.out

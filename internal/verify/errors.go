@@ -111,11 +111,14 @@ func isCode(err error, codes ...string) bool {
 // short renders an API error for a check's detail: code and message.
 func short(err error) string {
 	var ae smithy.APIError
-	if errors.As(err, &ae) {
+	if errors.As(err, &ae) && ae.ErrorCode() != "" && ae.ErrorCode() != "UnknownError" {
 		if m := ae.ErrorMessage(); m != "" {
 			return ae.ErrorCode() + ": " + m
 		}
 		return ae.ErrorCode()
+	}
+	if status := httpStatus(err); status != 0 {
+		return fmt.Sprintf("HTTP %d without an AWS error code", status)
 	}
 	return err.Error()
 }
