@@ -190,6 +190,25 @@ func NewLatencyForwarder(scope constructs.Construct, id string, props *LatencyFo
 	return f
 }
 
+// MetricFailedInvocations counts events the rule could not deliver to the source bus
+// (AWS/Events FailedInvocations of Rule, Sum over 1 hour unless opts says otherwise;
+// published only when non-zero, EventBridge user guide eb-monitoring.html). A missing bus
+// policy or role permission shows here.
+func (f *LatencyForwarder) MetricFailedInvocations(opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
+	m := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace:     jsii.String("AWS/Events"),
+		MetricName:    jsii.String("FailedInvocations"),
+		DimensionsMap: &map[string]*string{"RuleName": jsii.String(f.RuleName)},
+		Statistic:     jsii.String("Sum"),
+		Period:        awscdk.Duration_Hours(jsii.Number(1)),
+		Label:         jsii.String("Replication events not forwarded"),
+	})
+	if opts != nil {
+		return m.With(opts)
+	}
+	return m
+}
+
 // LatencyDestination is one region (and account) that receives replicas.
 type LatencyDestination struct {
 	// Region receives the replicas. Required.
@@ -381,7 +400,7 @@ func NewReplicationLatency(scope constructs.Construct, id string, props *Replica
 
 	stack := awscdk.Stack_Of(r)
 	sm := newMeasureStateMachine(r, "Measures ECR replication latency of "+props.RepositoryPrefix+"/ from this region to each destination",
-		latencyDefinition(r.namespace), props.LogRetention,
+		latencyDefinition(measurePartition(r), r.namespace), props.LogRetention,
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:     jsii.String("DescribeSourceImages"),
 			Actions: jsii.Strings("ecr:DescribeImages"),
@@ -432,8 +451,13 @@ func NewReplicationLatency(scope constructs.Construct, id string, props *Replica
 		r.BusPolicies[a] = awsevents.NewCfnEventBusPolicy(r, jsii.String("Admit"+a), &awsevents.CfnEventBusPolicyProps{
 			EventBusName: jsii.String("default"),
 			StatementId:  jsii.String(measureFitStatementID(namePrefix + "-replication-events-from-" + a)),
-			Action:       jsii.String("events:PutEvents"),
-			Principal:    jsii.String(a),
+			Statement: map[string]any{
+				"Sid":       measureFitStatementID(namePrefix + "-replication-events-from-" + a),
+				"Effect":    "Allow",
+				"Principal": map[string]any{"AWS": "arn:" + *stack.Partition() + ":iam::" + a + ":root"},
+				"Action":    "events:PutEvents",
+				"Resource":  stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("events"), Resource: jsii.String("event-bus"), ResourceName: jsii.String("default")}),
+			},
 		})
 	}
 
@@ -539,7 +563,7 @@ const latencyPushedMillis = `$type($pushed) = "number" ? ($pushed < 100000000000
 
 // latencyDefinition renders the Amazon States Language definition (JSONata) of the latency
 // state machine. Its input is the forwarded event.
-func latencyDefinition(namespace string) map[string]any {
+func latencyDefinition(partition, namespace string) map[string]any {
 	latency := `($pushed := $states.result.ImageDetails[0].ImagePushedAt; $pushedMillis := ` + latencyPushedMillis +
 		`; ($toMillis($states.input.time) - $pushedMillis) / 1000)`
 	gone := []string{"Ecr.ImageNotFoundException", "Ecr.RepositoryNotFoundException"}
@@ -550,7 +574,7 @@ func latencyDefinition(namespace string) map[string]any {
 		"States": map[string]any{
 			"DescribeSourceImage": map[string]any{
 				"Type":     "Task",
-				"Resource": sdkResource("ecr", "describeImages"),
+				"Resource": sdkResource(partition, "ecr", "describeImages"),
 				"Arguments": map[string]any{
 					"RepositoryName": jsonata("$states.input.detail.`repository-name`"),
 					"ImageIds":       []any{map[string]any{"ImageDigest": jsonata("$states.input.detail.`image-digest`")}},
@@ -566,7 +590,7 @@ func latencyDefinition(namespace string) map[string]any {
 			},
 			"PublishLatency": map[string]any{
 				"Type":     "Task",
-				"Resource": sdkResource("cloudwatch", "putMetricData"),
+				"Resource": sdkResource(partition, "cloudwatch", "putMetricData"),
 				"Arguments": map[string]any{
 					"Namespace": namespace,
 					"MetricData": jsonata(fmt.Sprintf(`[{"MetricName": %s, "Dimensions": [{"Name": "DestinationRegion", "Value": $states.input.DestinationRegion}], "Unit": "Seconds", "Value": $states.input.LatencySeconds}]`,

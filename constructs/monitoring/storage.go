@@ -220,7 +220,7 @@ func NewStorageMetrics(scope constructs.Construct, id string, props *StorageMetr
 		Service: jsii.String("ecr"), Resource: jsii.String("repository"), ResourceName: jsii.String(props.RepositoryPrefix + "/*"),
 	})
 	sm := newMeasureStateMachine(s, "Measures the logical bytes of the ECR repositories under "+props.RepositoryPrefix+"/ in this region",
-		storageDefinition(props.RepositoryPrefix, s.namespace, s.repositories), props.LogRetention,
+		storageDefinition(measurePartition(s), props.RepositoryPrefix, s.namespace, s.repositories), props.LogRetention,
 		// DescribeRepositories without repositoryNames lists the registry; such a call is
 		// authorized against resource "*" (AccessDenied messages name "on resource: *"), so
 		// a repository ARN pattern would not allow it. It returns repository metadata only.
@@ -454,7 +454,7 @@ func storageNextToken(path string) string {
 // storage state machine. Results of AWS SDK integrations are PascalCase (Repositories,
 // RepositoryName, ImageDetails, ImageSizeInBytes, NextToken). Only names and running sums
 // pass between states (256 KiB payload limit); every task discards its raw response.
-func storageDefinition(prefix, namespace string, repositories []string) map[string]any {
+func storageDefinition(partition, prefix, namespace string, repositories []string) map[string]any {
 	under := prefix + "/"
 	inPrefix := fmt.Sprintf(`[$states.result.Repositories[$substring(RepositoryName, 0, %d) = %s].RepositoryName]`, len(under), measureQuote(under))
 	indexTypes := make([]string, len(storageIndexMediaTypes))
@@ -484,7 +484,7 @@ func storageDefinition(prefix, namespace string, repositories []string) map[stri
 			},
 			"ListRepositories": map[string]any{
 				"Type":     "Task",
-				"Resource": sdkResource("ecr", "describeRepositories"),
+				"Resource": sdkResource(partition, "ecr", "describeRepositories"),
 				"Arguments": jsonata(fmt.Sprintf(`$type($repositoryToken) = "string" ? {"MaxResults": %[1]d, "NextToken": $repositoryToken} : {"MaxResults": %[1]d}`,
 					storageRepositoriesPageSize)),
 				"Assign": map[string]any{
@@ -515,7 +515,7 @@ func storageDefinition(prefix, namespace string, repositories []string) map[stri
 						},
 						"DescribeImages": map[string]any{
 							"Type":     "Task",
-							"Resource": sdkResource("ecr", "describeImages"),
+							"Resource": sdkResource(partition, "ecr", "describeImages"),
 							"Arguments": jsonata(fmt.Sprintf(`$type($imageToken) = "string" ? {"RepositoryName": $repository, "MaxResults": %[1]d, "NextToken": $imageToken} : {"RepositoryName": $repository, "MaxResults": %[1]d}`,
 								storageImagesPageSize)),
 							"Assign": map[string]any{
@@ -544,7 +544,7 @@ func storageDefinition(prefix, namespace string, repositories []string) map[stri
 			},
 			"PublishMetrics": map[string]any{
 				"Type":     "Task",
-				"Resource": sdkResource("cloudwatch", "putMetricData"),
+				"Resource": sdkResource(partition, "cloudwatch", "putMetricData"),
 				"Arguments": map[string]any{
 					"Namespace":  namespace,
 					"MetricData": jsonata("[" + strings.Join(data, ", ") + "]"),
