@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	checks "github.com/acme-platform/ecr-replication/internal/props"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -114,11 +116,10 @@ func (p *LatencyForwarderProps) validate() error {
 			errs = append(errs, err)
 		}
 	}
-	add(measureCheckPrefix("repositoryPrefix", p.RepositoryPrefix))
-	add(measureCheckRegion("sourceRegion", p.SourceRegion))
-	add(measureCheckAccount("sourceAccount", p.SourceAccount))
-	add(measureCheckNamePrefix("namePrefix", p.NamePrefix))
-	add(measureCheckDefaultNamePrefix("namePrefix", p.NamePrefix, p.RepositoryPrefix))
+	add(measureCheckPrefix("RepositoryPrefix", p.RepositoryPrefix))
+	add(measureCheckRegion("SourceRegion", p.SourceRegion))
+	add(measureCheckAccount("SourceAccount", p.SourceAccount))
+	add(measureCheckNamePrefix("NamePrefix", p.NamePrefix))
 	return errors.Join(errs...)
 }
 
@@ -144,13 +145,13 @@ func NewLatencyForwarder(scope constructs.Construct, id string, props *LatencyFo
 	if props == nil {
 		props = &LatencyForwarderProps{}
 	}
-	if err := props.validate(); err != nil {
-		panic(err)
-	}
+	problems := checks.For("LatencyForwarder", scope, id)
+	problems.Join(props.validate())
+	problems.Panic()
 	f := &LatencyForwarder{}
 	constructs.NewConstruct_Override(f, scope, &id)
 	if r := concreteRegion(f); r == props.SourceRegion {
-		panic(fmt.Errorf("sourceRegion: %q is this stack's region; LatencyForwarder belongs in the destination regions", r))
+		panic(fmt.Errorf("SourceRegion: %q is this stack's region; LatencyForwarder belongs in the destination regions", r))
 	}
 	stack := awscdk.Stack_Of(f)
 	account := props.SourceAccount
@@ -195,18 +196,14 @@ func NewLatencyForwarder(scope constructs.Construct, id string, props *LatencyFo
 // published only when non-zero, EventBridge user guide eb-monitoring.html). A missing bus
 // policy or role permission shows here.
 func (f *LatencyForwarder) MetricFailedInvocations(opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
-	m := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+	return newMetric(&awscloudwatch.MetricProps{
 		Namespace:     jsii.String("AWS/Events"),
 		MetricName:    jsii.String("FailedInvocations"),
 		DimensionsMap: &map[string]*string{"RuleName": jsii.String(f.RuleName)},
 		Statistic:     jsii.String("Sum"),
 		Period:        awscdk.Duration_Hours(jsii.Number(1)),
 		Label:         jsii.String("Replication events not forwarded"),
-	})
-	if opts != nil {
-		return m.With(opts)
-	}
-	return m
+	}, opts)
 }
 
 // LatencyDestination is one region (and account) that receives replicas.
@@ -273,28 +270,27 @@ func (p *ReplicationLatencyProps) validate() error {
 			errs = append(errs, err)
 		}
 	}
-	add(measureCheckPrefix("repositoryPrefix", p.RepositoryPrefix))
-	add(measureCheckAccount("sourceAccount", p.SourceAccount))
-	add(measureCheckNamespace("namespace", p.Namespace))
-	add(measureCheckNamePrefix("namePrefix", p.NamePrefix))
-	add(measureCheckDefaultNamePrefix("namePrefix", p.NamePrefix, p.RepositoryPrefix))
+	add(measureCheckPrefix("RepositoryPrefix", p.RepositoryPrefix))
+	add(measureCheckAccount("SourceAccount", p.SourceAccount))
+	add(measureCheckNamespace("Namespace", p.Namespace))
+	add(measureCheckNamePrefix("NamePrefix", p.NamePrefix))
 	if p.AlertTopic == nil {
-		add(errors.New("alertTopic: required, the alert topic of this region"))
+		add(errors.New("AlertTopic: required; expected the alert topic of this region"))
 	}
 	if len(p.Destinations) == 0 {
-		add(errors.New("destinations: required, at least one destination region"))
+		add(errors.New("Destinations: required; expected at least one destination region"))
 	}
 	seen := map[string]bool{}
 	for i, d := range p.Destinations {
-		add(measureCheckRegion(fmt.Sprintf("destinations[%d].region", i), d.Region))
-		add(measureCheckAccount(fmt.Sprintf("destinations[%d].account", i), d.Account))
+		add(measureCheckRegion(fmt.Sprintf("Destinations[%d].Region", i), d.Region))
+		add(measureCheckAccount(fmt.Sprintf("Destinations[%d].Account", i), d.Account))
 		if seen[d.Region] {
-			add(fmt.Errorf("destinations[%d].region: %q is listed twice", i, d.Region))
+			add(fmt.Errorf("Destinations[%d].region: %q is listed twice", i, d.Region))
 		}
 		seen[d.Region] = true
 	}
 	if m := p.thresholdMinutes(); m != math.Trunc(m) || m < 1 || m > 1440 {
-		add(fmt.Errorf("latencyThreshold: got %v minutes, want whole minutes from 1 to 1440", m))
+		add(fmt.Errorf("LatencyThreshold: got %v minutes; expected whole minutes from 1 to 1440", m))
 	}
 	return errors.Join(errs...)
 }
@@ -351,9 +347,10 @@ func NewReplicationLatency(scope constructs.Construct, id string, props *Replica
 	if props == nil {
 		props = &ReplicationLatencyProps{}
 	}
-	if err := props.validate(); err != nil {
-		panic(err)
-	}
+	problems := checks.For("ReplicationLatency", scope, id)
+	problems.Join(props.validate())
+	problems.Panic()
+	registerCustomMetric(props.namespace(), LatencyMetricName)
 	r := &ReplicationLatency{
 		namespace:         props.namespace(),
 		threshold:         props.thresholdMinutes() * 60,
@@ -375,7 +372,7 @@ func NewReplicationLatency(scope constructs.Construct, id string, props *Replica
 	seenAccount := map[string]bool{}
 	for _, d := range props.Destinations {
 		if d.Region == sourceRegion {
-			panic(fmt.Errorf("destinations: %q is the source region", d.Region))
+			panic(fmt.Errorf("Destinations: %q is the source region", d.Region))
 		}
 		r.regions = append(r.regions, d.Region)
 		a := d.Account
@@ -487,7 +484,7 @@ func NewReplicationLatency(scope constructs.Construct, id string, props *Replica
 // as "p50", "p90", "Maximum") over one hour unless opts says otherwise. Percentiles work
 // because each latency is published as a raw value.
 func (r *ReplicationLatency) MetricLatency(region, statistic string, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
-	m := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+	return newMetric(&awscloudwatch.MetricProps{
 		Namespace:     jsii.String(r.namespace),
 		MetricName:    jsii.String(LatencyMetricName),
 		DimensionsMap: &map[string]*string{"DestinationRegion": jsii.String(region)},
@@ -495,11 +492,7 @@ func (r *ReplicationLatency) MetricLatency(region, statistic string, opts *awscl
 		Period:        awscdk.Duration_Hours(jsii.Number(1)),
 		Label:         jsii.String(region + " " + statistic + " (seconds)"),
 		Unit:          awscloudwatch.Unit_SECONDS,
-	})
-	if opts != nil {
-		return m.With(opts)
-	}
-	return m
+	}, opts)
 }
 
 // Alarms returns the latency alarms (sorted by region) and ExecutionFailureAlarm.

@@ -19,7 +19,7 @@ import (
 // forwardedSamples are the events as they arrive on the source region's bus, by name.
 func forwardedSamples(t *testing.T) map[string]map[string]any {
 	t.Helper()
-	samples, err := eventpattern.LoadSamples(filepath.Join("testdata", "events", "forwarded"))
+	samples, err := eventpattern.LoadSamples(filepath.Join(eventpattern.SamplesDir(filepath.Join("..", "..")), "forwarded"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestLatencyPropsValidation(t *testing.T) {
 		make func(s awscdk.Stack)
 		want []string
 	}{
-		{"nil props", func(s awscdk.Stack) { monitoring.NewReplicationLatency(s, "L", nil) }, []string{"repositoryPrefix: required", "destinations: required", "alertTopic: required"}},
+		{"nil props", func(s awscdk.Stack) { monitoring.NewReplicationLatency(s, "L", nil) }, []string{"RepositoryPrefix: required", "Destinations: required", "AlertTopic: required"}},
 		{"duplicate destination", func(s awscdk.Stack) {
 			monitoring.NewReplicationLatency(s, "L", &monitoring.ReplicationLatencyProps{RepositoryPrefix: measurePrefix, AlertTopic: topicIn(s),
 				Destinations: []monitoring.LatencyDestination{{Region: "us-west-2"}, {Region: "us-west-2"}}})
@@ -347,17 +347,17 @@ func TestLatencyPropsValidation(t *testing.T) {
 		{"threshold below a minute", func(s awscdk.Stack) {
 			monitoring.NewReplicationLatency(s, "L", &monitoring.ReplicationLatencyProps{RepositoryPrefix: measurePrefix, AlertTopic: topicIn(s),
 				Destinations: []monitoring.LatencyDestination{{Region: "us-west-2"}}, LatencyThreshold: awscdk.Duration_Seconds(jsii.Number(30))})
-		}, []string{"latencyThreshold: got 0.5 minutes"}},
+		}, []string{"LatencyThreshold: got 0.5 minutes"}},
 		{"bad destination account", func(s awscdk.Stack) {
 			monitoring.NewReplicationLatency(s, "L", &monitoring.ReplicationLatencyProps{RepositoryPrefix: measurePrefix, AlertTopic: topicIn(s),
 				Destinations: []monitoring.LatencyDestination{{Region: "us-west-2", Account: "12"}}})
-		}, []string{`destinations[0].account: got "12"`}},
+		}, []string{`Destinations[0].Account: got "12"`}},
 		{"forwarder in the source region", func(s awscdk.Stack) {
 			monitoring.NewLatencyForwarder(s, "F", &monitoring.LatencyForwarderProps{RepositoryPrefix: measurePrefix, SourceRegion: "us-east-1"})
 		}, []string{`"us-east-1" is this stack's region`}},
 		{"forwarder without source region", func(s awscdk.Stack) {
 			monitoring.NewLatencyForwarder(s, "F", &monitoring.LatencyForwarderProps{RepositoryPrefix: measurePrefix})
-		}, []string{"sourceRegion: required"}},
+		}, []string{"SourceRegion: required"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

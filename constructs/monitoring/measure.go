@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/acme-platform/ecr-replication/awsid"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
@@ -47,58 +49,28 @@ const (
 	measureMaxStatementID = 64
 )
 
-var (
-	// measureNamespacePattern is an ECR repository namespace: lower-case path components
-	// separated by "/" (the ECR repository-name grammar, without a trailing "/").
-	measureNamespacePattern = regexp.MustCompile(`^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$`)
-	// measureRepositoryPattern is a full ECR repository name (2-256 characters).
-	measureRepositoryPattern = regexp.MustCompile(`^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$`)
-	measureRegionPattern     = regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-\d$`)
-	measureAccountPattern    = regexp.MustCompile(`^\d{12}$`)
-	measureNamePattern       = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
-	// measureCWNamespacePattern: CloudWatch namespaces are 1-255 characters, may not start
-	// with "AWS/" (reserved for AWS), and hold letters, digits and . - _ / # : space.
-	measureCWNamespacePattern = regexp.MustCompile(`^[A-Za-z0-9.\-_/#: ]{1,255}$`)
-)
+// measureCWNamespacePattern is CloudWatch's rule for a custom namespace.
+var measureCWNamespacePattern = regexp.MustCompile(`^[A-Za-z0-9.\-_/#: ]{1,255}$`)
 
-// measureIsToken reports whether s holds an unresolved CDK token (a string, number or list
-// token encoded into a string), without a jsii call.
-func measureIsToken(s string) bool {
-	return strings.Contains(s, "${Token[") || strings.Contains(s, "#{Token[") || strings.Contains(s, "-1.8881545897087626e+289")
-}
+func measureIsToken(s string) bool { return awsid.IsToken(s) }
 
 func measureCheckPrefix(field, prefix string) error {
 	switch {
-	case prefix == "":
-		return fmt.Errorf("%s: required, the repository namespace such as \"enterprise-apps\" (repositories \"enterprise-apps/...\")", field)
 	case measureIsToken(prefix):
-		return fmt.Errorf("%s: got an unresolved token, want a plain namespace: it is written into JSONata expressions and event patterns", field)
-	case !measureNamespacePattern.MatchString(prefix) || len(prefix) > 200:
-		return fmt.Errorf("%s: got %q, want a repository namespace such as \"enterprise-apps\" (lower-case letters, digits, ._- and /, no leading or trailing /)", field, prefix)
+		return fmt.Errorf("%s: got an unresolved token; expected a plain namespace: it is written into JSONata expressions and event patterns", field)
+	case strings.HasPrefix(prefix, "/") || strings.HasSuffix(prefix, "/"):
+		return fmt.Errorf("%s: got %q; expected a repository namespace such as \"enterprise-apps\", with no leading or trailing /", field, prefix)
 	}
-	return nil
+	return checkNamespace(field, prefix)
 }
 
-func measureCheckRegion(field, region string) error {
-	switch {
-	case region == "":
-		return fmt.Errorf("%s: required, a region name such as \"us-east-1\"", field)
-	case measureIsToken(region):
-		return fmt.Errorf("%s: got an unresolved token, want a plain region name", field)
-	case !measureRegionPattern.MatchString(region):
-		return fmt.Errorf("%s: got %q, want a region name such as \"us-east-1\"", field, region)
-	}
-	return nil
-}
+func measureCheckRegion(field, region string) error { return checkRegion(field, region, true) }
 
 func measureCheckAccount(field, account string) error {
-	if account == "" || measureAccountPattern.MatchString(account) {
-		return nil
-	}
 	if measureIsToken(account) {
-		return fmt.Errorf("%s: got an unresolved token, want 12 digits or empty (empty means this stack's account)", field)
+		return fmt.Errorf("%s: got an unresolved token; expected %s or nothing (nothing means this stack's account)", field, awsid.AccountRule)
 	}
-	return fmt.Errorf("%s: got %q, want 12 digits or empty", field, account)
+	return checkAccount(field, account)
 }
 
 func measureCheckNamespace(field, ns string) error {
@@ -106,42 +78,25 @@ func measureCheckNamespace(field, ns string) error {
 		return nil
 	}
 	if !measureCWNamespacePattern.MatchString(ns) || strings.HasPrefix(ns, "AWS/") {
-		return fmt.Errorf("%s: got %q, want 1-255 characters of A-Za-z0-9.-_/#: and space, not starting with \"AWS/\" (reserved)", field, ns)
+		return fmt.Errorf("%s: got %q; expected 1-255 characters of A-Za-z0-9.-_/#: and space, not starting with \"AWS/\" (reserved)", field, ns)
 	}
 	return nil
 }
 
 func measureCheckNamePrefix(field, namePrefix string) error {
-	if namePrefix == "" {
-		return nil
-	}
-	if len(namePrefix) > measureMaxNamePrefix || !measureNamePattern.MatchString(namePrefix) {
-		return fmt.Errorf("%s: got %q, want 1-%d characters of A-Za-z0-9._-", field, namePrefix, measureMaxNamePrefix)
-	}
-	return nil
+	return checkNamePrefix(field, namePrefix)
 }
 
-// measureNamePrefix returns namePrefix, or "ecr-" and the namespace with "/" turned into
-// "-" (it is an error, reported by the props validation, when that exceeds 40 characters).
+// measureNamePrefix returns namePrefix, or DefaultNamePrefix(repositoryPrefix), the prefix the
+// other monitoring constructs use.
 func measureNamePrefix(namePrefix, repositoryPrefix string) string {
 	if namePrefix != "" {
 		return namePrefix
 	}
-	return "ecr-" + strings.ReplaceAll(repositoryPrefix, "/", "-")
+	return DefaultNamePrefix(repositoryPrefix)
 }
 
-func measureCheckDefaultNamePrefix(field, namePrefix, repositoryPrefix string) error {
-	if namePrefix != "" || repositoryPrefix == "" {
-		return nil
-	}
-	if p := measureNamePrefix("", repositoryPrefix); len(p) > measureMaxNamePrefix {
-		return fmt.Errorf("%s: the default %q is longer than %d characters; set a shorter NamePrefix", field, p, measureMaxNamePrefix)
-	}
-	return nil
-}
 
-// measureJSON renders v as compact JSON without HTML escaping (JSONata sees "<", ">" and
-// "&" as they are).
 func measureJSON(v any) string {
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
@@ -263,6 +218,8 @@ func newMeasureStateMachine(scope constructs.Construct, comment string, definiti
 func measureFailureAlarm(scope constructs.Construct, name, what string, sm awsstepfunctions.StateMachine, topic awssns.ITopic) awscloudwatch.Alarm {
 	hour := awscdk.Duration_Hours(jsii.Number(1))
 	opts := &awscloudwatch.MetricOptions{Period: hour, Statistic: jsii.String("Sum")}
+	mustBePublished("AWS/States", "ExecutionsFailed")
+	mustBePublished("AWS/States", "ExecutionsTimedOut")
 	alarm := awscloudwatch.NewAlarm(scope, jsii.String("ExecutionFailureAlarm"), &awscloudwatch.AlarmProps{
 		AlarmName: jsii.String(name),
 		AlarmDescription: jsii.String("An execution of the " + what + " state machine failed or timed out in the last hour, " +

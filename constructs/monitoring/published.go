@@ -29,19 +29,18 @@ var publishedMetrics = []PublishedMetric{
 	{"AWS/Events", "FailedInvocations", "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html"},
 	{"AWS/Events", "MatchedEvents", "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html"},
 	{"AWS/Billing", "EstimatedCharges", "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html"},
+	{"AWS/States", "ExecutionsFailed", "https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html"},
+	{"AWS/States", "ExecutionsTimedOut", "https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html"},
 }
 
 // customMetrics are the metrics this package's own state machines publish with PutMetricData
-// (namespace CustomNamespace): they exist because this app writes them.
+// ("namespace name"): they exist because a construct of this app writes them. A construct
+// registers its metrics when it creates the state machine that publishes them.
 var customMetrics = map[string]bool{}
 
-// CustomNamespace is the CloudWatch namespace of the metrics the app publishes itself.
-const CustomNamespace = "ECRReplication"
-
-// registerCustomMetric records a metric this package publishes under CustomNamespace.
-func registerCustomMetric(name string) string {
-	customMetrics[name] = true
-	return name
+// registerCustomMetric records a metric that a state machine of this package publishes.
+func registerCustomMetric(namespace, name string) {
+	customMetrics[namespace+" "+name] = true
 }
 
 // PublishedMetrics returns, sorted by key, every AWS-published metric the monitoring
@@ -53,10 +52,10 @@ func PublishedMetrics() []PublishedMetric {
 }
 
 // IsPublished reports whether namespace/name is a metric AWS publishes (PublishedMetrics) or
-// one that this package publishes itself under CustomNamespace.
+// one that a construct of this package publishes itself (StorageMetrics, ReplicationLatency).
 func IsPublished(namespace, name string) bool {
-	if namespace == CustomNamespace {
-		return customMetrics[name]
+	if customMetrics[namespace+" "+name] {
+		return true
 	}
 	for _, m := range publishedMetrics {
 		if m.Namespace == namespace && m.Name == name {

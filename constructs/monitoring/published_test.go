@@ -25,8 +25,8 @@ func TestOnlyPublishedMetrics(t *testing.T) {
 	if !IsPublished("AWS/ECR", "RepositoryPullCount") || !IsPublished("AWS/Events", "FailedInvocations") {
 		t.Error("RepositoryPullCount and FailedInvocations are published")
 	}
-	if IsPublished(CustomNamespace, "NoSuchMetric") {
-		t.Errorf("%s NoSuchMetric is not published by any construct", CustomNamespace)
+	if IsPublished(DefaultMeasureNamespace, "NoSuchMetric") {
+		t.Errorf("%s NoSuchMetric is not published by any construct", DefaultMeasureNamespace)
 	}
 	for _, m := range PublishedMetrics() {
 		if !strings.HasPrefix(m.Doc, "https://docs.aws.amazon.com/") {

@@ -6,6 +6,10 @@ import (
 	"math"
 	"strings"
 
+	"github.com/acme-platform/ecr-replication/awsid"
+
+	checks "github.com/acme-platform/ecr-replication/internal/props"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -117,31 +121,30 @@ func (p *StorageMetricsProps) validate() error {
 			errs = append(errs, err)
 		}
 	}
-	add(measureCheckPrefix("repositoryPrefix", p.RepositoryPrefix))
-	add(measureCheckNamespace("namespace", p.Namespace))
-	add(measureCheckNamePrefix("namePrefix", p.NamePrefix))
-	add(measureCheckDefaultNamePrefix("namePrefix", p.NamePrefix, p.RepositoryPrefix))
+	add(measureCheckPrefix("RepositoryPrefix", p.RepositoryPrefix))
+	add(measureCheckNamespace("Namespace", p.Namespace))
+	add(measureCheckNamePrefix("NamePrefix", p.NamePrefix))
 	if p.AlertTopic == nil {
-		add(errors.New("alertTopic: required, the alert topic of this region"))
+		add(errors.New("AlertTopic: required; expected the alert topic of this region"))
 	}
 	if m := p.scheduleMinutes(); m != math.Trunc(m) || m < 5 || m > 1440 {
-		add(fmt.Errorf("schedule: got %v minutes, want whole minutes from 5 to 1440 (the growth alarm compares daily maxima)", m))
+		add(fmt.Errorf("Schedule: got %v minutes; expected whole minutes from 5 to 1440 (the growth alarm compares daily maxima)", m))
 	}
 	if t := p.growthThreshold(); t <= 0 || math.IsNaN(t) || math.IsInf(t, 0) {
-		add(fmt.Errorf("growthThresholdBytes: got %v, want a positive number of bytes", t))
+		add(fmt.Errorf("GrowthThresholdBytes: got %v; expected a positive number of bytes", t))
 	}
 	if n := len(p.RepositoryMetrics); n > MaxStorageRepositoryMetrics {
-		add(fmt.Errorf("repositoryMetrics: got %d repositories, at most %d may get a metric of their own (each custom metric costs about $0.30 a month per region)", n, MaxStorageRepositoryMetrics))
+		add(fmt.Errorf("RepositoryMetrics: got %d repositories, at most %d may get a metric of their own (each custom metric costs about $0.30 a month per region)", n, MaxStorageRepositoryMetrics))
 	}
 	seen := map[string]bool{}
 	for _, name := range p.RepositoryMetrics {
 		switch {
-		case !measureRepositoryPattern.MatchString(name) || len(name) > 256:
-			add(fmt.Errorf("repositoryMetrics: %q is not a repository name", name))
+		case !awsid.IsRepositoryName(name):
+			add(fmt.Errorf("RepositoryMetrics: %q is not a repository name", name))
 		case p.RepositoryPrefix != "" && !strings.HasPrefix(name, p.RepositoryPrefix+"/"):
-			add(fmt.Errorf("repositoryMetrics: %q is not under %q, so it is never measured", name, p.RepositoryPrefix+"/"))
+			add(fmt.Errorf("RepositoryMetrics: %q is not under %q, so it is never measured", name, p.RepositoryPrefix+"/"))
 		case seen[name]:
-			add(fmt.Errorf("repositoryMetrics: %q is listed twice", name))
+			add(fmt.Errorf("RepositoryMetrics: %q is listed twice", name))
 		}
 		seen[name] = true
 	}
@@ -200,9 +203,10 @@ func NewStorageMetrics(scope constructs.Construct, id string, props *StorageMetr
 	if props == nil {
 		props = &StorageMetricsProps{}
 	}
-	if err := props.validate(); err != nil {
-		panic(err)
-	}
+	problems := checks.For("StorageMetrics", scope, id)
+	problems.Join(props.validate())
+	problems.Panic()
+	registerCustomMetric(props.namespace(), StorageMetricName)
 	s := &StorageMetrics{
 		prefix:          props.RepositoryPrefix,
 		namespace:       props.namespace(),
@@ -297,7 +301,7 @@ func NewStorageMetrics(scope constructs.Construct, id string, props *StorageMetr
 // MetricTotalBytes is the region's total for the prefix in logical bytes (Maximum over 1
 // hour unless opts says otherwise).
 func (s *StorageMetrics) MetricTotalBytes(opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
-	m := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+	return newMetric(&awscloudwatch.MetricProps{
 		Namespace:     jsii.String(s.namespace),
 		MetricName:    jsii.String(StorageMetricName),
 		DimensionsMap: &map[string]*string{"RepositoryPrefix": jsii.String(s.prefix)},
@@ -305,11 +309,7 @@ func (s *StorageMetrics) MetricTotalBytes(opts *awscloudwatch.MetricOptions) aws
 		Period:        awscdk.Duration_Hours(jsii.Number(1)),
 		Label:         jsii.String(s.prefix + "/ (logical bytes)"),
 		Unit:          awscloudwatch.Unit_BYTES,
-	})
-	if opts != nil {
-		return m.With(opts)
-	}
-	return m
+	}, opts)
 }
 
 // MetricRepositoryBytes is one repository's logical bytes (Maximum over 1 hour unless opts
@@ -323,7 +323,7 @@ func (s *StorageMetrics) MetricRepositoryBytes(name string, opts *awscloudwatch.
 	if !found {
 		panic(fmt.Sprintf("MetricRepositoryBytes: %q is not one of RepositoryMetrics %v, so it has no metric", name, s.repositories))
 	}
-	m := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+	return newMetric(&awscloudwatch.MetricProps{
 		Namespace:     jsii.String(s.namespace),
 		MetricName:    jsii.String(StorageMetricName),
 		DimensionsMap: &map[string]*string{"RepositoryName": jsii.String(name)},
@@ -331,11 +331,7 @@ func (s *StorageMetrics) MetricRepositoryBytes(name string, opts *awscloudwatch.
 		Period:        awscdk.Duration_Hours(jsii.Number(1)),
 		Label:         jsii.String(name + " (logical bytes)"),
 		Unit:          awscloudwatch.Unit_BYTES,
-	})
-	if opts != nil {
-		return m.With(opts)
-	}
-	return m
+	}, opts)
 }
 
 // MetricDailyGrowth is what GrowthAlarm watches: DIFF of the daily Maximum of the total, the

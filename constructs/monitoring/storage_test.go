@@ -390,16 +390,15 @@ func TestStoragePropsValidation(t *testing.T) {
 		props *monitoring.StorageMetricsProps
 		want  []string
 	}{
-		{"nil props", nil, []string{"repositoryPrefix: required", "alertTopic: required"}},
+		{"nil props", nil, []string{"RepositoryPrefix: required", "AlertTopic: required"}},
 		{"too many repository metrics", &monitoring.StorageMetricsProps{RepositoryPrefix: measurePrefix, AlertTopic: topic, RepositoryMetrics: eleven}, []string{"got 11 repositories, at most 10"}},
 		{"repository outside the prefix", &monitoring.StorageMetricsProps{RepositoryPrefix: measurePrefix, AlertTopic: topic, RepositoryMetrics: []string{"legacy/api"}}, []string{`"legacy/api" is not under "enterprise-apps/"`}},
 		{"duplicate repository", &monitoring.StorageMetricsProps{RepositoryPrefix: measurePrefix, AlertTopic: topic, RepositoryMetrics: []string{"enterprise-apps/a", "enterprise-apps/a"}}, []string{"listed twice"}},
 		{"trailing slash", &monitoring.StorageMetricsProps{RepositoryPrefix: "enterprise-apps/", AlertTopic: topic}, []string{"no leading or trailing /"}},
-		{"schedule too short", &monitoring.StorageMetricsProps{RepositoryPrefix: measurePrefix, AlertTopic: topic, Schedule: awscdk.Duration_Minutes(jsii.Number(1))}, []string{"schedule: got 1 minutes"}},
-		{"schedule too long", &monitoring.StorageMetricsProps{RepositoryPrefix: measurePrefix, AlertTopic: topic, Schedule: awscdk.Duration_Days(jsii.Number(2))}, []string{"schedule: got 2880 minutes"}},
-		{"negative threshold", &monitoring.StorageMetricsProps{RepositoryPrefix: measurePrefix, AlertTopic: topic, GrowthThresholdBytes: -1}, []string{"growthThresholdBytes: got -1"}},
-		{"AWS namespace", &monitoring.StorageMetricsProps{RepositoryPrefix: measurePrefix, AlertTopic: topic, Namespace: "AWS/ECR"}, []string{`namespace: got "AWS/ECR"`}},
-		{"long default name prefix", &monitoring.StorageMetricsProps{RepositoryPrefix: strings.Repeat("a", 40), AlertTopic: topic}, []string{"set a shorter NamePrefix"}},
+		{"schedule too short", &monitoring.StorageMetricsProps{RepositoryPrefix: measurePrefix, AlertTopic: topic, Schedule: awscdk.Duration_Minutes(jsii.Number(1))}, []string{"Schedule: got 1 minutes"}},
+		{"schedule too long", &monitoring.StorageMetricsProps{RepositoryPrefix: measurePrefix, AlertTopic: topic, Schedule: awscdk.Duration_Days(jsii.Number(2))}, []string{"Schedule: got 2880 minutes"}},
+		{"negative threshold", &monitoring.StorageMetricsProps{RepositoryPrefix: measurePrefix, AlertTopic: topic, GrowthThresholdBytes: -1}, []string{"GrowthThresholdBytes: got -1"}},
+		{"AWS namespace", &monitoring.StorageMetricsProps{RepositoryPrefix: measurePrefix, AlertTopic: topic, Namespace: "AWS/ECR"}, []string{`Namespace: got "AWS/ECR"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -433,4 +432,21 @@ func TestStorageCfnLintAndCdkNag(t *testing.T) {
 		}
 	}
 	measureLint(t, "Storage", "StorageDefaults")
+}
+
+// TestStorageDefaultNamePrefixFits: a namespace too long for a readable name prefix gets the
+// shortened DefaultNamePrefix that every other monitoring construct uses.
+func TestStorageDefaultNamePrefixFits(t *testing.T) {
+	long := strings.Repeat("a", 60)
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("us-east-1")}})
+	var s *monitoring.StorageMetrics
+	cfntest.ExpectOK(t, func() {
+		s = monitoring.NewStorageMetrics(stack, "Storage", &monitoring.StorageMetricsProps{RepositoryPrefix: long, AlertTopic: awssns.NewTopic(stack, jsii.String("T"), nil)})
+	})
+	if s == nil {
+		return
+	}
+	if want := monitoring.DefaultNamePrefix(long) + "-storage-metrics"; s.ScheduleName != want || len(monitoring.DefaultNamePrefix(long)) > 40 {
+		t.Errorf("ScheduleName = %q; want %q with a prefix of at most 40 characters", s.ScheduleName, want)
+	}
 }
