@@ -96,7 +96,6 @@ func measureNamePrefix(namePrefix, repositoryPrefix string) string {
 	return DefaultNamePrefix(repositoryPrefix)
 }
 
-
 func measureJSON(v any) string {
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
