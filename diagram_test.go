@@ -13,7 +13,7 @@ import (
 	"github.com/acme-platform/ecr-replication/internal/diagram"
 )
 
-// architectureDiagram is the checked-in diagram of the default deployment (docs/diagram.md).
+// architectureDiagram is the checked-in diagram of the default deployment (README.md, "The diagram").
 var architectureDiagram = filepath.Join("docs", "architecture.dot")
 
 // TestArchitectureDiagram fails when the checked-in diagram of the default deployment is not
