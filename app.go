@@ -34,7 +34,7 @@ func deploymentProps(cfg *config.Config) *stacks.DeploymentProps {
 	activity := cfg.ActivityAlarms
 	threshold, attempts := cfg.ReplicationFailureThreshold, float64(cfg.ReplicationMinimumAttempts)
 	template := cfg.TemplateLifecycle()
-	return &stacks.DeploymentProps{
+	props := &stacks.DeploymentProps{
 		Common: stacks.Common{
 			RepositoryPrefix: cfg.RepoPrefix,
 			Repositories:     repos,
@@ -48,6 +48,7 @@ func deploymentProps(cfg *config.Config) *stacks.DeploymentProps {
 				ReplicationFailureThreshold: &threshold,
 				ReplicationMinimumAttempts:  &attempts,
 				ReplicationWindow:           awscdk.Duration_Minutes(jsii.Number(float64(cfg.ReplicationWindowMinutes))),
+				LifecycleTrail:              cfg.LifecycleTrail,
 			},
 		},
 		SourceRegion:      cfg.SourceRegion,
@@ -55,6 +56,17 @@ func deploymentProps(cfg *config.Config) *stacks.DeploymentProps {
 		Destinations:      dests,
 		TemplateLifecycle: &template,
 	}
+	if cfg.StorageMetrics {
+		props.Monitoring.Storage = &stacks.StorageOptions{
+			Schedule:             awscdk.Duration_Minutes(jsii.Number(float64(cfg.StorageScheduleMinutes))),
+			RepositoryMetrics:    cfg.StorageRepositoryMetrics,
+			GrowthThresholdBytes: cfg.StorageGrowthAlarmGiB * (1 << 30),
+		}
+	}
+	if cfg.ReplicationLatency {
+		props.Monitoring.Latency = &stacks.LatencyOptions{Threshold: awscdk.Duration_Minutes(jsii.Number(float64(cfg.LatencyAlarmMinutes)))}
+	}
+	return props
 }
 
 // build adds the app's stacks for cfg to scope.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/acme-platform/ecr-replication/config"
 	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
 	"github.com/acme-platform/ecr-replication/stacks"
 )
@@ -58,6 +60,7 @@ var variants = map[string]map[string]any{
 		"destinationAccount": "222222222222",
 		"pullAccounts":       "333333333333,444444444444",
 		"organizationId":     "o-a1b2c3d4e5",
+		"lifecycleTrail":     "true",
 	},
 	"extra-regions": {
 		"sourceAccount":     "111111111111",
@@ -75,42 +78,55 @@ var variants = map[string]map[string]any{
 	},
 	// The largest values every key accepts, together.
 	"limits-max": {
-		"repoPrefix":                  "platform.core/team_alpha-beta/" + strings.Repeat("a1234567890", 8),
-		"productionRepositories":      "svc/api-gateway.v2,worker",
-		"testingRepositories":         "sandbox_one",
-		"additionalRegions":           "ap-southeast-2,ca-central-1,sa-east-1,eu-north-1,ap-northeast-1",
-		"productionImageCount":        "10000",
-		"productionTagPrefixes":       strings.Join(numbered("p", 49), ","),
-		"untaggedExpiryDays":          "3650",
-		"testingImageCount":           "10000",
-		"testingTagPrefixes":          strings.Join(numbered("t", 48), ","),
-		"testingMaxAgeDays":           "3650",
-		"sourceAccount":               "111111111111",
-		"destinationAccount":          "222222222222",
-		"pullAccounts":                "333333333333,444444444444,555555555555",
-		"organizationId":              "o-" + strings.Repeat("z9", 16),
-		"encryption":                  "KMS",
-		"alertEmail":                  "oncall+ecr@platform.example.com",
-		"replicationFailureThreshold": "99.9",
-		"replicationMinimumAttempts":  "100000",
-		"replicationWindowMinutes":    "1440",
-		"anomalyStdDevs":              "10",
-		"enhancedScanning":            "true",
+		"repoPrefix":                     "platform.core/team_alpha-beta/" + strings.Repeat("a1234567890", 8),
+		"productionRepositories":         "svc/api-gateway.v2,worker",
+		"testingRepositories":            "sandbox_one",
+		"additionalRegions":              "ap-southeast-2,ca-central-1,sa-east-1,eu-north-1,ap-northeast-1",
+		"productionImageCount":           "10000",
+		"productionTagPrefixes":          strings.Join(numbered("p", 49), ","),
+		"untaggedExpiryDays":             "3650",
+		"testingImageCount":              "10000",
+		"testingTagPrefixes":             strings.Join(numbered("t", 48), ","),
+		"testingMaxAgeDays":              "3650",
+		"sourceAccount":                  "111111111111",
+		"destinationAccount":             "222222222222",
+		"pullAccounts":                   "333333333333,444444444444,555555555555",
+		"organizationId":                 "o-" + strings.Repeat("z9", 16),
+		"encryption":                     "KMS",
+		"alertEmail":                     "oncall+ecr@platform.example.com",
+		"replicationFailureThreshold":    "99.9",
+		"replicationMinimumAttempts":     "100000",
+		"replicationWindowMinutes":       "1440",
+		"anomalyStdDevs":                 "10",
+		"enhancedScanning":               "true",
+		"storageScheduleMinutes":         "1440",
+		"storageRepositoryMetrics":       "svc/api-gateway.v2,worker,sandbox_one",
+		"storageGrowthAlarmGiB":          "1000000",
+		"replicationLatencyAlarmMinutes": "1440",
+		"lifecycleTrail":                 "true",
 	},
 	// The smallest values every key accepts, together.
 	"limits-min": {
-		"repoPrefix":                  "ab",
-		"secondaryRegion":             "none",
-		"productionRepositories":      "none",
-		"testingRepositories":         "t",
-		"testingImageCount":           "1",
-		"testingTagPrefixes":          "x",
-		"testingMaxAgeDays":           "1",
-		"replicationFailureThreshold": "0.5",
-		"replicationMinimumAttempts":  "1",
-		"replicationWindowMinutes":    "5",
-		"activityAlarms":              "false",
-		"anomalyStdDevs":              "1",
+		"repoPrefix":                     "ab",
+		"secondaryRegion":                "none",
+		"productionRepositories":         "none",
+		"testingRepositories":            "t",
+		"testingImageCount":              "1",
+		"testingTagPrefixes":             "x",
+		"testingMaxAgeDays":              "1",
+		"replicationFailureThreshold":    "0.5",
+		"replicationMinimumAttempts":     "1",
+		"replicationWindowMinutes":       "5",
+		"activityAlarms":                 "false",
+		"anomalyStdDevs":                 "1",
+		"storageScheduleMinutes":         "5",
+		"storageGrowthAlarmGiB":          "0.001",
+		"replicationLatencyAlarmMinutes": "1",
+	},
+	// Storage and latency measurement switched off.
+	"no-measurements": {
+		"storageMetrics":     "false",
+		"replicationLatency": "false",
 	},
 	"kms": {
 		"sourceAccount":      "111111111111",
@@ -938,9 +954,14 @@ func TestAlertEmailSubscribesEveryTopic(t *testing.T) {
 	})
 	t.Run("the replication alarm follows the configured threshold, minimum and window", func(t *testing.T) {
 		for _, region := range f.cfg.DestinationRegions {
-			alarms := f.replica(region).Resources("AWS::CloudWatch::Alarm")
+			var alarms []cfntest.Resource
+			for _, a := range f.replica(region).Resources("AWS::CloudWatch::Alarm") {
+				if a.Properties["AlarmName"] == monitoring.ReplicationFailureRateAlarmName(monitoring.DefaultNamePrefix(f.cfg.RepoPrefix), f.cfg.SourceRegion) {
+					alarms = append(alarms, a)
+				}
+			}
 			if len(alarms) != 1 {
-				t.Fatalf("%s: alarms = %d; want 1", region, len(alarms))
+				t.Fatalf("%s: failure-rate alarms = %d; want 1", region, len(alarms))
 			}
 			p := alarms[0].Properties
 			var expression string
@@ -955,4 +976,43 @@ func TestAlertEmailSubscribesEveryTopic(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestLifecycleTrail: lifecycleTrail=true creates one multi-region management-events trail per
+// account (the source stack's, and the first replica stack's of the destination account),
+// logging to an encrypted, TLS-only, retained bucket; without it no trail exists.
+func TestLifecycleTrail(t *testing.T) {
+	f := synth(t, "cross-account")
+	trails := map[string]int{}
+	for name, tmpl := range f.templates {
+		for _, tr := range tmpl.Resources("AWS::CloudTrail::Trail") {
+			trails[name]++
+			p := tr.Properties
+			if p["IsMultiRegionTrail"] != true || p["IsLogging"] != true || p["EnableLogFileValidation"] != true || p["IncludeGlobalServiceEvents"] != true {
+				t.Errorf("%s: trail %s", name, cfntest.JSON(p))
+			}
+			if sel := cfntest.JSON(p["EventSelectors"]); !strings.Contains(sel, `"IncludeManagementEvents":true`) || !strings.Contains(sel, `"ReadWriteType":"All"`) {
+				t.Errorf("%s: event selectors %s; want all management events", name, sel)
+			}
+		}
+		for _, b := range tmpl.Resources("AWS::S3::Bucket") {
+			if b.Raw["DeletionPolicy"] != "Retain" || !strings.Contains(cfntest.JSON(b.Properties["BucketEncryption"]), "AES256") {
+				t.Errorf("%s: bucket %s is not retained and encrypted: %s", name, b.LogicalID, cfntest.JSON(b.Raw))
+			}
+		}
+		for _, bp := range tmpl.Resources("AWS::S3::BucketPolicy") {
+			if doc := cfntest.JSON(bp.Properties["PolicyDocument"]); !strings.Contains(doc, `"aws:SecureTransport":"false"`) || !strings.Contains(doc, "cloudtrail.amazonaws.com") {
+				t.Errorf("%s: bucket policy %s; want TLS-only and CloudTrail's delivery", name, doc)
+			}
+		}
+	}
+	want := map[string]int{stacks.SourceStackName("us-east-1"): 1, stacks.ReplicaStackName(f.cfg.DestinationRegions[0]): 1}
+	if !reflect.DeepEqual(trails, want) {
+		t.Errorf("trails per stack = %v; want %v (one per account)", trails, want)
+	}
+	for name, tmpl := range synth(t, "default").templates {
+		if n := len(tmpl.Resources("AWS::CloudTrail::Trail")); n != 0 {
+			t.Errorf("default %s: %d trails; lifecycleTrail is off by default", name, n)
+		}
+	}
 }

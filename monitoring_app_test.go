@@ -41,9 +41,14 @@ func TestOnlyPublishedMetricsInEveryVariant(t *testing.T) {
 	for _, v := range keys(variants) {
 		f := synth(t, v)
 		metrics := 0
+		// The source dashboard charts what the state machines of every region publish.
+		var published []string
+		for _, tmpl := range f.templates {
+			published = append(published, cfntest.StateMachineMetrics(tmpl)...)
+		}
 		for _, name := range keys(f.templates) {
 			tmpl := f.templates[name]
-			for _, finding := range cfntest.UnpublishedMetrics(tmpl) {
+			for _, finding := range cfntest.UnpublishedMetrics(tmpl, published...) {
 				t.Errorf("%s %s: %s", v, name, finding)
 			}
 			widgets, _ := cfntest.DashboardWidgets(tmpl) // errors are findings of UnpublishedMetrics
@@ -81,12 +86,24 @@ func sampleEvents(t *testing.T) map[string]eventpattern.Sample {
 func expectedRuleMatches(cfg *config.Config) map[string]map[string][]string {
 	prefix := monitoring.DefaultNamePrefix(cfg.RepoPrefix)
 	lifecycle := monitoring.LifecycleRuleName(prefix)
-	source := map[string][]string{
-		lifecycle:                               {"lifecycle-expiry"},
-		monitoring.ScanFindingsRuleName(prefix): {"image-scan-critical", "image-scan-high-only"},
-	}
+	source := map[string][]string{lifecycle: {"lifecycle-expiry"}}
+	// A registry scans either basically or through Inspector: only that scan type's rule exists.
 	if cfg.EnhancedScanning {
 		source[monitoring.InspectorFindingsRuleName(prefix)] = []string{"inspector2-scan-critical"}
+	} else {
+		source[monitoring.ScanFindingsRuleName(prefix)] = []string{"image-scan-critical", "image-scan-high-only"}
+	}
+	if cfg.ReplicationLatency {
+		// A forwarded event keeps its envelope (region: the destination), so the replication
+		// success seen in us-west-2 is exactly what the latency rule receives in the source
+		// region; testdata/events/forwarded has the other forwarded cases.
+		// Across accounts the rule also requires the destination account in the envelope,
+		// and the sample was seen in the source account 111111111111.
+		if cfg.CrossAccount() {
+			source[prefix+"-replication-latency"] = nil
+		} else {
+			source[prefix+"-replication-latency"] = []string{"replication-success"}
+		}
 	}
 	for _, repo := range cfg.Repositories() {
 		var want []string
@@ -105,11 +122,18 @@ func expectedRuleMatches(cfg *config.Config) map[string]map[string][]string {
 		failed = append(failed, "replication-failed-other-source-account")
 	}
 	for _, region := range cfg.DestinationRegions {
-		out[stacks.ReplicaStackName(region)] = map[string][]string{
+		replica := map[string][]string{
 			monitoring.ReplicationFailedRuleName(prefix, cfg.SourceRegion):    failed,
 			monitoring.ReplicationSucceededRuleName(prefix, cfg.SourceRegion): {"replication-success"},
 			lifecycle: {"lifecycle-expiry"},
 		}
+		if cfg.EnhancedScanning {
+			replica[monitoring.InspectorFindingsRuleName(prefix)] = []string{"inspector2-scan-critical"}
+		}
+		if cfg.ReplicationLatency {
+			replica[monitoring.LatencyForwarderRuleName(prefix, cfg.SourceRegion)] = []string{"replication-success"}
+		}
+		out[stacks.ReplicaStackName(region)] = replica
 	}
 	return out
 }
@@ -248,5 +272,76 @@ func checkSourceAccountFilter(t *testing.T, v string, f *fixture, failed eventpa
 	}
 	if checked != 2*len(f.cfg.DestinationRegions) {
 		t.Errorf("%s: checked %d replication rules; want %d", v, checked, 2*len(f.cfg.DestinationRegions))
+	}
+}
+
+// TestMonthlyCost prices the fixed monthly monitoring cost of every variant from its
+// templates (monitoring.EstimateMonthlyCost): the default deployment must stay at or below
+// $12 a month, and every variant's figure is logged for the README's cost table.
+func TestMonthlyCost(t *testing.T) {
+	for _, v := range keys(variants) {
+		f := synth(t, v)
+		var templates []map[string]interface{}
+		for _, name := range keys(f.templates) {
+			templates = append(templates, f.templates[name])
+		}
+		c := monitoring.EstimateMonthlyCost(monitoring.ListPrices, templates...)
+		t.Logf("%s: %s", v, c)
+		if c.StateMachines == 0 && f.cfg.StorageMetrics {
+			t.Errorf("%s: storage is measured but no state machine was counted", v)
+		}
+		if v == "default" {
+			if c.FixedMonthlyUSD > 12 {
+				t.Errorf("default deployment: $%.2f a month; the target is at most $12 (%s)", c.FixedMonthlyUSD, c)
+			}
+			// 3 storage metrics (one per region) and 2 latency metrics (one per destination).
+			if c.CustomMetrics != 5 {
+				t.Errorf("default deployment: %d custom metrics; want 5 (%s)", c.CustomMetrics, c)
+			}
+		}
+	}
+}
+
+// TestEveryDeliveryIsWatched: in every stack of every variant, each rule whose target is a
+// topic, an event bus or a state machine (anything but a log group) is watched by an alarm on
+// its AWS/Events FailedInvocations, and that alarm notifies the stack's alert topic.
+func TestEveryDeliveryIsWatched(t *testing.T) {
+	for _, v := range keys(variants) {
+		f := synth(t, v)
+		for _, name := range keys(f.templates) {
+			tmpl := f.templates[name]
+			watched := map[string]bool{}
+			for _, a := range tmpl.Resources("AWS::CloudWatch::Alarm") {
+				for _, q := range a.Properties["Metrics"].([]any) {
+					stat, _ := q.(map[string]any)["MetricStat"].(map[string]any)
+					metric, _ := stat["Metric"].(map[string]any)
+					if metric["MetricName"] != "FailedInvocations" {
+						continue
+					}
+					if len(a.Properties["AlarmActions"].([]any)) == 0 {
+						t.Errorf("%s %s: delivery alarm %s notifies nobody", v, name, a.LogicalID)
+					}
+					for _, d := range metric["Dimensions"].([]any) {
+						if d := d.(map[string]any); d["Name"] == "RuleName" {
+							watched[d["Value"].(string)] = true
+						}
+					}
+				}
+			}
+			delivering := 0
+			for _, r := range tmpl.Resources("AWS::Events::Rule") {
+				targets := cfntest.JSON(r.Properties["Targets"])
+				if strings.Contains(targets, "log-group") {
+					continue
+				}
+				delivering++
+				if rule, _ := r.Properties["Name"].(string); !watched[rule] {
+					t.Errorf("%s %s: rule %s delivers to %s but no alarm watches its FailedInvocations", v, name, rule, targets)
+				}
+			}
+			if delivering == 0 {
+				t.Errorf("%s %s: no delivering rule; the check would prove nothing", v, name)
+			}
+		}
 	}
 }

@@ -103,6 +103,23 @@ type Config struct {
 	// EnhancedScanning selects enhanced (Amazon Inspector) registry scanning
 	// instead of basic scanning.
 	EnhancedScanning bool
+
+	// StorageMetrics measures the logical bytes under the prefix in every region.
+	StorageMetrics bool
+	// StorageScheduleMinutes is how often storage is measured (5–1440).
+	StorageScheduleMinutes int
+	// StorageRepositoryMetrics are full repository names that get a storage metric of
+	// their own (at most 10).
+	StorageRepositoryMetrics []string
+	// StorageGrowthAlarmGiB is the daily growth, in GiB per region, above which the
+	// storage-growth alarm fires.
+	StorageGrowthAlarmGiB float64
+	// ReplicationLatency measures replication latency per destination.
+	ReplicationLatency bool
+	// LatencyAlarmMinutes is the p90 latency threshold of the latency alarms.
+	LatencyAlarmMinutes int
+	// LifecycleTrail creates the CloudTrail trail that lifecycle notices need.
+	LifecycleTrail bool
 }
 
 // CrossAccount reports whether images are replicated to another account.

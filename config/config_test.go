@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/acme-platform/ecr-replication/awsid"
 	"math"
 	"reflect"
 	"slices"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/acme-platform/ecr-replication/awsid"
 )
 
 // documentedKeys is the key table of the brief, in order.
@@ -24,6 +25,8 @@ var documentedKeys = []string{
 	"encryption", "alertEmail",
 	"replicationFailureThreshold", "replicationMinimumAttempts", "replicationWindowMinutes",
 	"activityAlarms", "anomalyStdDevs", "enhancedScanning",
+	"storageMetrics", "storageScheduleMinutes", "storageRepositoryMetrics", "storageGrowthAlarmGiB",
+	"replicationLatency", "replicationLatencyAlarmMinutes", "lifecycleTrail",
 }
 
 // recipeDefaults is the configuration of the recipe (unknown account).
@@ -47,6 +50,11 @@ func recipeDefaults() *Config {
 		ActivityAlarms:              true,
 		AnomalyStdDevs:              3,
 		EnhancedScanning:            false,
+		StorageMetrics:              true,
+		StorageScheduleMinutes:      60,
+		StorageGrowthAlarmGiB:       10,
+		ReplicationLatency:          true,
+		LatencyAlarmMinutes:         30,
 	}
 }
 
@@ -201,6 +209,13 @@ func TestEveryConfigFieldIsBackedByAKey(t *testing.T) {
 		"ActivityAlarms":              {"activityAlarms"},
 		"AnomalyStdDevs":              {"anomalyStdDevs"},
 		"EnhancedScanning":            {"enhancedScanning"},
+		"StorageMetrics":              {"storageMetrics"},
+		"StorageScheduleMinutes":      {"storageScheduleMinutes"},
+		"StorageRepositoryMetrics":    {"storageRepositoryMetrics"},
+		"StorageGrowthAlarmGiB":       {"storageGrowthAlarmGiB"},
+		"ReplicationLatency":          {"replicationLatency"},
+		"LatencyAlarmMinutes":         {"replicationLatencyAlarmMinutes"},
+		"LifecycleTrail":              {"lifecycleTrail"},
 	}
 	backed := map[string]int{}
 	typ := reflect.TypeOf(Config{})
@@ -375,7 +390,14 @@ func TestParseCDKJSON(t *testing.T) {
 	  "replicationWindowMinutes": 30,
 	  "activityAlarms": false,
 	  "anomalyStdDevs": 2,
-	  "enhancedScanning": true
+	  "enhancedScanning": true,
+	  "storageMetrics": true,
+	  "storageScheduleMinutes": 30,
+	  "storageRepositoryMetrics": ["api", "sandbox"],
+	  "storageGrowthAlarmGiB": 2.5,
+	  "replicationLatency": false,
+	  "replicationLatencyAlarmMinutes": 45,
+	  "lifecycleTrail": true
 	}`
 	var ctx map[string]any
 	if err := json.Unmarshal([]byte(cdkJSON), &ctx); err != nil {
@@ -406,6 +428,13 @@ func TestParseCDKJSON(t *testing.T) {
 		ActivityAlarms:              false,
 		AnomalyStdDevs:              2,
 		EnhancedScanning:            true,
+		StorageMetrics:              true,
+		StorageScheduleMinutes:      30,
+		StorageRepositoryMetrics:    []string{"shop/api", "shop/sandbox"},
+		StorageGrowthAlarmGiB:       2.5,
+		ReplicationLatency:          false,
+		LatencyAlarmMinutes:         45,
+		LifecycleTrail:              true,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", got, want)
@@ -891,5 +920,46 @@ func TestLevenshtein(t *testing.T) {
 		if got := levenshtein(tc.a, tc.b, 2); got != tc.want {
 			t.Errorf("levenshtein(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
 		}
+	}
+}
+
+// TestMonitoringKeys: the storage, latency and trail keys are validated like the rest, every
+// problem at once, each naming the key, the value and what is expected.
+func TestMonitoringKeys(t *testing.T) {
+	_, err := Parse(map[string]any{
+		"storageScheduleMinutes":         "2",
+		"storageRepositoryMetrics":       "production,nosuch,production",
+		"storageGrowthAlarmGiB":          "0",
+		"replicationLatency":             "maybe",
+		"replicationLatencyAlarmMinutes": "1441",
+		"lifecycleTrail":                 "yes please",
+	}, Env{})
+	if err == nil {
+		t.Fatal("Parse accepted bad monitoring keys")
+	}
+	for _, want := range []string{
+		`storageScheduleMinutes: got "2"`, "from 5 to 1440",
+		`storageRepositoryMetrics: got "nosuch"`, "a repository of productionRepositories or testingRepositories",
+		`"production" is listed more than once`,
+		`storageGrowthAlarmGiB: got "0"`, "greater than 0",
+		`replicationLatency: got "maybe"`,
+		`replicationLatencyAlarmMinutes: got "1441"`, "from 1 to 1440",
+		`lifecycleTrail: got "yes please"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %q:\n%v", want, err)
+		}
+	}
+	names := make([]string, 11)
+	for i := range names {
+		names[i] = fmt.Sprintf("r%d", i)
+	}
+	_, err = Parse(map[string]any{"testingRepositories": strings.Join(names, ","), "storageRepositoryMetrics": strings.Join(names, ",")}, Env{})
+	if err == nil || !strings.Contains(err.Error(), "at most 10 repositories") {
+		t.Errorf("11 storage repositories: %v; want a refusal naming the limit", err)
+	}
+	c := mustParse(t, nil, Env{})
+	if !c.StorageMetrics || c.StorageScheduleMinutes != 60 || c.StorageGrowthAlarmGiB != 10 || !c.ReplicationLatency || c.LatencyAlarmMinutes != 30 || c.LifecycleTrail || c.StorageRepositoryMetrics != nil {
+		t.Errorf("defaults: %+v", c)
 	}
 }

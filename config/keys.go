@@ -42,6 +42,13 @@ const (
 	keyActivityAlarms              = "activityAlarms"
 	keyAnomalyStdDevs              = "anomalyStdDevs"
 	keyEnhancedScanning            = "enhancedScanning"
+	keyStorageMetrics              = "storageMetrics"
+	keyStorageScheduleMinutes      = "storageScheduleMinutes"
+	keyStorageRepositoryMetrics    = "storageRepositoryMetrics"
+	keyStorageGrowthAlarmGiB       = "storageGrowthAlarmGiB"
+	keyReplicationLatency          = "replicationLatency"
+	keyLatencyAlarmMinutes         = "replicationLatencyAlarmMinutes"
+	keyLifecycleTrail              = "lifecycleTrail"
 )
 
 // Non-literal defaults.
@@ -64,6 +71,9 @@ const (
 	maxMinimumAttempt = 100000
 	minWindowMinutes  = 5
 	maxWindowMinutes  = 1440
+	// maxStorageRepositoryMetrics bounds the repositories with a storage metric of their own
+	// (a custom metric per repository and region, about $0.30 a month each).
+	maxStorageRepositoryMetrics = 10
 )
 
 var keyTable = []Key{
@@ -117,6 +127,20 @@ var keyTable = []Key{
 		"Width of the anomaly-detection band in standard deviations: a number from 1 to 10."},
 	{keyEnhancedScanning, "false",
 		"Use enhanced (Amazon Inspector) registry scanning instead of basic scanning: true or false."},
+	{keyStorageMetrics, "true",
+		"Measure the logical bytes stored under repoPrefix in every region (a Step Functions Express state machine on a schedule, no Lambda) and alarm on daily growth: true or false."},
+	{keyStorageScheduleMinutes, "60",
+		"How often the storage is measured, in minutes: an integer from 5 to 1440."},
+	{keyStorageRepositoryMetrics, defaultNone,
+		"Comma-separated repository names under repoPrefix (of productionRepositories or testingRepositories) that also get a storage metric of their own in every region: at most 10 (each costs about $0.30 a month per region)."},
+	{keyStorageGrowthAlarmGiB, "10",
+		"Daily growth of the logical bytes under repoPrefix, in GiB per region, above which the storage-growth alarm fires: a number greater than 0 and at most 1000000."},
+	{keyReplicationLatency, "true",
+		"Measure replication latency (push in the source to arrival in each destination) from forwarded replication events, natively: true or false."},
+	{keyLatencyAlarmMinutes, "30",
+		"p90 replication latency over one hour, in minutes, above which a destination's latency alarm fires: an integer from 1 to 1440."},
+	{keyLifecycleTrail, "false",
+		"Create a CloudTrail trail of management events (multi-region, with an encrypted, retained S3 bucket) in the source account, and in the destination account when it is another, so that lifecycle expiration notices arrive: true or false."},
 }
 
 // keyIndex maps a key name to its position in keyTable.

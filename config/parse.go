@@ -503,6 +503,11 @@ const (
 	expAttempts  = "an integer from 1 to 100000 (replications attempted in the window before the failure-rate alarm may fire)"
 	expWindow    = "a whole number of minutes from 5 to 1440 that is a multiple of 5"
 	expStdDevs   = "a number from 1 to 10 (standard deviations)"
+
+	expStorageSchedule = "a whole number of minutes from 5 to 1440"
+	expGrowth          = "a number of GiB greater than 0 and at most 1000000"
+	expLatency         = "a whole number of minutes from 1 to 1440"
+	expStorageRepos    = "a comma-separated list of at most 10 repository names of productionRepositories or testingRepositories, or none"
 )
 
 // float reads a numeric key and checks it with inRange.
@@ -529,6 +534,42 @@ func (p *parser) parseMonitoring(c *Config) {
 	c.ActivityAlarms, _ = p.boolean(keyActivityAlarms, true)
 	c.AnomalyStdDevs = p.float(keyAnomalyStdDevs, 3, func(f float64) bool { return f >= 1 && f <= 10 }, expStdDevs)
 	c.EnhancedScanning, _ = p.boolean(keyEnhancedScanning, false)
+	c.StorageMetrics, _ = p.boolean(keyStorageMetrics, true)
+	c.StorageScheduleMinutes, _ = p.integer(keyStorageScheduleMinutes, 60, 5, 1440, expStorageSchedule)
+	p.parseStorageRepositories(c)
+	c.StorageGrowthAlarmGiB = p.float(keyStorageGrowthAlarmGiB, 10, func(f float64) bool { return f > 0 && f <= 1e6 }, expGrowth)
+	c.ReplicationLatency, _ = p.boolean(keyReplicationLatency, true)
+	c.LatencyAlarmMinutes, _ = p.integer(keyLatencyAlarmMinutes, 30, 1, 1440, expLatency)
+	c.LifecycleTrail, _ = p.boolean(keyLifecycleTrail, false)
+}
+
+// parseStorageRepositories reads storageRepositoryMetrics: names of configured repositories.
+func (p *parser) parseStorageRepositories(c *Config) {
+	lv := p.list(keyStorageRepositoryMetrics, expStorageRepos, true)
+	if !lv.given || lv.bad {
+		return
+	}
+	known := map[string]bool{}
+	for _, r := range c.Repositories() {
+		known[r.Name] = true
+	}
+	seen := map[string]bool{}
+	for _, n := range lv.entries {
+		switch {
+		case n == "none":
+			p.add(keyStorageRepositoryMetrics, n, "none on its own, not mixed with repository names")
+		case seen[n]:
+			p.add(keyStorageRepositoryMetrics, n, fmt.Sprintf("each repository once: %q is listed more than once", n))
+		case c.RepoPrefix != "" && !known[n]:
+			p.add(keyStorageRepositoryMetrics, n, "the name of a repository of productionRepositories or testingRepositories")
+		default:
+			c.StorageRepositoryMetrics = append(c.StorageRepositoryMetrics, c.RepoPrefix+"/"+n)
+		}
+		seen[n] = true
+	}
+	if n := len(seen); n > maxStorageRepositoryMetrics {
+		p.add(keyStorageRepositoryMetrics, lv.raw, fmt.Sprintf("at most %d repositories (each gets a custom metric in every region, about $0.30 a month each); got %d", maxStorageRepositoryMetrics, n))
+	}
 }
 
 // ----------------------------------------------------------------- finish

@@ -90,7 +90,12 @@ func NewDeployment(scope constructs.Construct, props *DeploymentProps) *Deployme
 		Common:       props.Common,
 		Destinations: props.Destinations,
 	})
+	trailed := map[string]bool{props.SourceAccount: true}
 	for _, dest := range props.Destinations {
+		// One multi-region trail per account: the source stack's, and the first replica
+		// stack's of each other destination account.
+		trail := props.Monitoring.LifecycleTrail && dest.Account != "" && !trailed[dest.Account]
+		trailed[dest.Account] = trailed[dest.Account] || trail
 		account := sourceAccount
 		if dest.Account != "" {
 			account = jsii.String(dest.Account)
@@ -104,6 +109,7 @@ func NewDeployment(scope constructs.Construct, props *DeploymentProps) *Deployme
 			SourceRegion:      props.SourceRegion,
 			SourceAccount:     props.SourceAccount,
 			TemplateLifecycle: props.TemplateLifecycle,
+			LifecycleTrail:    trail,
 		})
 		d.Source.AddStackDependency(r.Stack, jsii.String("replicas, their creation template and registry policy must exist before replication starts"))
 		d.Replicas = append(d.Replicas, r)

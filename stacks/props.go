@@ -59,6 +59,46 @@ type Monitoring struct {
 	//
 	// Default: 1 hour.
 	ReplicationWindow awscdk.Duration
+	// Storage measures the logical bytes stored under the namespace in every region, with a
+	// daily-growth alarm (monitoring.StorageMetrics).
+	//
+	// Default: - not measured.
+	Storage *StorageOptions
+	// Latency measures replication latency per destination, with a p90 alarm
+	// (monitoring.ReplicationLatency and a LatencyForwarder in each destination).
+	//
+	// Default: - not measured.
+	Latency *LatencyOptions
+	// LifecycleTrail creates a multi-region management-events trail (monitoring.LifecycleTrail)
+	// in the source account, and in each destination account that is another account, so that
+	// lifecycle notices arrive. Leave it off where a trail exists.
+	//
+	// Default: false.
+	LifecycleTrail bool
+}
+
+// StorageOptions configures the storage measurement of every region.
+type StorageOptions struct {
+	// Schedule is how often storage is measured.
+	//
+	// Default: 1 hour.
+	Schedule awscdk.Duration
+	// RepositoryMetrics are full repository names that get a metric of their own (at most 10).
+	//
+	// Default: - none.
+	RepositoryMetrics []string
+	// GrowthThresholdBytes is the daily growth per region above which the alarm fires.
+	//
+	// Default: 10 GiB.
+	GrowthThresholdBytes float64
+}
+
+// LatencyOptions configures the replication-latency measurement.
+type LatencyOptions struct {
+	// Threshold is the p90 latency over an hour above which a destination's alarm fires.
+	//
+	// Default: 30 minutes.
+	Threshold awscdk.Duration
 }
 
 // Common are the props every stack of one deployment shares.

@@ -34,6 +34,12 @@ type ReplicaStackProps struct {
 	//
 	// Default: policy.RoleName(RepositoryPrefix, SourceRegion, "pull").
 	SourceDeployRoleName string
+	// LifecycleTrail creates the lifecycle trail in this stack: set it on one replica stack of
+	// each destination account other than the source's (NewDeployment does) when
+	// Monitoring.LifecycleTrail is on; the trail is multi-region.
+	//
+	// Default: false.
+	LifecycleTrail bool
 	// TemplateLifecycle is the lifecycle policy of repositories ECR creates later under the
 	// namespace (through the creation template).
 	//
@@ -71,6 +77,15 @@ type ReplicaStack struct {
 	Monitoring *monitoring.ReplicationMonitor
 	// Key encrypts the replicas with KMS, else nil.
 	Key awskms.Key
+	// Storage measures the logical bytes of the namespace in this region; nil when off.
+	Storage *monitoring.StorageMetrics
+	// Forwarder sends this region's replication events to the source region, for the latency
+	// measurement; nil when off.
+	Forwarder *monitoring.LatencyForwarder
+	// Delivery alarms when a rule of this stack fails to deliver to its target.
+	Delivery *monitoring.DeliveryAlarms
+	// Trail is the lifecycle trail when LifecycleTrail is set, else nil.
+	Trail *monitoring.LifecycleTrail
 }
 
 // NewReplicaStack creates a replica stack. It panics, naming every problem, on bad props.
@@ -146,7 +161,7 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 	}
 	s.Topics = monitoring.NewNotificationTopics(stack, "Notifications", &monitoring.NotificationTopicsProps{
 		AlertEmail:    props.Monitoring.AlertEmail,
-		SecurityTopic: jsii.Bool(false),
+		SecurityTopic: jsii.Bool(props.EnhancedScanning),
 	})
 	s.Monitoring = monitoring.NewReplicationMonitor(stack, "Monitoring", &monitoring.ReplicationMonitorProps{
 		RepositoryPrefix:            prefix,
@@ -154,10 +169,32 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 		SourceAccount:               props.SourceAccount,
 		AlertTopic:                  s.Topics.Alert,
 		LifecycleTopic:              s.Topics.Lifecycle,
+		SecurityTopic:               s.Topics.Security,
+		EnhancedScanning:            props.EnhancedScanning,
 		ReplicationFailureThreshold: props.Monitoring.ReplicationFailureThreshold,
 		ReplicationMinimumAttempts:  props.Monitoring.ReplicationMinimumAttempts,
 		ReplicationWindow:           props.Monitoring.ReplicationWindow,
 	})
+	if o := props.Monitoring.Storage; o != nil {
+		s.Storage = monitoring.NewStorageMetrics(stack, "Storage", storageProps(prefix, o, s.Topics))
+	}
+	rules := s.Monitoring.NotifyingRuleNames()
+	if props.Monitoring.Latency != nil {
+		s.Forwarder = monitoring.NewLatencyForwarder(stack, "LatencyForwarder", &monitoring.LatencyForwarderProps{
+			RepositoryPrefix: prefix,
+			SourceRegion:     props.SourceRegion,
+			SourceAccount:    props.SourceAccount,
+		})
+		rules = append(rules, s.Forwarder.RuleName)
+	}
+	s.Delivery = monitoring.NewDeliveryAlarms(stack, "Delivery", &monitoring.DeliveryAlarmsProps{
+		RuleNames:  rules,
+		AlertTopic: s.Topics.Alert,
+		NamePrefix: monitoring.DefaultNamePrefix(prefix),
+	})
+	if props.LifecycleTrail {
+		s.Trail = monitoring.NewLifecycleTrail(stack, "LifecycleTrail", &monitoring.LifecycleTrailProps{NamePrefix: monitoring.DefaultNamePrefix(prefix)})
+	}
 	outputDockerLogin(stack)
 	tagStack(stack, prefix)
 	return s

@@ -51,6 +51,14 @@ type SourceStack struct {
 	Topics *monitoring.NotificationTopics
 	// Monitoring watches activity, findings and lifecycle actions, and owns the dashboard.
 	Monitoring *monitoring.SourceMonitor
+	// Storage measures the logical bytes of the namespace in this region; nil when off.
+	Storage *monitoring.StorageMetrics
+	// Latency measures replication latency to every destination; nil when off.
+	Latency *monitoring.ReplicationLatency
+	// Delivery alarms when a rule of this stack fails to deliver to its target.
+	Delivery *monitoring.DeliveryAlarms
+	// Trail is the lifecycle trail with Monitoring.LifecycleTrail, else nil.
+	Trail *monitoring.LifecycleTrail
 	// Key encrypts the source repositories with KMS, else nil.
 	Key awskms.Key
 }
@@ -137,7 +145,24 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 	if a := *stack.Account(); !awsid.IsToken(a) {
 		sourceAccount = a
 	}
-	s.Monitoring = monitoring.NewSourceMonitor(stack, "Monitoring", &monitoring.SourceMonitorProps{
+	mon := props.Monitoring
+	if mon.Storage != nil {
+		s.Storage = monitoring.NewStorageMetrics(stack, "Storage", storageProps(prefix, mon.Storage, s.Topics))
+	}
+	if mon.Latency != nil {
+		dests := make([]monitoring.LatencyDestination, 0, len(props.Destinations))
+		for _, d := range props.Destinations {
+			dests = append(dests, monitoring.LatencyDestination{Region: d.Region, Account: d.Account})
+		}
+		s.Latency = monitoring.NewReplicationLatency(stack, "Latency", &monitoring.ReplicationLatencyProps{
+			RepositoryPrefix: prefix,
+			Destinations:     dests,
+			SourceAccount:    sourceAccount,
+			AlertTopic:       s.Topics.Alert,
+			LatencyThreshold: mon.Latency.Threshold,
+		})
+	}
+	monitorProps := &monitoring.SourceMonitorProps{
 		RepositoryPrefix: prefix,
 		RepositoryNames:  names,
 		Destinations:     props.Destinations,
@@ -145,10 +170,28 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 		AlertTopic:       s.Topics.Alert,
 		SecurityTopic:    s.Topics.Security,
 		LifecycleTopic:   s.Topics.Lifecycle,
-		ActivityAlarms:   props.Monitoring.ActivityAlarms,
-		AnomalyStdDevs:   props.Monitoring.AnomalyStdDevs,
+		ActivityAlarms:   mon.ActivityAlarms,
+		AnomalyStdDevs:   mon.AnomalyStdDevs,
 		EnhancedScanning: props.EnhancedScanning,
+		Storage:          mon.Storage != nil,
+		Latency:          s.Latency,
+	}
+	if mon.Storage != nil {
+		monitorProps.StorageRepositoryMetrics = mon.Storage.RepositoryMetrics
+	}
+	s.Monitoring = monitoring.NewSourceMonitor(stack, "Monitoring", monitorProps)
+	rules := s.Monitoring.NotifyingRuleNames()
+	if s.Latency != nil {
+		rules = append(rules, s.Latency.RuleName)
+	}
+	s.Delivery = monitoring.NewDeliveryAlarms(stack, "Delivery", &monitoring.DeliveryAlarmsProps{
+		RuleNames:  rules,
+		AlertTopic: s.Topics.Alert,
+		NamePrefix: monitoring.DefaultNamePrefix(prefix),
 	})
+	if mon.LifecycleTrail {
+		s.Trail = monitoring.NewLifecycleTrail(stack, "LifecycleTrail", &monitoring.LifecycleTrailProps{NamePrefix: monitoring.DefaultNamePrefix(prefix)})
+	}
 
 	outputRepositoryURIs(stack, &props.Common, s.Repositories)
 	awscdk.NewCfnOutput(stack, jsii.String("DeployRoleArn"), &awscdk.CfnOutputProps{
@@ -224,4 +267,15 @@ func awsecrMutability(s string) awsecr.TagMutability {
 		return awsecr.TagMutability_MUTABLE
 	}
 	return awsecr.TagMutability_IMMUTABLE
+}
+
+// storageProps are the StorageMetrics props of a stack's region.
+func storageProps(prefix string, o *StorageOptions, topics *monitoring.NotificationTopics) *monitoring.StorageMetricsProps {
+	return &monitoring.StorageMetricsProps{
+		RepositoryPrefix:     prefix,
+		Schedule:             o.Schedule,
+		RepositoryMetrics:    o.RepositoryMetrics,
+		GrowthThresholdBytes: o.GrowthThresholdBytes,
+		AlertTopic:           topics.Alert,
+	}
 }

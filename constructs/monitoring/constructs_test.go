@@ -64,11 +64,11 @@ func TestDefaultSourceStack(t *testing.T) {
 							"Effect": "Deny", "Action": "sns:Publish", "Principal": "*",
 							"Condition": map[string]interface{}{"Bool": map[string]interface{}{"aws:SecureTransport": "false"}},
 						}),
+						// EventBridge: exactly the statement the EventBridge user guide gives (no
+						// Condition; see TestEventBridgeStatementsHaveNoCondition).
 						assertions.Match_ObjectLike(&map[string]interface{}{
 							"Effect": "Allow", "Principal": map[string]interface{}{"Service": "events.amazonaws.com"},
-							"Condition": map[string]interface{}{"ArnLike": map[string]interface{}{"aws:SourceArn": map[string]interface{}{
-								"Fn::Join": []interface{}{"", []interface{}{"arn:aws:events:us-east-1:", map[string]interface{}{"Ref": "AWS::AccountId"}, ":rule/*"}},
-							}}},
+							"Action": "sns:Publish",
 						}),
 						assertions.Match_ObjectLike(&map[string]interface{}{
 							"Effect": "Allow", "Principal": map[string]interface{}{"Service": "cloudwatch.amazonaws.com"},
@@ -443,5 +443,43 @@ func TestInvalidPropsPanic(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { cfntest.ExpectPanic(t, c.f, c.want) })
+	}
+}
+
+// TestEventBridgeStatementsHaveNoCondition: the EventBridge user guide (resource-based
+// policies, "Amazon SNS permissions") says Condition blocks cannot be used in SNS topic
+// policies for EventBridge: with one, deliveries fail silently. Every topic policy of every
+// fixture grants events.amazonaws.com sns:Publish on its topic with no Condition, and
+// cloudwatch.amazonaws.com only under aws:SourceArn of this account's alarms.
+func TestEventBridgeStatementsHaveNoCondition(t *testing.T) {
+	checked := 0
+	for _, s := range allStacks(t) {
+		for _, r := range s.tmpl().Resources("AWS::SNS::TopicPolicy") {
+			doc, _ := r.Properties["PolicyDocument"].(map[string]any)
+			events, alarms := 0, 0
+			for _, st := range doc["Statement"].([]any) {
+				st := st.(map[string]any)
+				principal := cfntest.JSON(st["Principal"])
+				switch principal {
+				case `{"Service":"events.amazonaws.com"}`:
+					events++
+					if _, has := st["Condition"]; has || st["Action"] != "sns:Publish" || st["Effect"] != "Allow" {
+						t.Errorf("%s/%s: EventBridge statement %s; want Allow sns:Publish with no Condition", s.name, r.LogicalID, cfntest.JSON(st))
+					}
+				case `{"Service":"cloudwatch.amazonaws.com"}`:
+					alarms++
+					if c := cfntest.JSON(st["Condition"]); !strings.Contains(c, `"ArnLike":{"aws:SourceArn"`) || !strings.Contains(c, ":alarm:*") {
+						t.Errorf("%s/%s: CloudWatch statement condition %s; want ArnLike aws:SourceArn on this account's alarms", s.name, r.LogicalID, c)
+					}
+				}
+			}
+			if events != 1 || alarms != 1 {
+				t.Errorf("%s/%s: %d EventBridge and %d CloudWatch statements; want one each", s.name, r.LogicalID, events, alarms)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no topic policy checked")
 	}
 }

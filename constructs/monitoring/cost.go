@@ -27,6 +27,10 @@ type Prices struct {
 	// LogIngestionPerGB is the price of ingesting one GB into CloudWatch Logs (variable cost,
 	// not part of the fixed cost).
 	LogIngestionPerGB float64
+	// ScheduledRun is the price of one scheduled measurement: an EventBridge Scheduler
+	// invocation plus a short Express execution (its request, about 2 s at 64 MB, and the
+	// PutMetricData call). Runs are fixed by the schedule, so they count as fixed cost.
+	ScheduledRun float64
 }
 
 // ListPrices are the list prices this package was costed with (us-east-1, to confirm).
@@ -38,6 +42,9 @@ var ListPrices = Prices{
 	CustomMetric:      0.30,
 	KMSKey:            1.00,
 	LogIngestionPerGB: 0.50,
+	// Scheduler $1.00 per million invocations; Express $1.00 per million requests and
+	// $0.00001667 per GB-second (2 s x 64 MB); PutMetricData $0.01 per 1,000 requests.
+	ScheduledRun: 0.000001 + 0.000001 + 2*0.0625*0.00001667 + 0.00001,
 }
 
 // CostEstimate counts what bills monthly in a set of synthesized templates.
@@ -53,9 +60,15 @@ type CostEstimate struct {
 	KMSKeys    int
 	Rules      int
 	LogGroups  int
-	// CustomMetrics are metric transformations of metric filters (a dimension would
-	// multiply them by its distinct values; this package creates none).
+	// CustomMetrics are the metrics this app publishes: metric transformations of metric
+	// filters, and what each measuring state machine publishes (StorageMetrics: the total and
+	// each configured repository; ReplicationLatency: one per destination), as stated in its
+	// template metadata.
 	CustomMetrics int
+	// StateMachines and ScheduledRunsPerMonth count the measuring state machines and the runs
+	// their schedules make.
+	StateMachines         int
+	ScheduledRunsPerMonth float64
 	// FixedMonthlyUSD is the monthly cost that does not depend on traffic: alarms, custom
 	// metrics, dashboards beyond the free ones, keys. Log ingestion and KMS requests come on
 	// top and grow with the number of events.
@@ -95,6 +108,14 @@ func EstimateMonthlyCost(prices Prices, templates ...map[string]interface{}) Cos
 				c.Rules++
 			case "AWS::Logs::LogGroup":
 				c.LogGroups++
+			case "AWS::StepFunctions::StateMachine":
+				c.StateMachines++
+				if meta, ok := res["Metadata"].(map[string]interface{})[costMetadataKey].(map[string]interface{}); ok {
+					n, _ := meta["customMetrics"].(float64)
+					runs, _ := meta["scheduledRunsPerMonth"].(float64)
+					c.CustomMetrics += int(n)
+					c.ScheduledRunsPerMonth += runs
+				}
 			case "AWS::Logs::MetricFilter":
 				if mt, ok := props["MetricTransformations"].([]interface{}); ok {
 					c.CustomMetrics += len(mt)
@@ -119,13 +140,18 @@ func EstimateMonthlyCost(prices Prices, templates ...map[string]interface{}) Cos
 	add(c.CustomMetrics, prices.CustomMetric, "custom metrics")
 	add(paidDashboards, prices.Dashboard, "dashboards beyond the free ones")
 	add(c.KMSKeys, prices.KMSKey, "KMS keys")
+	if c.ScheduledRunsPerMonth > 0 {
+		cost := c.ScheduledRunsPerMonth * prices.ScheduledRun
+		c.FixedMonthlyUSD += cost
+		c.Lines = append(c.Lines, fmt.Sprintf("%.0f scheduled measurements at $%.6f = $%.2f", c.ScheduledRunsPerMonth, prices.ScheduledRun, cost))
+	}
 	c.FixedMonthlyUSD = float64(int(c.FixedMonthlyUSD*100+0.5)) / 100
 	return c
 }
 
 func (c CostEstimate) String() string {
-	return fmt.Sprintf("%d standard alarms (%d alarm metrics), %d anomaly alarms, %d dashboards, %d custom metrics, %d KMS keys, %d rules, %d log groups: $%.2f/month fixed (%s)",
-		c.StandardAlarms, c.StandardAlarmMetrics, c.AnomalyAlarms, c.Dashboards, c.CustomMetrics, c.KMSKeys, c.Rules, c.LogGroups,
+	return fmt.Sprintf("%d standard alarms (%d alarm metrics), %d anomaly alarms, %d dashboards, %d custom metrics, %d KMS keys, %d rules, %d log groups, %d state machines: $%.2f/month fixed (%s)",
+		c.StandardAlarms, c.StandardAlarmMetrics, c.AnomalyAlarms, c.Dashboards, c.CustomMetrics, c.KMSKeys, c.Rules, c.LogGroups, c.StateMachines,
 		c.FixedMonthlyUSD, strings.Join(c.Lines, "; "))
 }
 

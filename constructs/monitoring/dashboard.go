@@ -38,6 +38,8 @@ func (s *SourceMonitor) dashboard() awscloudwatch.Dashboard {
 	s.pullRows(d)
 	s.pushRow(d)
 	s.countRows(d)
+	s.storageRows(d)
+	s.latencyRow(d)
 	s.findingsRow(d)
 	s.alarmRow(d)
 	return d
@@ -228,3 +230,50 @@ func addRows(d awscloudwatch.Dashboard, widgets []awscloudwatch.IWidget) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// storageRows adds, per region, the logical bytes under the namespace and the largest
+// repositories, as each region's StorageMetrics publishes them.
+func (s *SourceMonitor) storageRows(d awscloudwatch.Dashboard) {
+	if !s.props.Storage {
+		return
+	}
+	prefix := strings.Trim(s.props.RepositoryPrefix, "/")
+	// Every region's StorageMetrics publishes these (the Storage prop says so).
+	registerCustomMetric(DefaultMeasureNamespace, StorageMetricName)
+	var widgets []awscloudwatch.IWidget
+	for _, region := range s.regions() {
+		account := s.destinationMetricAccount(region)
+		metric := func(dim, value, label string) awscloudwatch.IMetric {
+			props := &awscloudwatch.MetricProps{
+				Namespace:     jsii.String(DefaultMeasureNamespace),
+				MetricName:    jsii.String(StorageMetricName),
+				DimensionsMap: &map[string]*string{dim: jsii.String(value)},
+				Statistic:     jsii.String("Maximum"),
+				Label:         jsii.String(label),
+				Region:        jsii.String(region),
+			}
+			if account != "" {
+				props.Account = jsii.String(account)
+			}
+			return newMetric(props, &awscloudwatch.MetricOptions{Period: hour()})
+		}
+		lines := []awscloudwatch.IMetric{metric("RepositoryPrefix", prefix, prefix+"/ total")}
+		for _, r := range s.props.StorageRepositoryMetrics {
+			lines = append(lines, metric("RepositoryName", r, r))
+		}
+		widgets = append(widgets, awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
+			Title:  jsii.String(fmt.Sprintf("Storage in %s (logical bytes: layers shared between images count once per image)", region)),
+			Left:   &lines,
+			Region: jsii.String(region),
+			Width:  jsii.Number(12),
+		}))
+	}
+	addRows(d, widgets)
+}
+
+// latencyRow adds the replication-latency widgets.
+func (s *SourceMonitor) latencyRow(d awscloudwatch.Dashboard) {
+	if s.props.Latency != nil {
+		d.AddWidgets(s.props.Latency.Widgets()...)
+	}
+}

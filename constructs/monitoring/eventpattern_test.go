@@ -27,7 +27,6 @@ var expectedMatches = map[string]map[string]map[string][]string{
 		"Source": {
 			"ecr-enterprise-apps-pushes-production":       {"image-push"},
 			"ecr-enterprise-apps-pushes-testing":          {"image-push-testing"},
-			"ecr-enterprise-apps-scan-findings":           {"image-scan-critical", "image-scan-high-only"},
 			"ecr-enterprise-apps-inspector-scan-findings": {"inspector2-scan-critical"},
 			"ecr-enterprise-apps-lifecycle-expirations":   {"lifecycle-expiry"},
 		},

@@ -164,7 +164,7 @@ func NewLatencyForwarder(scope constructs.Construct, id string, props *LatencyFo
 		Service: jsii.String("events"), Region: jsii.String(props.SourceRegion), Account: jsii.String(account),
 		Resource: jsii.String("event-bus"), ResourceName: jsii.String("default"),
 	})
-	f.RuleName = measureFitName(measureNamePrefix(props.NamePrefix, props.RepositoryPrefix)+"-forward-replications-to-"+props.SourceRegion, measureMaxRuleName)
+	f.RuleName = LatencyForwarderRuleName(measureNamePrefix(props.NamePrefix, props.RepositoryPrefix), props.SourceRegion)
 	// Cross-Region event-bus targets need a role with events:PutEvents on the target bus
 	// (EventBridge user guide, eb-cross-region.html).
 	f.Role = awsiam.NewRole(f, jsii.String("Role"), &awsiam.RoleProps{
@@ -324,8 +324,9 @@ type ReplicationLatency struct {
 	// Rule matches the forwarded events and starts StateMachine with RuleRole.
 	Rule     awsevents.CfnRule
 	RuleRole awsiam.Role
-	// BusPolicies admit the destination accounts (cross-account only), by account.
-	BusPolicies map[string]awsevents.CfnEventBusPolicy
+	// BusPolicies admit the sending accounts, each only for its forwarder rules, by construct
+	// id ("AdmitSourceAccount", "Admit<account>").
+	BusPolicies map[string]awscdk.CfnResource
 	// LatencyAlarms are the p90 alarms by destination region; ExecutionFailureAlarm watches
 	// failed executions.
 	LatencyAlarms         map[string]awscloudwatch.Alarm
@@ -354,7 +355,7 @@ func NewReplicationLatency(scope constructs.Construct, id string, props *Replica
 	r := &ReplicationLatency{
 		namespace:         props.namespace(),
 		threshold:         props.thresholdMinutes() * 60,
-		BusPolicies:       map[string]awsevents.CfnEventBusPolicy{},
+		BusPolicies:       map[string]awscdk.CfnResource{},
 		LatencyAlarms:     map[string]awscloudwatch.Alarm{},
 		LatencyAlarmNames: map[string]string{},
 	}
@@ -413,6 +414,7 @@ func NewReplicationLatency(scope constructs.Construct, id string, props *Replica
 		}),
 	)
 	r.StateMachine, r.Role, r.LogGroup = sm.stateMachine, sm.role, sm.logGroup
+	annotateCost(r.StateMachine, len(r.regions), 0)
 	measureSuppressPrefix(r.Role, props.RepositoryPrefix,
 		"ecr:DescribeImages is limited to the source repositories under the prefix; replication events may name any of them, including repositories created later")
 
@@ -438,24 +440,37 @@ func NewReplicationLatency(scope constructs.Construct, id string, props *Replica
 		}},
 	})
 
-	// A bus receiving events from another account needs a resource policy admitting it
-	// (EventBridge user guide, eb-cross-region.html and the event-bus policy examples).
+	// The receiving bus admits each sending account, only for the forwarder rules of this
+	// namespace: the cross-account examples of the EventBridge user guide
+	// (eb-event-bus-example-policy-restrict-rule.html) narrow with aws:SourceArn on the rule, and
+	// the same-account bus-to-bus guide (eb-bus-to-bus.html) also puts a resource policy on the
+	// receiving bus, so the source account gets a statement too.
+	forwarderRule := LatencyForwarderRuleName(namePrefix, sourceRegion)
 	for _, d := range props.Destinations {
-		a := d.Account
-		if a == "" || a == sourceAccount || r.BusPolicies[a] != nil {
+		a, id := d.Account, "Admit"+d.Account
+		if a == "" || a == sourceAccount {
+			a, id = *stack.Account(), "AdmitSourceAccount"
+		}
+		if r.BusPolicies[id] != nil {
 			continue
 		}
-		r.BusPolicies[a] = awsevents.NewCfnEventBusPolicy(r, jsii.String("Admit"+a), &awsevents.CfnEventBusPolicyProps{
-			EventBusName: jsii.String("default"),
-			StatementId:  jsii.String(measureFitStatementID(namePrefix + "-replication-events-from-" + a)),
-			Statement: map[string]any{
-				"Sid":       measureFitStatementID(namePrefix + "-replication-events-from-" + a),
+		sid := measureFitStatementID(namePrefix + "-replication-events-from-" + strings.TrimPrefix(id, "Admit"))
+		// A plain CfnResource: the L1 CfnEventBusPolicy reads its deprecated Principal prop,
+		// which makes jsii print a deprecation warning into every synth.
+		r.BusPolicies[id] = awscdk.NewCfnResource(r, jsii.String(id), &awscdk.CfnResourceProps{Type: jsii.String("AWS::Events::EventBusPolicy"), Properties: &map[string]any{
+			"EventBusName": "default",
+			"StatementId":  sid,
+			"Statement": map[string]any{
+				"Sid":       sid,
 				"Effect":    "Allow",
 				"Principal": map[string]any{"AWS": "arn:" + *stack.Partition() + ":iam::" + a + ":root"},
 				"Action":    "events:PutEvents",
 				"Resource":  stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("events"), Resource: jsii.String("event-bus"), ResourceName: jsii.String("default")}),
+				"Condition": map[string]any{"ArnLike": map[string]any{
+					"aws:SourceArn": "arn:" + *stack.Partition() + ":events:*:" + a + ":rule/" + forwarderRule,
+				}},
 			},
-		})
+		}})
 	}
 
 	for _, region := range r.regions {
@@ -613,4 +628,10 @@ func measureFitName(name string, max int) string {
 // measureFitStatementID fits an event-bus policy statement id ([A-Za-z0-9_-], 1-64).
 func measureFitStatementID(s string) string {
 	return measureFitName(strings.ReplaceAll(s, ".", "-"), measureMaxStatementID)
+}
+
+// LatencyForwarderRuleName is the name of the rule a LatencyForwarder creates in a destination
+// region to forward replication events to sourceRegion.
+func LatencyForwarderRuleName(namePrefix, sourceRegion string) string {
+	return measureFitName(namePrefix+"-forward-replications-to-"+sourceRegion, measureMaxRuleName)
 }

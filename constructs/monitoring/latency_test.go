@@ -131,17 +131,27 @@ func TestLatencyTemplates(t *testing.T) {
 			t.Errorf("rule %s", cfntest.JSON(rule))
 		}
 	})
-	t.Run("the source bus admits the other destination account only", func(t *testing.T) {
-		pols := tmpl.Resources("AWS::Events::EventBusPolicy")
-		if len(pols) != 1 {
-			t.Fatalf("%d bus policies", len(pols))
+	t.Run("the source bus admits each sending account, only for its forwarder rules", func(t *testing.T) {
+		pols := map[string]string{}
+		for _, p := range tmpl.Resources("AWS::Events::EventBusPolicy") {
+			pols[p.Properties["StatementId"].(string)] = cfntest.JSON(p.Properties["Statement"])
 		}
-		got := cfntest.JSON(pols[0].Properties)
-		want := `{"EventBusName":"default","Statement":{"Action":"events:PutEvents","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},` +
-			`"Resource":"arn:aws:events:us-east-1:111111111111:event-bus/default","Sid":"ecr-enterprise-apps-replication-events-from-222222222222"},` +
-			`"StatementId":"ecr-enterprise-apps-replication-events-from-222222222222"}`
-		if got != want {
-			t.Errorf("bus policy\n got %s\nwant %s", got, want)
+		want := map[string]string{
+			"ecr-enterprise-apps-replication-events-from-222222222222": `{"Action":"events:PutEvents","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:events:*:222222222222:rule/ecr-enterprise-apps-forward-replications-to-us-east-1"}},"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},` +
+				`"Resource":"arn:aws:events:us-east-1:111111111111:event-bus/default","Sid":"ecr-enterprise-apps-replication-events-from-222222222222"}`,
+			"ecr-enterprise-apps-replication-events-from-SourceAccount": `{"Action":"events:PutEvents","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:events:*:111111111111:rule/ecr-enterprise-apps-forward-replications-to-us-east-1"}},"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},` +
+				`"Resource":"arn:aws:events:us-east-1:111111111111:event-bus/default","Sid":"ecr-enterprise-apps-replication-events-from-SourceAccount"}`,
+		}
+		if len(pols) != len(want) {
+			t.Fatalf("bus policies %v; want %d", pols, len(want))
+		}
+		for sid, w := range want {
+			if pols[sid] != w {
+				t.Errorf("bus policy %s\n got %s\nwant %s", sid, pols[sid], w)
+			}
+		}
+		if monitoring.LatencyForwarderRuleName("ecr-enterprise-apps", "us-east-1") != "ecr-enterprise-apps-forward-replications-to-us-east-1" {
+			t.Error("the forwarder rule name the bus policy admits is not the one LatencyForwarder creates")
 		}
 	})
 	t.Run("one p90 alarm per destination and an execution-failure alarm, all notifying the topic", func(t *testing.T) {

@@ -320,3 +320,17 @@ func measureSuppressPrefix(role awsiam.Role, prefix, reason string) {
 		}},
 	}}, jsii.Bool(true))
 }
+
+// costMetadataKey is the template metadata under which a measuring state machine states what
+// it bills every month, for EstimateMonthlyCost: the custom metrics it publishes and, for a
+// scheduled one, its runs.
+const costMetadataKey = "ecr-replication:cost"
+
+// annotateCost records on sm's template resource how many custom metrics it publishes and how
+// many scheduled runs it makes a month (0 for an event-driven one).
+func annotateCost(sm awsstepfunctions.StateMachine, customMetrics int, runsPerMonth float64) {
+	sm.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(costMetadataKey), map[string]any{
+		"customMetrics":         customMetrics,
+		"scheduledRunsPerMonth": runsPerMonth,
+	})
+}

@@ -49,6 +49,17 @@ type ReplicationMonitorProps struct {
 	// Default: - no lifecycle rule in this region.
 	LifecycleTopic awssns.ITopic
 
+	// SecurityTopic receives the Amazon Inspector findings (CRITICAL or HIGH) of this region's
+	// replicas when EnhancedScanning is set: a registry that scans ENHANCED emits them here.
+	//
+	// Default: - no findings rule.
+	SecurityTopic awssns.ITopic
+
+	// EnhancedScanning says this region's registry scans ENHANCED (Amazon Inspector).
+	//
+	// Default: false
+	EnhancedScanning bool
+
 	// ReplicationFailureThreshold is the failure rate, in percent of attempts in one window,
 	// above which the alarm fires. 0 fires on any failure once the minimum is reached.
 	//
@@ -157,6 +168,9 @@ type ReplicationMonitor struct {
 	FailureRateAlarm awscloudwatch.Alarm
 	// Lifecycle is set when LifecycleTopic was given.
 	Lifecycle *LifecycleNotifications
+	// InspectorFindingsRule notifies Inspector findings of the replicas; nil unless
+	// EnhancedScanning and SecurityTopic are set.
+	InspectorFindingsRule awsevents.CfnRule
 
 	// AlarmName is the deterministic, token-free name of FailureRateAlarm
 	// (ReplicationFailureRateAlarmName).
@@ -240,6 +254,9 @@ func NewReplicationMonitor(scope constructs.Construct, id string, props *Replica
 	r.FailureRateAlarm.AddAlarmAction(action)
 	r.FailureRateAlarm.AddOkAction(action)
 
+	if props.EnhancedScanning && props.SecurityTopic != nil {
+		r.InspectorFindingsRule = newInspectorFindingsRule(r, namePrefix, props.RepositoryPrefix, props.SecurityTopic)
+	}
 	if props.LifecycleTopic != nil {
 		r.Lifecycle = NewLifecycleNotifications(r, "Lifecycle", &LifecycleNotificationsProps{
 			RepositoryPrefix: props.RepositoryPrefix,
@@ -284,4 +301,17 @@ func failureRateExpression(succeeded, failed awscloudwatch.IMetric, minimum floa
 		Label:  jsii.String("Failure rate (%)"),
 		Period: period,
 	})
+}
+
+// NotifyingRuleNames returns the rules of this monitor that deliver to a topic (the failure
+// rule, and the findings and lifecycle rules when present), for DeliveryAlarms.
+func (r *ReplicationMonitor) NotifyingRuleNames() []string {
+	names := []string{r.FailedRuleName}
+	if r.InspectorFindingsRule != nil {
+		names = append(names, *r.InspectorFindingsRule.Name())
+	}
+	if r.Lifecycle != nil {
+		names = append(names, r.Lifecycle.RuleName)
+	}
+	return names
 }

@@ -75,6 +75,23 @@ type SourceMonitorProps struct {
 	// Default: false
 	EnhancedScanning bool
 
+	// Storage adds the storage widgets: in every region (this one and the destinations) the
+	// logical bytes under the namespace that a StorageMetrics of that region measures, and the
+	// repositories of StorageRepositoryMetrics.
+	//
+	// Default: false
+	Storage bool
+
+	// StorageRepositoryMetrics are the repositories whose own storage metric is charted.
+	//
+	// Default: - none.
+	StorageRepositoryMetrics []string
+
+	// Latency adds the replication-latency widgets (p50 and p90 per destination).
+	//
+	// Default: - none.
+	Latency *ReplicationLatency
+
 	// NamePrefix starts rule, alarm and dashboard names; use the same value in every stack
 	// of the app, since the dashboard finds replica rules and alarms by name.
 	//
@@ -247,4 +264,19 @@ func (s *SourceMonitor) regions() []string {
 		}
 	}
 	return regions
+}
+
+// NotifyingRuleNames returns the rules of this monitor that deliver to a topic (the findings
+// rule and the lifecycle rule when present), for DeliveryAlarms.
+func (s *SourceMonitor) NotifyingRuleNames() []string {
+	var names []string
+	for _, r := range []awsevents.CfnRule{s.ScanFindingsRule, s.InspectorFindingsRule} {
+		if r != nil {
+			names = append(names, *r.Name())
+		}
+	}
+	if s.Lifecycle != nil {
+		names = append(names, s.Lifecycle.RuleName)
+	}
+	return names
 }

@@ -248,6 +248,7 @@ func NewStorageMetrics(scope constructs.Construct, id string, props *StorageMetr
 		}),
 	)
 	s.StateMachine, s.Role, s.LogGroup = sm.stateMachine, sm.role, sm.logGroup
+	annotateCost(s.StateMachine, 1+len(s.repositories), 30*24*60/s.scheduleMinutes)
 	measureSuppressPrefix(s.Role, props.RepositoryPrefix, "ecr:DescribeImages is limited to the repositories under the prefix, which ECR may create later "+
 		"(replication, creation templates), so their names are not known at deploy time")
 

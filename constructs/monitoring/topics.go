@@ -72,9 +72,10 @@ type NotificationTopics struct {
 }
 
 // NewNotificationTopics creates the topics, their TLS-only policies (publishing is denied
-// when aws:SecureTransport is false), the publish grants for EventBridge and CloudWatch
-// (conditioned on aws:SourceArn: this account's rules or alarms in this region), the KMS key unless one is passed in, and the e-mail
-// subscriptions. props may be nil.
+// when aws:SecureTransport is false), the publish grants for EventBridge (without a
+// condition, as EventBridge requires) and CloudWatch (this account's alarms in this region,
+// by aws:SourceArn), the KMS key unless one is passed in, and the e-mail subscriptions. props
+// may be nil.
 func NewNotificationTopics(scope constructs.Construct, id string, props *NotificationTopicsProps) *NotificationTopics {
 	if props == nil {
 		props = &NotificationTopicsProps{}
@@ -131,25 +132,29 @@ func (n *NotificationTopics) newTopic(id, displayName, email string) awssns.ITop
 		MasterKey:   n.Key,
 		EnforceSSL:  jsii.Bool(true),
 	})
-	// Each publisher is narrowed to this account's and region's rules or alarms with
-	// aws:SourceArn, the condition AWS documents for both (EventBridge: the rule ARN;
-	// CloudWatch: the alarm ARN). aws:SourceAccount is not used: EventBridge is documented
-	// not to send it in every context, and a condition the caller does not send denies silently.
-	for _, p := range []struct{ sid, service, resource string }{
-		{"AllowEventBridgePublish", "events", "rule/*"},
-		{"AllowCloudWatchAlarmPublish", "cloudwatch", "alarm:*"},
-	} {
-		source := fmt.Sprintf("arn:%s:%s:%s:%s:%s", *stack.Partition(), p.service, *stack.Region(), *stack.Account(), p.resource)
-		topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:        jsii.String(p.sid),
-			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(p.service+".amazonaws.com"), nil)},
-			Actions:    jsii.Strings("sns:Publish"),
-			Resources:  &[]*string{topic.TopicArn()},
-			Conditions: &map[string]interface{}{
-				"ArnLike": map[string]interface{}{"aws:SourceArn": source},
-			},
-		}))
-	}
+	// EventBridge: no Condition. The EventBridge user guide (resource-based policies, "Amazon
+	// SNS permissions", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions)
+	// gives exactly this statement and says Condition blocks cannot be used in SNS topic
+	// policies for EventBridge: with aws:SourceArn or aws:SourceAccount the rule's deliveries
+	// fail (counted only as AWS/Events FailedInvocations, which DeliveryAlarms watch). This is
+	// also what aws-cdk's own SNS target grants.
+	topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowEventBridgePublish"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  &[]*string{topic.TopicArn()},
+	}))
+	// CloudWatch alarms: narrowed to this account's alarms in this region with aws:SourceArn,
+	// which CloudWatch sends (https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger).
+	topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowCloudWatchAlarmPublish"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  &[]*string{topic.TopicArn()},
+		Conditions: &map[string]interface{}{
+			"ArnLike": map[string]interface{}{"aws:SourceArn": fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*", *stack.Partition(), *stack.Region(), *stack.Account())},
+		},
+	}))
 	if email != "" {
 		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
 	}

@@ -207,6 +207,8 @@ func TestPublishedAndMetricFilterMetrics(t *testing.T) {
 		"AWS/Events Invocations",
 		"AWS/Events MatchedEvents",
 		"AWS/Events TriggeredRules",
+		"AWS/States ExecutionsFailed",
+		"AWS/States ExecutionsTimedOut",
 		"AWS/Usage CallCount",
 		"AWS/Usage ResourceCount",
 	}

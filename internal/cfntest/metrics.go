@@ -97,8 +97,15 @@ func AlarmsWithoutActions(t Template) []string {
 //     without namespace and name, is a finding too.
 //
 // A namespace or name that is not a plain string is reported as TOKEN.
-func UnpublishedMetrics(t Template) []string {
+//
+// Metrics that a state machine of the template publishes with PutMetricData (StateMachineMetrics)
+// are allowed too, and so are the extra ones, such as those the state machines of the
+// deployment's other stacks publish (a dashboard shows every region).
+func UnpublishedMetrics(t Template, extra ...string) []string {
 	allowed := allowedMetrics(t)
+	for _, k := range append(StateMachineMetrics(t), extra...) {
+		allowed[k] = true
+	}
 	var out []string
 	report := func(id, format string, args ...any) {
 		out = append(out, id+": "+fmt.Sprintf(format, args...))
@@ -172,8 +179,37 @@ func UnpublishedMetrics(t Template) []string {
 }
 
 var (
+	smNamespace  = regexp.MustCompile(`\\?"Namespace\\?"\s*:\s*\\?"([^"\\]+)\\?"`)
+	smMetricName = regexp.MustCompile(`\\?"MetricName\\?"\s*:\s*\\?"([^"\\]+)\\?"`)
+)
+
+// StateMachineMetrics returns, sorted, the metrics ("namespace metric") that the template's
+// Step Functions state machines publish with cloudwatch:putMetricData: every Namespace of a
+// definition paired with every MetricName in it.
+func StateMachineMetrics(t Template) []string {
+	seen := map[string]bool{}
+	for _, r := range t.Resources("AWS::StepFunctions::StateMachine") {
+		def := FlattenJoin(r.Properties["DefinitionString"])
+		if !strings.Contains(def, "cloudwatch:putMetricData") {
+			continue
+		}
+		for _, ns := range smNamespace.FindAllStringSubmatch(def, -1) {
+			for _, name := range smMetricName.FindAllStringSubmatch(def, -1) {
+				seen[ns[1]+" "+name[1]] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var (
 	exprFuncs    = regexp.MustCompile(`\b([A-Z_]+)\s*\(`)
-	allowedFuncs = map[string]bool{"SEARCH": true, "IF": true, "FILL": true, "ANOMALY_DETECTION_BAND": true, "SUM": true, "MAX": true}
+	allowedFuncs = map[string]bool{"SEARCH": true, "IF": true, "FILL": true, "ANOMALY_DETECTION_BAND": true, "SUM": true, "MAX": true, "DIFF": true}
 	searchCall   = regexp.MustCompile(`SEARCH\s*\(\s*'([^']*)'`)
 	searchSchema = regexp.MustCompile(`^\s*\{\s*([^,}\s]+)`)
 	searchName   = regexp.MustCompile(`MetricName\s*=\s*"([^"]+)"`)
