@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // Repository names.
@@ -186,4 +187,28 @@ func FitKeepingSuffix(head, suffix string, max int) string {
 func hash8(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])[:8]
+}
+
+// Construct ids.
+
+// ConstructID turns a name (such as a repository's name under its namespace) into a readable
+// PascalCase construct id made of its letters and digits: "production" becomes "Production",
+// "team/api-v2" becomes "TeamApiV2". It depends on the name alone, so ids derived from it do
+// not shift when other names are added or removed; two names that differ only in separators
+// share an id, which callers must refuse.
+func ConstructID(name string) string {
+	var b strings.Builder
+	upper := true
+	for _, r := range name {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			upper = true
+			continue
+		}
+		if upper {
+			r = unicode.ToUpper(r)
+			upper = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

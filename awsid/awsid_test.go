@@ -68,3 +68,11 @@ func TestFit(t *testing.T) {
 		t.Errorf("FitKeepingSuffix = %q; want 40 characters keeping -suffix", got)
 	}
 }
+
+func TestConstructID(t *testing.T) {
+	for in, want := range map[string]string{"production": "Production", "team/api-v2": "TeamApiV2", "svc/api-gateway.v2": "SvcApiGatewayV2", "a_b": "AB"} {
+		if got := awsid.ConstructID(in); got != want {
+			t.Errorf("ConstructID(%q) = %q; want %q", in, got, want)
+		}
+	}
+}

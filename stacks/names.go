@@ -1,9 +1,7 @@
 package stacks
 
 import (
-	"strings"
-	"unicode"
-
+	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/policy"
 )
 
@@ -18,21 +16,6 @@ func RoleName(repoPrefix, sourceRegion, kind string) string {
 	return policy.RoleName(repoPrefix, sourceRegion, kind)
 }
 
-// constructID turns a repository's short name into a readable PascalCase construct id:
-// "production" becomes "Production", "team/api-v2" becomes "TeamApiV2".
-func constructID(name string) string {
-	var b strings.Builder
-	upper := true
-	for _, r := range name {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			upper = true
-			continue
-		}
-		if upper {
-			r = unicode.ToUpper(r)
-			upper = false
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// constructID turns a repository's short name into a readable PascalCase construct id
+// (awsid.ConstructID): "production" becomes "Production", "team/api-v2" becomes "TeamApiV2".
+func constructID(name string) string { return awsid.ConstructID(name) }

@@ -41,6 +41,12 @@ type Monitoring struct {
 	//
 	// Default: true.
 	ActivityAlarms *bool
+	// ActivityRepositories are the repositories watched one by one (a push rule, a pull and a
+	// push anomaly alarm, a dashboard widget each); the others are counted together.
+	//
+	// Default: - every repository when there are at most monitoring.DefaultActivityRepositories,
+	// else none.
+	ActivityRepositories []string
 	// AnomalyStdDevs is the width of the anomaly-detection band.
 	//
 	// Default: monitoring.DefaultAnomalyStdDevs.
@@ -135,6 +141,7 @@ func (c *Common) check(p *checks.Problems) {
 		p.Missing("Repositories", "at least one repository")
 	}
 	seen := map[string]bool{}
+	ids := map[string]string{}
 	for i, r := range c.Repositories {
 		field := fmt.Sprintf("Repositories[%d].Name", i)
 		switch {
@@ -144,6 +151,14 @@ func (c *Common) check(p *checks.Problems) {
 			p.Add(field, r.Name, fmt.Sprintf("a repository under %s/", c.RepositoryPrefix))
 		case seen[r.Name]:
 			p.Add(field, r.Name, "each repository once")
+		default:
+			// Construct ids (and so logical ids) come from the letters and digits of the
+			// name; two names that differ only in separators would share one.
+			id := constructID(r.Name[len(c.RepositoryPrefix)+1:])
+			if other, ok := ids[id]; ok {
+				p.Add(field, r.Name, fmt.Sprintf("a name whose letters and digits differ from those of %s (both would be construct id %q)", other, id))
+			}
+			ids[id] = r.Name
 		}
 		seen[r.Name] = true
 		switch r.TagMutability {

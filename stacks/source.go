@@ -124,18 +124,21 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 	})
 	names := make([]string, 0, len(props.Repositories))
 	for _, r := range props.Repositories {
-		repo := s.Repositories[r.Name]
-		repo.GrantPull(s.DeployRole)
-		repo.GrantPullPush(s.CIRole)
 		names = append(names, r.Name)
 	}
-	registry.GrantPullFromReplicas(s.DeployRole, names, props.Destinations)
+	// Grants by namespace, one ARN pattern per region: an enumerated grant would name every
+	// repository in every region (800 ARNs for 100 repositories in 8 regions), beyond IAM's
+	// policy size limits.
+	here := registry.Destination{Region: region}
+	registry.GrantPullOnNamespace(s.DeployRole, "PullEveryRegion", registry.NamespaceGrant{
+		Prefix: prefix, Registries: append([]registry.Destination{here}, props.Destinations...),
+	})
+	registry.GrantPullPushOnNamespace(s.CIRole, "PushToSource", registry.NamespaceGrant{
+		Prefix: prefix, Registries: []registry.Destination{here},
+	})
 	for _, role := range []awsiam.Role{s.DeployRole, s.CIRole} {
-		cdknag.NagSuppressions_AddResourceSuppressions(role.Node().FindChild(jsii.String("DefaultPolicy")), &[]*cdknag.NagPackSuppression{{
-			Id:        jsii.String("AwsSolutions-IAM5"),
-			Reason:    jsii.String("ecr:GetAuthorizationToken is registry-wide and supports no resource-level permission; every other statement names its repositories"),
-			AppliesTo: &[]interface{}{jsii.String("Resource::*")},
-		}}, jsii.Bool(true))
+		cdknag.NagSuppressions_AddResourceSuppressions(role.Node().FindChild(jsii.String("DefaultPolicy")),
+			&[]*cdknag.NagPackSuppression{registry.NamespaceSuppression(prefix)}, jsii.Bool(true))
 	}
 
 	s.Topics = monitoring.NewNotificationTopics(stack, "Notifications", &monitoring.NotificationTopicsProps{
@@ -163,18 +166,19 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 		})
 	}
 	monitorProps := &monitoring.SourceMonitorProps{
-		RepositoryPrefix: prefix,
-		RepositoryNames:  names,
-		Destinations:     props.Destinations,
-		SourceAccount:    sourceAccount,
-		AlertTopic:       s.Topics.Alert,
-		SecurityTopic:    s.Topics.Security,
-		LifecycleTopic:   s.Topics.Lifecycle,
-		ActivityAlarms:   mon.ActivityAlarms,
-		AnomalyStdDevs:   mon.AnomalyStdDevs,
-		EnhancedScanning: props.EnhancedScanning,
-		Storage:          mon.Storage != nil,
-		Latency:          s.Latency,
+		RepositoryPrefix:     prefix,
+		RepositoryNames:      names,
+		Destinations:         props.Destinations,
+		SourceAccount:        sourceAccount,
+		AlertTopic:           s.Topics.Alert,
+		SecurityTopic:        s.Topics.Security,
+		LifecycleTopic:       s.Topics.Lifecycle,
+		ActivityAlarms:       mon.ActivityAlarms,
+		ActivityRepositories: mon.ActivityRepositories,
+		AnomalyStdDevs:       mon.AnomalyStdDevs,
+		EnhancedScanning:     props.EnhancedScanning,
+		Storage:              mon.Storage != nil,
+		Latency:              s.Latency,
 	}
 	if mon.Storage != nil {
 		monitorProps.StorageRepositoryMetrics = mon.Storage.RepositoryMetrics
@@ -211,41 +215,57 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 // source and every replica stack call it with the same repositories, so they cannot drift.
 func newRepositories(stack awscdk.Stack, c *Common, access policy.PullAccess, key awskms.IKey) map[string]*registry.ReplicatedRepository {
 	repos := make(map[string]*registry.ReplicatedRepository, len(c.Repositories))
+	ids := repositoryIDs(c)
 	for i, r := range c.Repositories {
 		props := &registry.ReplicatedRepositoryProps{RepositoryName: r.Name, RepositorySettings: r.settings(access)}
 		if key != nil {
 			props.EncryptionKey = key
 		}
-		repos[r.Name] = registry.NewReplicatedRepository(stack, repositoryIDs(c)[i]+"Repository", props)
+		repos[r.Name] = registry.NewReplicatedRepository(stack, ids[i]+"Repository", props)
 	}
 	return repos
 }
 
-// repositoryIDs returns a readable, unique construct id per repository: the PascalCase name
-// under the namespace ("team/api-v2" is "TeamApiV2"), numbered when two collide.
+// repositoryIDs returns a readable construct id per repository: the PascalCase name under the
+// namespace ("team/api-v2" is "TeamApiV2"). It depends on the repository's own name only, so
+// adding or removing a repository changes no other repository's id; Common.check refuses two
+// names with the same id.
 func repositoryIDs(c *Common) []string {
-	used := map[string]bool{}
 	out := make([]string, 0, len(c.Repositories))
 	for _, r := range c.Repositories {
-		base := constructID(r.Name[len(c.RepositoryPrefix)+1:])
-		id := base
-		for i := 2; used[id]; i++ {
-			id = fmt.Sprintf("%s%d", base, i)
-		}
-		used[id] = true
-		out = append(out, id)
+		out = append(out, constructID(r.Name[len(c.RepositoryPrefix)+1:]))
 	}
 	return out
 }
 
-// outputRepositoryURIs adds an output with each repository's URI.
+// MaxRepositoryOutputs is the number of repositories up to which each stack has one URI
+// output per repository. A stack holds at most 200 outputs (CloudFormation), so a larger fleet
+// gets the registry's URI and the namespace instead: every repository's URI is
+// <RegistryUri>/<name>.
+const MaxRepositoryOutputs = 20
+
+// outputRepositoryURIs adds an output with each repository's URI, or, beyond
+// MaxRepositoryOutputs repositories, the registry URI and the namespace.
 func outputRepositoryURIs(stack awscdk.Stack, c *Common, repos map[string]*registry.ReplicatedRepository) {
+	if len(c.Repositories) > MaxRepositoryOutputs {
+		awscdk.NewCfnOutput(stack, jsii.String("RegistryUri"), &awscdk.CfnOutputProps{
+			Description: jsii.String(fmt.Sprintf("Registry of the %d repositories under %s/ in %s: each one is <RegistryUri>/<repository name>",
+				len(c.Repositories), c.RepositoryPrefix, *stack.Region())),
+			Value: jsii.String(fmt.Sprintf("%s.dkr.ecr.%s.%s", *stack.Account(), *stack.Region(), *stack.UrlSuffix())),
+		})
+		awscdk.NewCfnOutput(stack, jsii.String("RepositoryNamespace"), &awscdk.CfnOutputProps{
+			Description: jsii.String("Namespace of every repository of this deployment"),
+			Value:       jsii.String(c.RepositoryPrefix + "/"),
+		})
+		return
+	}
+	ids := repositoryIDs(c)
 	for i, r := range c.Repositories {
 		description := fmt.Sprintf("URI of %s in %s", r.Name, *stack.Region())
 		if r.Description != "" {
 			description = fmt.Sprintf("URI of %s (%s) in %s", r.Name, r.Description, *stack.Region())
 		}
-		awscdk.NewCfnOutput(stack, jsii.String(repositoryIDs(c)[i]+"RepositoryUri"), &awscdk.CfnOutputProps{
+		awscdk.NewCfnOutput(stack, jsii.String(ids[i]+"RepositoryUri"), &awscdk.CfnOutputProps{
 			Description: jsii.String(description),
 			Value:       repos[r.Name].RepositoryUri(),
 		})

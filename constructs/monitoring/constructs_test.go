@@ -92,10 +92,10 @@ func TestDefaultSourceStack(t *testing.T) {
 	})
 	t.Run("alarms on unusual pulls and pushes of each repository with anomaly detection", func(t *testing.T) {
 		count(t, tmpl, "AWS::CloudWatch::Alarm", 4)
-		for _, name := range []string{"pulls-production", "pulls-testing", "pushes-production", "pushes-testing"} {
+		for _, name := range []string{"pull-anomaly-production", "pull-anomaly-testing", "push-anomaly-production", "push-anomaly-testing"} {
 			cfntest.ExpectOK(t, func() {
 				tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]interface{}{
-					"AlarmName":          "ecr-enterprise-apps-unusual-" + name,
+					"AlarmName":          "ecr-enterprise-apps-" + name,
 					"ComparisonOperator": "GreaterThanUpperThreshold",
 					"ThresholdMetricId":  assertions.Match_AnyValue(),
 					"TreatMissingData":   "notBreaching",
@@ -308,8 +308,8 @@ func TestNames(t *testing.T) {
 		monitoring.DefaultNamePrefix("enterprise-apps"):                                                   "ecr-enterprise-apps",
 		monitoring.DefaultNamePrefix("team/apps/"):                                                        "ecr-team-apps",
 		monitoring.ReplicationFailedRuleName("ecr-enterprise-apps", "us-east-1"):                          "ecr-enterprise-apps-replication-failed-from-us-east-1",
-		monitoring.PushRuleName("ecr-enterprise-apps", "enterprise-apps", "enterprise-apps/production"):   "ecr-enterprise-apps-pushes-production",
-		monitoring.PushRuleName("ecr-enterprise-apps", "enterprise-apps", "enterprise-apps/team/service"): "ecr-enterprise-apps-pushes-team-service",
+		monitoring.PushRuleName("ecr-enterprise-apps", "enterprise-apps", "enterprise-apps/production"):   "ecr-enterprise-apps-pushes-to-production",
+		monitoring.PushRuleName("ecr-enterprise-apps", "enterprise-apps", "enterprise-apps/team/service"): "ecr-enterprise-apps-pushes-to-team-service",
 	}
 	for got, want := range cases {
 		if got != want {

@@ -90,9 +90,9 @@ func (s *SourceMonitor) replicationRows(d awscloudwatch.Dashboard) {
 // pullRows adds pulls per repository, one line per region.
 func (s *SourceMonitor) pullRows(d awscloudwatch.Dashboard) {
 	props := s.props
-	// Pulls per repository, one line per region.
+	// Pulls per watched repository, one line per region.
 	var pullWidgets []awscloudwatch.IWidget
-	for _, repo := range props.RepositoryNames {
+	for _, repo := range s.watched {
 		var lines []awscloudwatch.IMetric
 		for _, region := range s.regions() {
 			lines = append(lines, s.MetricPulls(repo, region, &awscloudwatch.MetricOptions{Period: hour()}))
@@ -103,17 +103,32 @@ func (s *SourceMonitor) pullRows(d awscloudwatch.Dashboard) {
 			Width: jsii.Number(12),
 		}))
 	}
+	// A fleet: the most pulled repositories of the namespace, per region (one SEARCH each).
+	if len(s.watched) < len(props.RepositoryNames) {
+		for _, region := range s.regions() {
+			pullWidgets = append(pullWidgets, awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
+				Title: jsii.String(fmt.Sprintf("The %d most pulled repositories in %s (RepositoryPullCount, per hour)", summaryTop, region)),
+				Left: ptr(search{label: "", schemas: []string{"RepositoryName"}, namespace: "AWS/ECR", metricName: "RepositoryPullCount",
+					terms: namespaceTerm(props.RepositoryPrefix), statistic: "Sum", region: region, account: s.destinationMetricAccount(region), top: summaryTop}.expressions()),
+				Region: jsii.String(region),
+				Width:  jsii.Number(12),
+			}))
+		}
+	}
 	addRows(d, pullWidgets)
 }
 
 // pushRow adds pushes per repository (push rules) and account-level PutImage calls.
 func (s *SourceMonitor) pushRow(d awscloudwatch.Dashboard) {
-	props := s.props
 	// Pushes: per repository from the push rules, and account-level PutImage calls.
 	var pushLines []awscloudwatch.IMetric
-	for _, repo := range props.RepositoryNames {
+	for _, repo := range s.watched {
 		pushLines = append(pushLines, s.MetricPushes(repo, &awscloudwatch.MetricOptions{Period: hour()}))
 	}
+	if s.NamespacePushRule != nil {
+		pushLines = append(pushLines, s.MetricNamespacePushes(&awscloudwatch.MetricOptions{Period: hour()}))
+	}
+
 	d.AddWidgets(
 		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
 			Title: jsii.String("Pushes per repository (ECR Image Action PUSH events, per hour)"),
@@ -143,10 +158,16 @@ func (s *SourceMonitor) countRows(d awscloudwatch.Dashboard) {
 		if region != sourceRegion {
 			account = s.destinationMetricAccount(region)
 		}
-		for _, repo := range props.RepositoryNames {
+		for _, repo := range s.watched {
 			lines = append(lines, search{label: repo, schemas: usageResourceSchemas, namespace: "AWS/Usage", metricName: "ResourceCount",
 				terms:     fmt.Sprintf(`Service="ECR" Resource="ImagesPerRepositoryCount" ResourceId="repository/%s"`, repo),
 				statistic: "Maximum", region: region, account: account}.expressions()...)
+		}
+		if len(s.watched) < len(props.RepositoryNames) {
+			// A fleet: the repositories with the most images, in one SEARCH per schema.
+			lines = append(lines, search{label: "", schemas: usageResourceSchemas, namespace: "AWS/Usage", metricName: "ResourceCount",
+				terms:     `Service="ECR" Resource="ImagesPerRepositoryCount" ` + namespaceTerm(props.RepositoryPrefix),
+				statistic: "Maximum", region: region, account: account, top: summaryTop}.expressions()...)
 		}
 		countWidgets = append(countWidgets, awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
 			Title:  jsii.String("Images per repository in " + region + " (AWS/Usage ResourceCount)"),
@@ -276,4 +297,14 @@ func (s *SourceMonitor) latencyRow(d awscloudwatch.Dashboard) {
 	if s.props.Latency != nil {
 		d.AddWidgets(s.props.Latency.Widgets()...)
 	}
+}
+
+// summaryTop is how many repositories a fleet's summary widgets show.
+const summaryTop = 10
+
+// namespaceTerm is a SEARCH term that keeps the metrics whose dimension values contain the
+// namespace's words (a SEARCH matches partial tokens; it cannot match a prefix exactly, so
+// other namespaces sharing the words may show too, which the widget titles say).
+func namespaceTerm(prefix string) string {
+	return fmt.Sprintf("%q", strings.Trim(prefix, "/"))
 }

@@ -15,8 +15,8 @@ import (
 var expectedMatches = map[string]map[string]map[string][]string{
 	"default": {
 		"Source": {
-			"ecr-enterprise-apps-pushes-production":     {"image-push"},
-			"ecr-enterprise-apps-pushes-testing":        {"image-push-testing"},
+			"ecr-enterprise-apps-pushes-to-production":     {"image-push"},
+			"ecr-enterprise-apps-pushes-to-testing":        {"image-push-testing"},
 			"ecr-enterprise-apps-scan-findings":         {"image-scan-critical", "image-scan-high-only"},
 			"ecr-enterprise-apps-lifecycle-expirations": {"lifecycle-expiry"},
 		},
@@ -25,8 +25,8 @@ var expectedMatches = map[string]map[string]map[string][]string{
 	},
 	"email": {
 		"Source": {
-			"ecr-enterprise-apps-pushes-production":       {"image-push"},
-			"ecr-enterprise-apps-pushes-testing":          {"image-push-testing"},
+			"ecr-enterprise-apps-pushes-to-production":       {"image-push"},
+			"ecr-enterprise-apps-pushes-to-testing":          {"image-push-testing"},
 			"ecr-enterprise-apps-inspector-scan-findings": {"inspector2-scan-critical"},
 			"ecr-enterprise-apps-lifecycle-expirations":   {"lifecycle-expiry"},
 		},
@@ -173,9 +173,9 @@ func TestNamedSampleCases(t *testing.T) {
 		{"image-scan-critical matches the security rule", rule("Source", "ecr-enterprise-apps-scan-findings"), "image-scan-critical", true},
 		{"image-scan-clean does not match the security rule", rule("Source", "ecr-enterprise-apps-scan-findings"), "image-scan-clean", false},
 		{"lifecycle-expiry matches the lifecycle rule", rule("Source", "ecr-enterprise-apps-lifecycle-expirations"), "lifecycle-expiry", true},
-		{"a push to production matches the production push rule", rule("Source", "ecr-enterprise-apps-pushes-production"), "image-push", true},
-		{"a push to production does not match the testing push rule", rule("Source", "ecr-enterprise-apps-pushes-testing"), "image-push", false},
-		{"an image delete does not match the production push rule", rule("Source", "ecr-enterprise-apps-pushes-production"), "image-delete", false},
+		{"a push to production matches the production push rule", rule("Source", "ecr-enterprise-apps-pushes-to-production"), "image-push", true},
+		{"a push to production does not match the testing push rule", rule("Source", "ecr-enterprise-apps-pushes-to-testing"), "image-push", false},
+		{"an image delete does not match the production push rule", rule("Source", "ecr-enterprise-apps-pushes-to-production"), "image-delete", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

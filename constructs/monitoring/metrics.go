@@ -83,6 +83,8 @@ type search struct {
 	statistic  string
 	region     string
 	account    string
+	// top keeps the top series by their maximum (SORT(..., MAX, DESC, top)); 0 keeps all.
+	top int
 }
 
 func (q search) expressions() []awscloudwatch.IMetric {
@@ -94,10 +96,16 @@ func (q search) expressions() []awscloudwatch.IMetric {
 			braces += "," + schema
 		}
 		term := strings.TrimSpace(fmt.Sprintf(`MetricName="%s" %s`, q.metricName, q.terms))
+		expr := fmt.Sprintf("SEARCH('{%s} %s', '%s', 3600)", braces, term, q.statistic)
+		if q.top > 0 {
+			expr = fmt.Sprintf("SORT(%s, MAX, DESC, %d)", expr, q.top)
+		}
 		props := &awscloudwatch.SearchExpressionProps{
-			Expression: jsii.String(fmt.Sprintf("SEARCH('{%s} %s', '%s', 3600)", braces, term, q.statistic)),
-			Label:      jsii.String(q.label),
+			Expression: jsii.String(expr),
 			Period:     hour(),
+		}
+		if q.label != "" {
+			props.Label = jsii.String(q.label)
 		}
 		if q.region != "" {
 			props.SearchRegion = jsii.String(q.region)

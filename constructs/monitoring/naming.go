@@ -59,9 +59,21 @@ func LifecycleRuleName(namePrefix string) string {
 }
 
 // PushRuleName is the name of the source-region EventBridge rule that matches successful
-// pushes to one repository. Its AWS/Events TriggeredRules metric counts pushes to it.
+// pushes to one watched repository. Its AWS/Events TriggeredRules metric counts pushes to it.
 func PushRuleName(namePrefix, repositoryPrefix, repositoryName string) string {
-	return fitName(fmt.Sprintf("%s-pushes-%s", namePrefix, shortRepositoryName(repositoryPrefix, repositoryName)), maxRuleNameLength)
+	return fitName(fmt.Sprintf("%s-pushes-to-%s", namePrefix, shortRepositoryName(repositoryPrefix, repositoryName)), maxRuleNameLength)
+}
+
+// NamespacePushRuleName is the name of the source-region rule that matches successful pushes
+// to every repository of the namespace, when some repositories are not watched one by one.
+func NamespacePushRuleName(namePrefix string) string {
+	return fitName(namePrefix+"-pushes", maxRuleNameLength)
+}
+
+// NamespacePushAnomalyAlarmName is the name of the anomaly-detection alarm on the pushes to
+// the whole namespace.
+func NamespacePushAnomalyAlarmName(namePrefix string) string {
+	return fitName(namePrefix+"-push-anomaly", maxAlarmNameLength)
 }
 
 // ScanFindingsRuleName is the name of the source-region rule that matches basic scans with
@@ -79,13 +91,13 @@ func InspectorFindingsRuleName(namePrefix string) string {
 // PullAnomalyAlarmName is the name of the anomaly-detection alarm on the pulls of one
 // repository.
 func PullAnomalyAlarmName(namePrefix, repositoryPrefix, repositoryName string) string {
-	return fitName(fmt.Sprintf("%s-unusual-pulls-%s", namePrefix, shortRepositoryName(repositoryPrefix, repositoryName)), maxAlarmNameLength)
+	return fitName(fmt.Sprintf("%s-pull-anomaly-%s", namePrefix, shortRepositoryName(repositoryPrefix, repositoryName)), maxAlarmNameLength)
 }
 
 // PushAnomalyAlarmName is the name of the anomaly-detection alarm on the pushes of one
 // repository.
 func PushAnomalyAlarmName(namePrefix, repositoryPrefix, repositoryName string) string {
-	return fitName(fmt.Sprintf("%s-unusual-pushes-%s", namePrefix, shortRepositoryName(repositoryPrefix, repositoryName)), maxAlarmNameLength)
+	return fitName(fmt.Sprintf("%s-push-anomaly-%s", namePrefix, shortRepositoryName(repositoryPrefix, repositoryName)), maxAlarmNameLength)
 }
 
 // shortRepositoryName drops the namespace ("enterprise-apps/production" -> "production")

@@ -62,6 +62,19 @@ func pushPattern(repositoryName string) map[string]interface{} {
 	}
 }
 
+// namespacePushPattern matches successful pushes to every repository under the namespace.
+func namespacePushPattern(repositoryPrefix string) map[string]interface{} {
+	return map[string]interface{}{
+		"source":      []interface{}{"aws.ecr"},
+		"detail-type": []interface{}{"ECR Image Action"},
+		"detail": map[string]interface{}{
+			"action-type":     []interface{}{"PUSH"},
+			"result":          []interface{}{"SUCCESS"},
+			"repository-name": []interface{}{map[string]interface{}{"prefix": strings.Trim(repositoryPrefix, "/") + "/"}},
+		},
+	}
+}
+
 // basicScanFindingsPattern matches completed basic scans of the namespace with CRITICAL or
 // HIGH findings.
 func basicScanFindingsPattern(repositoryPrefix string) map[string]interface{} {

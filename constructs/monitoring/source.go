@@ -22,6 +22,10 @@ import (
 // DefaultAnomalyStdDevs is the default width of the anomaly-detection band.
 const DefaultAnomalyStdDevs = 3.0
 
+// MaxActivityRepositories bounds ActivityRepositories: each watched repository adds two anomaly
+// alarms (about $0.60 a month) and a widget with a line per region to the dashboard.
+const MaxActivityRepositories = 25
+
 // SourceMonitorProps configures SourceMonitor.
 type SourceMonitorProps struct {
 	// RepositoryPrefix is the repository namespace, such as "enterprise-apps". Scan findings
@@ -57,6 +61,14 @@ type SourceMonitorProps struct {
 	//
 	// Default: - no lifecycle rule in the source region.
 	LifecycleTopic awssns.ITopic
+
+	// ActivityRepositories are the repositories watched one by one: a push rule each and, with
+	// ActivityAlarms, an anomaly alarm on its pulls and one on its pushes. The other
+	// repositories are counted together by one namespace push rule (with one alarm).
+	//
+	// Default: - every repository when there are at most DefaultActivityRepositories, else
+	// none.
+	ActivityRepositories []string
 
 	// ActivityAlarms creates the anomaly-detection alarms on pulls and pushes (two per
 	// repository; each bills as three alarm metrics).
@@ -143,6 +155,18 @@ func (p *SourceMonitorProps) validate() error {
 		}
 		seen[name] = true
 	}
+	known := map[string]bool{}
+	for _, n := range p.RepositoryNames {
+		known[n] = true
+	}
+	for i, n := range p.ActivityRepositories {
+		if !known[n] {
+			errs = append(errs, fmt.Errorf("ActivityRepositories[%d]: got %q; expected one of RepositoryNames", i, n))
+		}
+	}
+	if n := len(p.ActivityRepositories); n > MaxActivityRepositories {
+		errs = append(errs, fmt.Errorf("ActivityRepositories: got %d repositories; expected at most %d (two anomaly alarms and a dashboard widget each; the namespace rule counts the others)", n, MaxActivityRepositories))
+	}
 	if len(p.Destinations) == 0 {
 		errs = append(errs, errors.New("Destinations: required; expected at least one destination region"))
 	}
@@ -182,8 +206,13 @@ func (p *SourceMonitorProps) validate() error {
 type SourceMonitor struct {
 	constructs.Construct
 
-	// PushRules count successful pushes, one rule per repository (RepositoryNames order).
+	// PushRules count successful pushes, one rule per watched repository.
 	PushRules []awsevents.CfnRule
+	// NamespacePushRule counts pushes to every repository of the namespace; nil when every
+	// repository is watched one by one.
+	NamespacePushRule awsevents.CfnRule
+	// NamespacePushAlarm is the anomaly alarm on NamespacePushRule's count, or nil.
+	NamespacePushAlarm awscloudwatch.AnomalyDetectionAlarm
 	// ActivityLog keeps the push events matched by PushRules.
 	ActivityLog awslogs.LogGroup
 	// ScanFindingsRule notifies basic scans with CRITICAL or HIGH findings; nil without a
@@ -203,6 +232,7 @@ type SourceMonitor struct {
 
 	props      SourceMonitorProps
 	namePrefix string
+	watched    []string
 }
 
 // hour is the period of activity metrics and dashboard graphs. (A function: a package-level
@@ -217,7 +247,7 @@ func NewSourceMonitor(scope constructs.Construct, id string, props *SourceMonito
 	problems := checks.For("SourceMonitor", scope, id)
 	problems.Join(props.validate())
 	problems.Panic()
-	s := &SourceMonitor{props: *props, namePrefix: props.namePrefix()}
+	s := &SourceMonitor{props: *props, namePrefix: props.namePrefix(), watched: props.watched()}
 	constructs.NewConstruct_Override(s, scope, &id)
 	if region := *awscdk.Stack_Of(s).Region(); isToken(region) {
 		panic(errors.New("source monitor: the stack has no concrete region (Env.Region); rule names and the dashboard need the source region at synth time"))

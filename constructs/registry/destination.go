@@ -2,7 +2,6 @@ package registry
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -204,7 +203,7 @@ func NewCreationTemplate(scope constructs.Construct, id string, props *CreationT
 			Id:     jsii.String("AwsSolutions-IAM5"),
 			Reason: jsii.String("the template is for repositories ECR creates later under the prefix: their names are not known at deploy time, so the role may act on <prefix>/* only"),
 			AppliesTo: &[]interface{}{&cdknag.RegexAppliesTo{
-				Regex: jsii.String(fmt.Sprintf(`/^Resource::arn:[^:]+:ecr:[^:]+:[^:]+:repository\/%s\/\*$/g`, regexp.QuoteMeta(props.Prefix))),
+				Regex: jsii.String(fmt.Sprintf(`/^Resource::arn:[^:]+:ecr:[^:]+:[^:]+:repository\/%s\/\*$/g`, jsRegexpQuote(props.Prefix))),
 			}},
 		}}, jsii.Bool(true))
 		cfnProps.CustomRoleArn = t.Role.RoleArn()

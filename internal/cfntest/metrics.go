@@ -209,7 +209,7 @@ func StateMachineMetrics(t Template) []string {
 
 var (
 	exprFuncs    = regexp.MustCompile(`\b([A-Z_]+)\s*\(`)
-	allowedFuncs = map[string]bool{"SEARCH": true, "IF": true, "FILL": true, "ANOMALY_DETECTION_BAND": true, "SUM": true, "MAX": true, "DIFF": true}
+	allowedFuncs = map[string]bool{"SEARCH": true, "IF": true, "FILL": true, "ANOMALY_DETECTION_BAND": true, "SUM": true, "MAX": true, "DIFF": true, "SORT": true}
 	searchCall   = regexp.MustCompile(`SEARCH\s*\(\s*'([^']*)'`)
 	searchSchema = regexp.MustCompile(`^\s*\{\s*([^,}\s]+)`)
 	searchName   = regexp.MustCompile(`MetricName\s*=\s*"([^"]+)"`)
