@@ -1,25 +1,32 @@
 // Package monitoring is a reusable monitoring bundle (L3 constructs) for Amazon ECR
 // cross-region and cross-account replication, built only on signals AWS publishes.
 //
-// The bundle has four constructs:
+// Per region:
 //
-//   - [NotificationTopics]: the alert, security and lifecycle SNS topics of one region,
-//     encrypted with a KMS key whose policy lets EventBridge and CloudWatch publish, with
-//     TLS-only topic policies and optional e-mail subscriptions.
-//   - [ReplicationMonitor]: placed in each destination region, where ECR emits
-//     "ECR Replication Action" events. It notifies failures at once, turns successes and
-//     failures into AWS/Events rule metrics and alarms on the failure rate.
-//   - [SourceMonitor]: placed in the source region. Pull and push activity with
-//     anomaly-detection alarms, image counts, scan findings, lifecycle expirations and the
-//     single dashboard that shows every region.
-//   - [LifecycleNotifications]: lifecycle-policy expirations (CloudTrail
-//     PolicyExecutionEvent) to a topic; used by both monitors and usable on its own.
+//   - [NotificationTopics]: the alert, security and lifecycle SNS topics, encrypted with a
+//     KMS key whose policy lets EventBridge and CloudWatch publish; the EventBridge statement
+//     of each topic policy has no Condition (EventBridge cannot satisfy one), the CloudWatch
+//     statement is narrowed to this account's alarms.
+//   - [DeliveryAlarms]: alarms on AWS/Events FailedInvocations of every rule that delivers to
+//     a topic, a bus or a state machine, so a notification that never arrives is noticed.
+//   - [StorageMetrics]: the logical bytes under the namespace (and of a bounded set of
+//     repositories), measured by a Step Functions Express state machine (JSONata, SDK
+//     integrations) on an EventBridge Scheduler schedule, with a daily-growth alarm.
+//   - [LifecycleNotifications]: lifecycle-policy expirations (CloudTrail PolicyExecutionEvent)
+//     to a topic; [LifecycleTrail] creates the trail they need, where the account has none.
 //
-// Nothing here creates a Lambda function or a custom resource, and no value crosses a
-// region as a token: the source dashboard finds replica metrics and alarms through the
-// deterministic names returned by the *Name functions of this package.
+// In each destination region, [ReplicationMonitor] notifies failed replications at once and
+// alarms on the failure rate (and, with enhanced scanning, notifies Inspector findings);
+// [LatencyForwarder] forwards successful replications to the source region. In the source
+// region, [ReplicationLatency] turns them into latency per destination (event time minus the
+// source image's push time) with a p90 alarm, and [SourceMonitor] watches pull and push
+// activity (per repository for a bounded set, per namespace beyond it), scan findings and
+// lifecycle expirations, and owns the one dashboard that shows every region.
 //
-// AWS/ECR publishes exactly one metric, RepositoryPullCount. Every other number on the
-// dashboard or in an alarm comes from AWS/Events rule metrics, AWS/Usage or AWS/Billing.
-// See README.md for what each alarm means, what is and is not measured, and the cost.
+// Nothing here creates a Lambda function or a custom resource, and no value crosses a region as
+// a token: the dashboard finds other regions' metrics and alarms through the deterministic
+// names of this package's *Name functions. Every metric is built through one function that
+// refuses a metric AWS does not publish ([IsPublished], [PublishedMetrics]); AWS/ECR publishes
+// exactly one, RepositoryPullCount. [EstimateMonthlyCost] prices synthesized templates. See
+// README.md for each alarm, message, signal and cost.
 package monitoring

@@ -612,18 +612,9 @@ func latencyDefinition(partition, namespace string) map[string]any {
 	}
 }
 
-// measureFitName keeps names of the [A-Za-z0-9._-] alphabet within max characters
-// (truncating with a hash of the whole name so that distinct names stay distinct).
-func measureFitName(name string, max int) string {
-	if len(name) <= max {
-		return name
-	}
-	var h uint32 = 2166136261
-	for i := 0; i < len(name); i++ {
-		h = (h ^ uint32(name[i])) * 16777619
-	}
-	return fmt.Sprintf("%s-%08x", strings.TrimRight(name[:max-9], "-._"), h)
-}
+// measureFitName keeps names of the [A-Za-z0-9._-] alphabet within max characters, the way
+// every name of this package is shortened (fitName: a hash of the whole name, awsid.Fit).
+func measureFitName(name string, max int) string { return fitName(name, max) }
 
 // measureFitStatementID fits an event-bus policy statement id ([A-Za-z0-9_-], 1-64).
 func measureFitStatementID(s string) string {

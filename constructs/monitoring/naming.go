@@ -82,7 +82,7 @@ func ScanFindingsRuleName(namePrefix string) string {
 	return fitName(namePrefix+"-scan-findings", maxRuleNameLength)
 }
 
-// InspectorFindingsRuleName is the name of the source-region rule that matches Amazon
+// InspectorFindingsRuleName is the name of the rule, in every region that scans ENHANCED, that matches Amazon
 // Inspector (enhanced scanning) scans with CRITICAL or HIGH findings.
 func InspectorFindingsRuleName(namePrefix string) string {
 	return fitName(namePrefix+"-inspector-scan-findings", maxRuleNameLength)

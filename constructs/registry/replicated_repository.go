@@ -157,9 +157,6 @@ func (r *ReplicatedRepository) RepositoryName() *string { return r.resource.Ref(
 // RepositoryArn returns the repository's ARN.
 func (r *ReplicatedRepository) RepositoryArn() *string { return r.resource.AttrArn() }
 
-// ToString returns the construct path.
-func (r *ReplicatedRepository) ToString() *string { return r.Node().Path() }
-
 // Resource returns the CloudFormation repository.
 func (r *ReplicatedRepository) Resource() awsecr.CfnRepository { return r.resource }
 
@@ -259,7 +256,6 @@ type importedRepository struct {
 func (r *importedRepository) RepositoryName() *string      { return jsii.String(r.name) }
 func (r *importedRepository) RepositoryArn() *string       { return r.arn }
 func (r *importedRepository) Settings() RepositorySettings { return r.settings }
-func (r *importedRepository) ToString() *string            { return r.Node().Path() }
 func (r *importedRepository) AddToResourcePolicy(awsiam.PolicyStatement) *awsiam.AddToResourcePolicyResult {
 	// An imported repository's policy is not managed here (as with awsecr.Repository_FromRepositoryName).
 	return &awsiam.AddToResourcePolicyResult{StatementAdded: jsii.Bool(false)}

@@ -12,20 +12,27 @@ import (
 
 // Problems collects what is wrong with one construct's props.
 type Problems struct {
-	kind, path string
-	list       []string
+	kind, id string
+	scope    constructs.IConstruct
+	list     []string
 }
 
 // For starts the checks of a construct of the given kind ("ReplicatedRepository") that is
-// about to be created as id in scope. A nil scope names the construct by id alone.
+// about to be created as id in scope. A nil scope names the construct by id alone. The path is
+// asked of the CDK only when there is a problem to report: a fleet creates thousands of
+// constructs, and each question is a round trip to jsii.
 func For(kind string, scope constructs.IConstruct, id string) *Problems {
-	path := id
-	if scope != nil {
-		if p := *scope.Node().Path(); p != "" {
-			path = p + "/" + id
+	return &Problems{kind: kind, scope: scope, id: id}
+}
+
+// path is the path the construct would have had.
+func (p *Problems) path() string {
+	if p.scope != nil {
+		if parent := *p.scope.Node().Path(); parent != "" {
+			return parent + "/" + p.id
 		}
 	}
-	return &Problems{kind: kind, path: path}
+	return p.id
 }
 
 // Add records that field holds value where expected was wanted. value is printed with %q
@@ -75,7 +82,7 @@ func (p *Problems) Empty() bool { return len(p.list) == 0 }
 
 // Error renders every problem, one a line, under the construct's kind and path.
 func (p *Problems) Error() string {
-	return fmt.Sprintf("%s %s: invalid props:\n  - %s", p.kind, p.path, strings.Join(p.list, "\n  - "))
+	return fmt.Sprintf("%s %s: invalid props:\n  - %s", p.kind, p.path(), strings.Join(p.list, "\n  - "))
 }
 
 // Panic panics with every problem when there is any: the CDK contract for construct misuse
