@@ -4,9 +4,14 @@
 package main
 
 import (
+	"path/filepath"
+	"strings"
+
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/acme-platform/ecr-replication/internal/limits"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
@@ -42,6 +47,31 @@ func run(cfg *config.Config, stderr io.Writer) (code int) {
 	}()
 	app := awscdk.NewApp(nil)
 	build(app, cfg)
-	app.Synth(nil)
+	assembly := app.Synth(nil)
+	if problems := checkLimits(*assembly.Directory()); len(problems) > 0 {
+		fmt.Fprintf(stderr, "ecr-replication: the synthesized templates would fail to deploy:\n  - %s\n", strings.Join(problems, "\n  - "))
+		return 1
+	}
 	return 0
+}
+
+// checkLimits measures every template of the cloud assembly in dir against CloudFormation's,
+// IAM's and CloudWatch's limits (internal/limits) and returns what exceeds them.
+func checkLimits(dir string) []string {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.template.json"))
+	var problems []string
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		u, err := limits.Measure(raw)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", filepath.Base(f), err))
+			continue
+		}
+		problems = append(problems, u.Problems(strings.TrimSuffix(filepath.Base(f), ".template.json"))...)
+	}
+	return problems
 }
