@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,7 +19,7 @@ import (
 // documentedKeys is the key table of the brief, in order.
 var documentedKeys = []string{
 	"sourceRegion", "destinationRegion", "secondaryRegion", "additionalRegions",
-	"repoPrefix", "productionRepositories", "testingRepositories",
+	"repoPrefix", "productionRepositories", "testingRepositories", "repositoriesFile",
 	"productionImageCount", "productionTagPrefixes", "untaggedExpiryDays",
 	"testingImageCount", "testingTagPrefixes", "testingMaxAgeDays",
 	"sourceAccount", "destinationAccount", "pullAccounts", "organizationId",
@@ -183,14 +184,18 @@ func TestParserReadsExactlyTheDocumentedKeys(t *testing.T) {
 	}
 }
 
-// Every Config field is backed by a key, and every key backs a field.
+// Every Config field is backed by a key, and every key backs a field: one field, except
+// the destination keys (the regions and their @accounts) and repositoriesFile (the
+// repositories of both profiles and their overrides).
 func TestEveryConfigFieldIsBackedByAKey(t *testing.T) {
 	fieldKeys := map[string][]string{
 		"SourceRegion":                {"sourceRegion"},
 		"DestinationRegions":          {"destinationRegion", "secondaryRegion", "additionalRegions"},
+		"DestinationRegionAccounts":   {"destinationRegion", "secondaryRegion", "additionalRegions"},
 		"RepoPrefix":                  {"repoPrefix"},
-		"ProductionRepositories":      {"productionRepositories"},
-		"TestingRepositories":         {"testingRepositories"},
+		"ProductionRepositories":      {"productionRepositories", "repositoriesFile"},
+		"TestingRepositories":         {"testingRepositories", "repositoriesFile"},
+		"RepositoryOverrides":         {"repositoriesFile"},
 		"ProductionImageCount":        {"productionImageCount"},
 		"ProductionTagPrefixes":       {"productionTagPrefixes"},
 		"UntaggedExpiryDays":          {"untaggedExpiryDays"},
@@ -232,9 +237,11 @@ func TestEveryConfigFieldIsBackedByAKey(t *testing.T) {
 	if len(fieldKeys) != typ.NumField() {
 		t.Errorf("the test maps %d fields, Config has %d", len(fieldKeys), typ.NumField())
 	}
+	wantBacked := map[string]int{"destinationRegion": 2, "secondaryRegion": 2, "additionalRegions": 2, "repositoriesFile": 3}
 	for _, k := range Keys() {
-		if backed[k.Name] != 1 {
-			t.Errorf("key %s backs %d Config fields, want 1", k.Name, backed[k.Name])
+		want := cmp.Or(wantBacked[k.Name], 1)
+		if backed[k.Name] != want {
+			t.Errorf("key %s backs %d Config fields, want %d", k.Name, backed[k.Name], want)
 		}
 	}
 }
@@ -443,9 +450,9 @@ func TestParseCDKJSON(t *testing.T) {
 		t.Errorf("CrossAccount=%v DestinationAccountOrSource=%q", got.CrossAccount(), got.DestinationAccountOrSource())
 	}
 	wantRepos := []Repository{
-		{"api", "shop/api", ProfileProduction},
-		{"web", "shop/web", ProfileProduction},
-		{"sandbox", "shop/sandbox", ProfileTesting},
+		{Name: "api", FullName: "shop/api", Profile: ProfileProduction},
+		{Name: "web", FullName: "shop/web", Profile: ProfileProduction},
+		{Name: "sandbox", FullName: "shop/sandbox", Profile: ProfileTesting},
 	}
 	if r := got.Repositories(); !reflect.DeepEqual(r, wantRepos) {
 		t.Errorf("Repositories() = %+v, want %+v", r, wantRepos)
@@ -497,7 +504,7 @@ func TestBadInput(t *testing.T) {
 		{"additional none mixed", map[string]any{"additionalRegions": "us-west-1,none"}, Env{}, "additionalRegions", "none", "none on its own"},
 		{"additional as object", map[string]any{"additionalRegions": map[string]any{"a": "b"}}, Env{}, "additionalRegions", `{"a":"b"}`, "not an object"},
 		{"over 25 destinations", map[string]any{"additionalRegions": strings.Join(otherRegions[:24], ",")}, Env{}, "additionalRegions",
-			strings.Join(otherRegions[:24], ","), "at most 25 destination regions in total"},
+			strings.Join(otherRegions[:24], ","), "at most 25 destinations in total, a destination being a region in an account"},
 		// repositories
 		{"prefix with capitals", map[string]any{"repoPrefix": "Enterprise_Apps"}, Env{}, "repoPrefix", "Enterprise_Apps", "lower-case letters, digits, and . _ - separators"},
 		{"empty prefix", map[string]any{"repoPrefix": ""}, Env{}, "repoPrefix", "", "2–200 characters"},
@@ -588,7 +595,7 @@ func TestBadInput(t *testing.T) {
 				}
 			}
 			if !found {
-				t.Errorf("no problem on %s shows %s and %q; got:\n%v", tc.key, shown(tc.value), tc.fragment, (&ValidationError{ps}).Error())
+				t.Errorf("no problem on %s shows %s and %q; got:\n%v", tc.key, shown(tc.value), tc.fragment, (&ValidationError{Problems: ps}).Error())
 			}
 		})
 	}
@@ -872,12 +879,12 @@ func TestProblemError(t *testing.T) {
 		p    Problem
 		want string
 	}{
-		{Problem{"encryption", "ROT13", "AES256 or KMS"}, `encryption: got "ROT13"; expected AES256 or KMS`},
-		{Problem{"repoPrefix", "", "x"}, `repoPrefix: got ""; expected x`},
-		{Problem{"alertEmail", "a\"b\n", "x"}, `alertEmail: got "a\"b\n"; expected x`},
-		{Problem{"repoPrefix", strings.Repeat("é", 60), "x"}, `repoPrefix: got "` + strings.Repeat("é", 60) + `"; expected x`},
-		{Problem{"repoPrefix", strings.Repeat("b", 61), "x"}, `repoPrefix: got "` + strings.Repeat("b", 60) + `…" (61 characters); expected x`},
-		{Problem{"sourceregion", "", `did you mean "sourceRegion"?`}, `sourceregion: unknown context key; did you mean "sourceRegion"?`},
+		{Problem{Key: "encryption", Value: "ROT13", Expected: "AES256 or KMS"}, `encryption: got "ROT13"; expected AES256 or KMS`},
+		{Problem{Key: "repoPrefix", Value: "", Expected: "x"}, `repoPrefix: got ""; expected x`},
+		{Problem{Key: "alertEmail", Value: "a\"b\n", Expected: "x"}, `alertEmail: got "a\"b\n"; expected x`},
+		{Problem{Key: "repoPrefix", Value: strings.Repeat("é", 60), Expected: "x"}, `repoPrefix: got "` + strings.Repeat("é", 60) + `"; expected x`},
+		{Problem{Key: "repoPrefix", Value: strings.Repeat("b", 61), Expected: "x"}, `repoPrefix: got "` + strings.Repeat("b", 60) + `…" (61 characters); expected x`},
+		{Problem{Key: "sourceregion", Value: "", Expected: `did you mean "sourceRegion"?`}, `sourceregion: unknown context key; did you mean "sourceRegion"?`},
 	}
 	for _, tc := range cases {
 		if got := tc.p.Error(); got != tc.want {
@@ -888,11 +895,11 @@ func TestProblemError(t *testing.T) {
 
 func TestValidationErrorIsSorted(t *testing.T) {
 	ve := &ValidationError{Problems: []Problem{
-		{"enhancedScanning", "x", "true or false"},
-		{"additionalRegions", "b", "z"},
-		{"sourceRegion", "x", "y"},
-		{"additionalRegions", "a", "z"},
-		{"typo", "", "did you mean?"},
+		{Key: "enhancedScanning", Value: "x", Expected: "true or false"},
+		{Key: "additionalRegions", Value: "b", Expected: "z"},
+		{Key: "sourceRegion", Value: "x", Expected: "y"},
+		{Key: "additionalRegions", Value: "a", Expected: "z"},
+		{Key: "typo", Value: "", Expected: "did you mean?"},
 	}}
 	want := strings.Join([]string{
 		`typo: unknown context key; did you mean?`,
@@ -939,7 +946,7 @@ func TestMonitoringKeys(t *testing.T) {
 	}
 	for _, want := range []string{
 		`storageScheduleMinutes: got "2"`, "from 5 to 1440",
-		`storageRepositoryMetrics: got "nosuch"`, "a repository of productionRepositories or testingRepositories",
+		`storageRepositoryMetrics: got "nosuch"`, "a repository of productionRepositories, testingRepositories or repositoriesFile",
 		`"production" is listed more than once`,
 		`storageGrowthAlarmGiB: got "0"`, "greater than 0",
 		`replicationLatency: got "maybe"`,
