@@ -5,15 +5,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"os"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"unicode/utf8"
 
 	"github.com/acme-platform/ecr-replication/awsid"
+	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
 )
 
 // documentedKeys is the key table of the brief, in order.
@@ -968,5 +972,372 @@ func TestMonitoringKeys(t *testing.T) {
 	c := mustParse(t, nil, Env{})
 	if !c.StorageMetrics || c.StorageScheduleMinutes != 60 || c.StorageGrowthAlarmGiB != 10 || !c.ReplicationLatency || c.LatencyAlarmMinutes != 30 || c.LifecycleTrail || c.StorageRepositoryMetrics != nil {
 		t.Errorf("defaults: %+v", c)
+	}
+}
+
+// ------------------------------------------------------------ fleet file
+
+// repoRoot holds the fixtures: testdata/fleet/ of the repository.
+var repoRoot = os.DirFS("..")
+
+// fleetEnv is an environment whose project directory holds files (in memory).
+func fleetEnv(files map[string]string) Env {
+	m := fstest.MapFS{}
+	for name, data := range files {
+		m[name] = &fstest.MapFile{Data: []byte(data)}
+	}
+	return Env{ProjectFiles: m}
+}
+
+// The fleet file of testdata/fleet, in YAML and in JSON, gives the same configuration: its
+// repositories replace the defaults, and the overrides reach RepositorySettings.
+func TestFleetFile(t *testing.T) {
+	var first *Config
+	for _, file := range []string{"testdata/fleet/good.yaml", "testdata/fleet/good.json"} {
+		t.Run(file, func(t *testing.T) {
+			c := mustParse(t, map[string]any{"repositoriesFile": file}, Env{ProjectFiles: repoRoot})
+			if want := []string{"api", "web/frontend"}; !slices.Equal(c.ProductionRepositories, want) {
+				t.Errorf("ProductionRepositories = %v, want %v (the file replaces the default production)", c.ProductionRepositories, want)
+			}
+			if want := []string{"sandbox", "qa/api"}; !slices.Equal(c.TestingRepositories, want) {
+				t.Errorf("TestingRepositories = %v, want %v", c.TestingRepositories, want)
+			}
+			wantOverrides := map[string]Overrides{
+				"api":     {ImageCount: 20, TagPrefixes: []string{"v", "hotfix"}, UntaggedExpiryDays: 3},
+				"sandbox": {MaxAgeDays: 14},
+				"qa/api":  {ImageCount: 2, TagPrefixes: []string{"pr", "feature"}},
+			}
+			if !reflect.DeepEqual(c.RepositoryOverrides, wantOverrides) {
+				t.Errorf("RepositoryOverrides = %+v, want %+v", c.RepositoryOverrides, wantOverrides)
+			}
+			settings := map[string]RepositorySettings{}
+			for _, s := range c.RepositorySettings() {
+				settings[s.Name] = s
+			}
+			wantPolicies := map[string]lifecycle.Policy{
+				"api":          lifecycle.ProductionProfile{TagPrefixes: []string{"v", "hotfix"}, ImageCount: 20, UntaggedExpiryDays: 3}.Policy(),
+				"web/frontend": lifecycle.ProductionProfile{TagPrefixes: []string{"prod", "release"}, ImageCount: 10, UntaggedExpiryDays: 1}.Policy(),
+				"sandbox":      lifecycle.TestingProfile{TagPrefixes: []string{"test", "dev", "staging"}, ImageCount: 5, MaxAgeDays: 14}.Policy(),
+				"qa/api":       lifecycle.TestingProfile{TagPrefixes: []string{"pr", "feature"}, ImageCount: 2, MaxAgeDays: 7}.Policy(),
+			}
+			if len(settings) != len(wantPolicies) {
+				t.Errorf("RepositorySettings has %d repositories, want %d", len(settings), len(wantPolicies))
+			}
+			for name, want := range wantPolicies {
+				s := settings[name]
+				if !reflect.DeepEqual(s.Lifecycle, want) {
+					t.Errorf("%s: lifecycle\n%+v\nwant\n%+v", name, s.Lifecycle, want)
+				}
+				if err := s.Lifecycle.Validate(); err != nil {
+					t.Errorf("%s: lifecycle does not validate: %v", name, err)
+				}
+				if s.FullName != "enterprise-apps/"+name {
+					t.Errorf("%s: FullName %q", name, s.FullName)
+				}
+			}
+			if settings["api"].TagMutability != TagMutabilityImmutable || settings["sandbox"].TagMutability != TagMutabilityMutable {
+				t.Errorf("tag mutability: api %s, sandbox %s", settings["api"].TagMutability, settings["sandbox"].TagMutability)
+			}
+			// Repositories() hands out copies: changing one changes nothing.
+			c.Repositories()[0].Overrides.TagPrefixes[0] = "changed"
+			if c.RepositoryOverrides["api"].TagPrefixes[0] != "v" {
+				t.Error("Repositories() shares the overrides' tag prefixes with the Config")
+			}
+			if first == nil {
+				first = c
+			} else if !reflect.DeepEqual(c, first) {
+				t.Errorf("good.json gives\n%+v\ngood.yaml gives\n%+v", c, first)
+			}
+		})
+	}
+}
+
+// With repositoriesFile, the repository lists add to the file (and default to none).
+func TestFleetFileAndLists(t *testing.T) {
+	env := fleetEnv(map[string]string{"fleet.yml": "repositories:\n  - {name: api, profile: production, imageCount: 3}\n  - {name: sandbox, profile: testing}\n"})
+	runParseCases(t, []parseCase{
+		{"file alone: production", map[string]any{"repositoriesFile": "fleet.yml"}, env, fProductionRepos, []string{"api"}},
+		{"file alone: testing", map[string]any{"repositoriesFile": "fleet.yml"}, env, fTestingRepos, []string{"sandbox"}},
+		{"union with productionRepositories", map[string]any{"repositoriesFile": "fleet.yml", "productionRepositories": "billing,web"}, env,
+			fProductionRepos, []string{"billing", "web", "api"}},
+		{"an unset list stays empty", map[string]any{"repositoriesFile": "fleet.yml", "productionRepositories": "billing"}, env,
+			fTestingRepos, []string{"sandbox"}},
+		{"union with a cdk.json array", map[string]any{"repositoriesFile": "./fleet.yml", "testingRepositories": []any{"qa", "load"}}, env,
+			fTestingRepos, []string{"qa", "load", "sandbox"}},
+		{"none adds nothing", map[string]any{"repositoriesFile": "fleet.yml", "productionRepositories": "none"}, env,
+			fProductionRepos, []string{"api"}},
+		{"overrides only for the file", map[string]any{"repositoriesFile": "fleet.yml", "productionRepositories": "billing"}, env,
+			func(c *Config) any { return c.RepositoryOverrides }, map[string]Overrides{"api": {ImageCount: 3}}},
+		{"storage metric of a file repository", map[string]any{"repositoriesFile": "fleet.yml", "storageRepositoryMetrics": "sandbox"}, env,
+			func(c *Config) any { return c.StorageRepositoryMetrics }, []string{"enterprise-apps/sandbox"}},
+		{"an empty file list with a repository list", map[string]any{"repositoriesFile": "empty.json", "testingRepositories": "qa"},
+			fleetEnv(map[string]string{"empty.json": `{"repositories": []}`}), fTestingRepos, []string{"qa"}},
+	})
+	// A full name of exactly 256 characters is ECR's limit, and accepted.
+	longest := strings.Repeat("n", 253)
+	c := mustParse(t, map[string]any{"repositoriesFile": "f.yaml", "repoPrefix": "ab"},
+		fleetEnv(map[string]string{"f.yaml": "repositories: [{name: " + longest + ", profile: testing}]"}))
+	if r := c.Repositories(); len(r) != 1 || len(r[0].FullName) != 256 {
+		t.Errorf("Repositories() = %+v, want one of 256 characters", r)
+	}
+
+	c = mustParse(t, map[string]any{"repositoriesFile": "fleet.yml", "productionRepositories": "billing"}, env)
+	want := []Repository{
+		{Name: "billing", FullName: "enterprise-apps/billing", Profile: ProfileProduction},
+		{Name: "api", FullName: "enterprise-apps/api", Profile: ProfileProduction, Overrides: Overrides{ImageCount: 3}},
+		{Name: "sandbox", FullName: "enterprise-apps/sandbox", Profile: ProfileTesting},
+	}
+	if got := c.Repositories(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Repositories() = %+v, want %+v", got, want)
+	}
+}
+
+// fleetCase is a bad fleet file: every problem is on repositoriesFile, and the messages hold
+// every fragment (each naming the file, line, key path, value and expectation).
+type fleetCase struct {
+	name     string
+	files    map[string]string
+	ctx      map[string]any // repositoriesFile defaults to fleet.yaml
+	problems int            // how many problems, all on repositoriesFile
+	want     []string
+}
+
+func TestFleetFileBadInput(t *testing.T) {
+	entry := func(fields string) map[string]string {
+		return map[string]string{"fleet.yaml": "repositories:\n  - name: api\n    profile: production\n" + fields}
+	}
+	fiftyTags := make([]string, 50)
+	for i := range fiftyTags {
+		fiftyTags[i] = fmt.Sprintf("t%02dx", i)
+	}
+	cases := []fleetCase{
+		// the file
+		{"missing file", nil, nil, 1, []string{`repositoriesFile: got "fleet.yaml"; expected an existing file: there is no such file in the project directory`}},
+		{"absolute path", nil, map[string]any{"repositoriesFile": "/etc/fleet.yaml"}, 1,
+			[]string{`repositoriesFile: got "/etc/fleet.yaml"; expected a path, relative to the project directory`, "absolute or leaves the project directory"}},
+		{"path leaving the project", nil, map[string]any{"repositoriesFile": "../other/fleet.yaml"}, 1,
+			[]string{`repositoriesFile: got "../other/fleet.yaml"; expected`, "absolute or leaves the project directory"}},
+		{"unknown extension", nil, map[string]any{"repositoriesFile": "fleet.toml"}, 1,
+			[]string{`repositoriesFile: got "fleet.toml"; expected`, `.yaml, .yml or .json`, `(".toml")`}},
+		{"a directory", map[string]string{"fleet.yaml/x": ""}, nil, 1, []string{`repositoriesFile: got "fleet.yaml"; expected a file, not a directory`}},
+		{"too large", map[string]string{"fleet.yaml": "# " + strings.Repeat("x", 1<<20)}, nil, 1, []string{"at most 1048576 bytes; got 1048578"}},
+		{"empty file", map[string]string{"fleet.yaml": ""}, nil, 1, []string{`repositoriesFile: fleet.yaml: got ""; expected a mapping with a repositories list`, "the file is empty"}},
+		{"only a comment", map[string]string{"fleet.yaml": "# nothing yet\n"}, nil, 1, []string{"the file is empty"}},
+		{"malformed YAML", map[string]string{"fleet.yaml": "repositories:\n  - name: api\n    profile: production\n  - name: web\n   profile: testing\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:5: got "profile: testing"; expected well-formed YAML (the parser says: did not find expected '-' indicator)`}},
+		{"tab indentation", map[string]string{"fleet.yaml": "repositories:\n\t- name: api\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2: got "- name: api"; expected well-formed YAML (the parser says: found character that cannot start any token)`}},
+		{"malformed JSON", map[string]string{"fleet.json": "{\n  \"repositories\": [\n    {\"name\": \"api\", \"profile\": \"production\"},\n  ]\n}\n"},
+			map[string]any{"repositoriesFile": "fleet.json"}, 1,
+			[]string{`repositoriesFile: fleet.json:4:3: got "]"; expected well-formed JSON (invalid character ']' looking for beginning of value)`}},
+		{"JSON with a comment", map[string]string{"fleet.json": "// fleet\n{\"repositories\": []}\n"}, map[string]any{"repositoriesFile": "fleet.json"}, 1,
+			[]string{`repositoriesFile: fleet.json:1:1: got "// fleet"; expected well-formed JSON`}},
+		{"truncated JSON", map[string]string{"fleet.json": `{"repositories": [`}, map[string]any{"repositoriesFile": "fleet.json"}, 1,
+			[]string{`repositoriesFile: fleet.json:1:18: got "{\"repositories\": ["; expected well-formed JSON (unexpected end of JSON input)`}},
+		{"two documents", map[string]string{"fleet.yaml": "repositories: []\n---\nrepositories: []\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:1: got "---"; expected one YAML document`}},
+		// the document
+		{"a list at the top", map[string]string{"fleet.yaml": "- name: api\n  profile: production\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:1:1: got "[{name: api, profile: production}]"; expected a mapping with a repositories list`, "not a list"}},
+		{"a typo at the top", map[string]string{"fleet.yaml": "repository:\n  - {name: api, profile: production}\n"}, nil, 2,
+			[]string{`repositoriesFile: fleet.yaml:1:1: repository: got "repository"; expected a known field in the document: repositories (did you mean "repositories"?)`,
+				`repositoriesFile: fleet.yaml:1:1: got ""; expected a mapping with a repositories list`, "the repositories field is missing"}},
+		{"repositories not a list", map[string]string{"fleet.yaml": "repositories:\n  api: production\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:3: repositories: got "{api: production}"; expected a list of repositories`, "not a mapping"}},
+		{"repositories null", map[string]string{"fleet.yaml": "repositories:\n"}, nil, 1,
+			[]string{`repositories: got "null"; expected a list of repositories`, "not null"}},
+		{"an entry that is a string", map[string]string{"fleet.yaml": "repositories:\n  - api\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:5: repositories[0]: got "api"; expected a repository: a mapping with a name and a profile`, "not a string"}},
+		{"unknown field", entry("    imagecount: 20\n"), nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:4:5: repositories[0].imagecount: got "imagecount"; expected a known field in repositories[0]: name, profile, imageCount, tagPrefixes, untaggedExpiryDays, maxAgeDays (did you mean "imageCount"?)`}},
+		{"a context key as a field", entry("    productionTagPrefixes: [v]\n"), nil, 1, []string{`repositories[0].productionTagPrefixes`, `(did you mean "tagPrefixes"?)`}},
+		{"unknown field without a hint", entry("    owner: team-a\n"), nil, 1, []string{`repositories[0].owner: got "owner"; expected a known field`}},
+		{"merge key", map[string]string{"fleet.yaml": "defaults: &d {imageCount: 3}\nrepositories:\n  - <<: *d\n    name: api\n    profile: production\n"}, nil, 2,
+			[]string{`fleet.yaml:1:1: defaults: got "defaults"`, `fleet.yaml:3:5: repositories[0].<<: got "<<"`, "merge keys are not supported"}},
+		{"a field twice", entry("    imageCount: 3\n    imageCount: 4\n"), nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:5:5: repositories[0].imageCount: got "imageCount"; expected each field once in repositories[0]: imageCount is already on line 4`}},
+		{"no name", map[string]string{"fleet.yaml": "repositories:\n  - profile: testing\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:5: repositories[0]: got "{profile: testing}"; expected a repository`, "the name field is missing"}},
+		{"no profile", map[string]string{"fleet.yaml": "repositories:\n  - name: api\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:5: repositories[0]: got "{name: api}"; expected a repository`, "the profile field (production or testing) is missing"}},
+		// names
+		{"name with capitals", map[string]string{"fleet.yaml": "repositories:\n  - {name: Web_App, profile: testing}\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:12: repositories[0].name: got "Web_App"; expected a repository name made of lower-case letters`}},
+		{"name over ECR's limit", map[string]string{"fleet.yaml": "repositories:\n  - {name: " + strings.Repeat("n", 250) + ", profile: testing}\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:12: repositories[0].name: got "` + strings.Repeat("n", 60) + `…" (250 characters); expected a full repository name enterprise-apps/<name> of at most 256 characters (ECR's limit); got 266`}},
+		{"name one over the limit with a short prefix", map[string]string{"fleet.yaml": "repositories:\n  - {name: " + strings.Repeat("n", 254) + ", profile: testing}\n"},
+			map[string]any{"repositoriesFile": "fleet.yaml", "repoPrefix": "ab"}, 1, []string{"a full repository name ab/<name> of at most 256 characters (ECR's limit); got 257"}},
+		{"name is a list", map[string]string{"fleet.yaml": "repositories:\n  - {name: [api], profile: testing}\n"}, nil, 1,
+			[]string{`repositories[0].name: got "[api]"; expected a repository name`, "not a list"}},
+		{"name twice", map[string]string{"fleet.yaml": "repositories:\n  - {name: api, profile: testing}\n  - {name: web, profile: testing}\n  - {name: api, profile: testing}\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:4:12: repositories[2].name: got "api"; expected each repository once: "api" is already repositories[0] (line 2)`}},
+		{"both profiles", map[string]string{"fleet.yaml": "repositories:\n  - {name: api, profile: production}\n  - {name: api, profile: testing}\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:3:12: repositories[1].name: got "api"; expected a repository in one profile: "api" is already repositories[0] (line 2) with profile production, so it would be in both profiles`}},
+		{"also in productionRepositories", map[string]string{"fleet.yaml": "repositories:\n  - {name: api, profile: testing}\n"},
+			map[string]any{"repositoriesFile": "fleet.yaml", "productionRepositories": "api,web"}, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:12: repositories[0].name: got "api"; expected a repository not already in productionRepositories: "api" is in both productionRepositories and repositoriesFile`}},
+		{"also in testingRepositories", map[string]string{"fleet.yaml": "repositories:\n  - {name: qa, profile: testing}\n"},
+			map[string]any{"repositoriesFile": "fleet.yaml", "testingRepositories": []any{"qa"}}, 1,
+			[]string{`repositories[0].name: got "qa"; expected a repository not already in testingRepositories`}},
+		{"no repository at all", map[string]string{"fleet.yaml": "repositories: []\n"}, nil, 1,
+			[]string{`repositoriesFile: got "fleet.yaml"; expected at least one repository overall: repositoriesFile lists none`}},
+		// profiles and overrides
+		{"unknown profile", map[string]string{"fleet.yaml": "repositories:\n  - {name: api, profile: staging}\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:26: repositories[0].profile: got "staging"; expected production or testing`}},
+		{"profile in capitals", map[string]string{"fleet.yaml": "repositories:\n  - {name: api, profile: Production}\n"}, nil, 1,
+			[]string{`got "Production"; expected production or testing (in lower case)`}},
+		{"zero images", entry("    imageCount: 0\n"), nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:4:17: repositories[0].imageCount: got "0"; expected an integer from 1 to 10000 (images to keep; ECR rejects a countNumber of 0)`}},
+		{"too many images", entry("    imageCount: 10001\n"), nil, 1, []string{`repositories[0].imageCount: got "10001"; expected an integer from 1 to 10000`}},
+		{"fractional images", entry("    imageCount: 2.5\n"), nil, 1, []string{`repositories[0].imageCount: got "2.5"; expected an integer from 1 to 10000`}},
+		{"images as a string", entry("    imageCount: \"20\"\n"), nil, 1, []string{`repositories[0].imageCount: got "20"; expected an integer from 1 to 10000`, "not a string"}},
+		{"images in JSON as a string", map[string]string{"fleet.json": `{"repositories": [{"name": "api", "profile": "production", "imageCount": "20"}]}`},
+			map[string]any{"repositoriesFile": "fleet.json"}, 1, []string{`repositoriesFile: fleet.json:1:74: repositories[0].imageCount: got "20"`, "not a string"}},
+		{"images null", entry("    imageCount:\n"), nil, 1, []string{`repositories[0].imageCount: got "null"`, "not null"}},
+		{"untagged expiry out of range", entry("    untaggedExpiryDays: 3651\n"), nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:4:25: repositories[0].untaggedExpiryDays: got "3651"; expected an integer from 1 to 3650 (days)`}},
+		{"max age in a production repository", entry("    maxAgeDays: 14\n"), nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:4:5: repositories[0].maxAgeDays: got "14"; expected no maxAgeDays in a production repository: it overrides the testing profile's testingMaxAgeDays (production repositories take untaggedExpiryDays)`}},
+		{"untagged expiry in a testing repository", map[string]string{"fleet.yaml": "repositories:\n  - name: qa\n    profile: testing\n    untaggedExpiryDays: 2\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:4:5: repositories[0].untaggedExpiryDays: got "2"; expected no untaggedExpiryDays in a testing repository: it overrides the production profile's untaggedExpiryDays (testing repositories take maxAgeDays)`}},
+		{"max age zero", map[string]string{"fleet.yaml": "repositories:\n  - {name: qa, profile: testing, maxAgeDays: 0}\n"}, nil, 1,
+			[]string{`repositories[0].maxAgeDays: got "0"; expected an integer from 1 to 3650 (days)`}},
+		{"overlapping tag prefixes", entry("    tagPrefixes: [v, v2, \"qa env\"]\n"), nil, 2,
+			[]string{`repositoriesFile: fleet.yaml:4:22: repositories[0].tagPrefixes[1]: got "v2"; expected prefixes that do not overlap: "v" is a prefix of "v2"`,
+				`repositoriesFile: fleet.yaml:4:26: repositories[0].tagPrefixes[2]: got "qa env"; expected a tag prefix of 1–128 characters`}},
+		{"a tag prefix twice", entry("    tagPrefixes:\n      - v\n      - v\n"), nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:6:9: repositories[0].tagPrefixes[1]: got "v"; expected each prefix once: "v" is listed more than once in repositories[0].tagPrefixes`}},
+		{"no tag prefixes", entry("    tagPrefixes: []\n"), nil, 1, []string{`repositories[0].tagPrefixes: got "[]"; expected a list of 1 to 49 tag prefixes such as [v, hotfix]; got none`}},
+		{"tag prefixes as a string", entry("    tagPrefixes: v,hotfix\n"), nil, 1, []string{`repositories[0].tagPrefixes: got "v,hotfix"; expected a list of 1 to 49 tag prefixes`, "not a string"}},
+		{"a tag prefix that is a list", entry("    tagPrefixes: [v, [x]]\n"), nil, 1, []string{`repositories[0].tagPrefixes[1]: got "[x]"; expected a tag prefix, not a list`}},
+		{"50 tag prefixes", entry("    tagPrefixes: [" + strings.Join(fiftyTags, ", ") + "]\n"), nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:4:18: repositories[0].tagPrefixes: got "[t00x, t01x,`, "at most 49 tag prefixes", "got 50"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := tc.ctx
+			if ctx == nil {
+				ctx = map[string]any{"repositoriesFile": "fleet.yaml"}
+			}
+			ps, ve := problems(t, ctx, fleetEnv(tc.files))
+			for _, p := range ps {
+				if p.Key != "repositoriesFile" {
+					t.Errorf("a problem on another key: %s", p.Error())
+				}
+				if strings.HasSuffix(p.Error(), ".") {
+					t.Errorf("message %q ends with a period", p.Error())
+				}
+			}
+			if len(ps) != tc.problems {
+				t.Errorf("%d problems, want %d:\n%v", len(ps), tc.problems, ve)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(ve.Error(), w) {
+					t.Errorf("no message holds\n%s\ngot:\n%v", w, ve)
+				}
+			}
+		})
+	}
+}
+
+// Every problem of the fleet file is reported, in file order (line 10 after line 9), with
+// the problems of the other keys.
+func TestFleetFileProblemsAllAtOnce(t *testing.T) {
+	ctx := map[string]any{"repositoriesFile": "testdata/fleet/bad-many.yaml", "sourceRegion": "us-east-9", "encryption": "ROT13"}
+	ps, ve := problems(t, ctx, Env{ProjectFiles: repoRoot})
+	var lines []int
+	keys := map[string]int{}
+	for _, p := range ps {
+		keys[p.Key]++
+		if p.Key == "repositoriesFile" {
+			if p.At.File != "testdata/fleet/bad-many.yaml" || p.At.Line == 0 || p.At.Column == 0 || !strings.HasPrefix(p.At.Path, "repositories[") {
+				t.Errorf("problem not located in the file: %+v", p)
+			}
+			lines = append(lines, p.At.Line)
+		}
+	}
+	if want := map[string]int{"sourceRegion": 1, "repositoriesFile": 10, "encryption": 1}; !maps.Equal(keys, want) {
+		t.Errorf("problems per key = %v, want %v:\n%v", keys, want, ve)
+	}
+	if !slices.IsSorted(lines) {
+		t.Errorf("file problems out of line order: %v", lines)
+	}
+	msg := ve.Error()
+	for _, w := range []string{
+		`sourceRegion: got "us-east-9"`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:4:17: repositories[0].imageCount: got "0"`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:5:5: repositories[0].maxAgeDays: got "14"; expected no maxAgeDays in a production repository`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:7:14: repositories[1].profile: got "staging"`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:10:5: repositories[2].untaggedExpiryDays: got "2"`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:11:23: repositories[2].tagPrefixes[1]: got "pr-1"`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:11:29: repositories[2].tagPrefixes[2]: got "qa env"`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:12:5: repositories[3]: got "{profile: testing}"`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:13:11: repositories[4].name: got "api"; expected each repository once`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:17:17: repositories[5].maxAgeDays: got "3651"`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:18:5: repositories[5].tagPrefix: got "tagPrefix"`,
+		`encryption: got "ROT13"`,
+	} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("missing %q in:\n%s", w, msg)
+		}
+	}
+	if i, j := strings.Index(msg, "bad-many.yaml:7:"), strings.Index(msg, "bad-many.yaml:10:"); i < 0 || j < i {
+		t.Errorf("line 10 sorted before line 7:\n%s", msg)
+	}
+}
+
+// The fixtures of testdata/fleet each fail the way their name says.
+func TestFleetFixtures(t *testing.T) {
+	for file, want := range map[string]string{
+		"bad-malformed.yaml":     `repositoriesFile: testdata/fleet/bad-malformed.yaml:5: got "profile: testing"; expected well-formed YAML`,
+		"bad-malformed.json":     `repositoriesFile: testdata/fleet/bad-malformed.json:4:20: got "{\"name\": \"web\" \"profile\": \"testing\"}"; expected well-formed JSON (invalid character '"' after object key:value pair)`,
+		"bad-unknown-field.yaml": `repositoriesFile: testdata/fleet/bad-unknown-field.yaml:4:5: repositories[0].imagecount: got "imagecount"; expected a known field`,
+		"bad-name.yaml":          `repositoriesFile: testdata/fleet/bad-name.yaml:2:11: repositories[0].name: got "nnnn`,
+		"bad-both-profiles.yaml": `repositoriesFile: testdata/fleet/bad-both-profiles.yaml:4:11: repositories[1].name: got "api"; expected a repository in one profile`,
+		"missing.yaml":           `repositoriesFile: got "testdata/fleet/missing.yaml"; expected an existing file`,
+	} {
+		t.Run(file, func(t *testing.T) {
+			_, ve := problems(t, map[string]any{"repositoriesFile": "testdata/fleet/" + file}, Env{ProjectFiles: repoRoot})
+			if !strings.Contains(ve.Error(), want) {
+				t.Errorf("want\n%s\ngot\n%v", want, ve)
+			}
+		})
+	}
+}
+
+// Without Env.ProjectFiles the file is read from the working directory, and cannot be
+// outside it.
+func TestFleetFileFromTheWorkingDirectory(t *testing.T) {
+	_, ve := problems(t, map[string]any{"repositoriesFile": "../testdata/fleet/good.yaml"}, Env{})
+	if !strings.Contains(ve.Error(), "absolute or leaves the project directory") {
+		t.Errorf("a path out of the working directory: %v", ve)
+	}
+	_, ve = problems(t, map[string]any{"repositoriesFile": "testdata/no-such-fleet.yaml"}, Env{})
+	if !strings.Contains(ve.Error(), `repositoriesFile: got "testdata/no-such-fleet.yaml"; expected an existing file`) {
+		t.Errorf("a missing file: %v", ve)
+	}
+	c := mustParse(t, map[string]any{"repositoriesFile": "fleet_test.yaml"}, Env{})
+	if !slices.Equal(c.ProductionRepositories, []string{"config-test"}) {
+		t.Errorf("ProductionRepositories = %v", c.ProductionRepositories)
+	}
+}
+
+func TestLocationString(t *testing.T) {
+	for _, tc := range []struct {
+		l    Location
+		want string
+	}{
+		{Location{File: "f.yaml"}, "f.yaml"},
+		{Location{File: "f.yaml", Line: 3}, "f.yaml:3"},
+		{Location{File: "f.yaml", Line: 3, Column: 7}, "f.yaml:3:7"},
+		{Location{File: "f.yaml", Line: 3, Column: 7, Path: "repositories[0].name"}, "f.yaml:3:7: repositories[0].name"},
+	} {
+		if got := tc.l.String(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.l, got, tc.want)
+		}
+	}
+	p := Problem{Key: "repositoriesFile", Value: "0", Expected: "x", At: Location{File: "f.yaml", Line: 2, Column: 5, Path: "repositories[1].imageCount"}}
+	if got, want := p.Error(), `repositoriesFile: f.yaml:2:5: repositories[1].imageCount: got "0"; expected x`; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }
