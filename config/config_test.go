@@ -1341,3 +1341,158 @@ func TestLocationString(t *testing.T) {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }
+
+// --------------------------------------------------- destination accounts
+
+func TestDestinationAccounts(t *testing.T) {
+	const src, b, c3, d = "111111111111", "222222222222", "333333333333", "444444444444"
+	cases := []struct {
+		name  string
+		ctx   map[string]any
+		env   Env
+		want  []Destination
+		cross bool
+	}{
+		{"defaults, unknown account", nil, Env{}, []Destination{{"us-west-2", ""}, {"eu-west-1", ""}}, false},
+		{"defaults, known account", nil, Env{DefaultAccount: src}, []Destination{{"us-west-2", src}, {"eu-west-1", src}}, false},
+		{"destinationAccount for all", map[string]any{"sourceAccount": src, "destinationAccount": b}, Env{},
+			[]Destination{{"us-west-2", b}, {"eu-west-1", b}}, true},
+		{"each in its own account", map[string]any{"sourceAccount": src, "destinationRegion": "us-west-2@" + b, "secondaryRegion": "eu-west-1@" + c3,
+			"additionalRegions": "ap-southeast-2@" + d + ",ca-central-1"}, Env{},
+			[]Destination{{"us-west-2", b}, {"eu-west-1", c3}, {"ap-southeast-2", d}, {"ca-central-1", src}}, true},
+		{"@account beats destinationAccount", map[string]any{"sourceAccount": src, "destinationAccount": b, "secondaryRegion": "eu-west-1@" + c3}, Env{},
+			[]Destination{{"us-west-2", b}, {"eu-west-1", c3}}, true},
+		{"@ the source account is same-account", map[string]any{"destinationRegion": "us-west-2@" + src}, Env{DefaultAccount: src},
+			[]Destination{{"us-west-2", src}, {"eu-west-1", src}}, false},
+		{"the source region in another account", map[string]any{"sourceAccount": src, "destinationRegion": "us-east-1@" + b}, Env{},
+			[]Destination{{"us-east-1", b}, {"eu-west-1", src}}, true},
+		{"the source region in destinationAccount", map[string]any{"sourceAccount": src, "destinationAccount": b, "destinationRegion": "us-east-1"}, Env{},
+			[]Destination{{"us-east-1", b}, {"eu-west-1", b}}, true},
+		{"cdk.json array", map[string]any{"sourceAccount": src, "additionalRegions": []any{"ap-southeast-2@" + d, " ca-central-1 "}}, Env{},
+			[]Destination{{"us-west-2", src}, {"eu-west-1", src}, {"ap-southeast-2", d}, {"ca-central-1", src}}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := mustParse(t, tc.ctx, tc.env)
+			if got := c.Destinations(); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Destinations() = %+v, want %+v", got, tc.want)
+			}
+			var regions []string
+			for _, d := range tc.want {
+				regions = append(regions, d.Region)
+			}
+			if !slices.Equal(c.DestinationRegions, regions) {
+				t.Errorf("DestinationRegions = %v, want %v", c.DestinationRegions, regions)
+			}
+			if c.CrossAccount() != tc.cross {
+				t.Errorf("CrossAccount() = %v, want %v", c.CrossAccount(), tc.cross)
+			}
+		})
+	}
+
+	c := mustParse(t, map[string]any{"sourceAccount": src, "secondaryRegion": "eu-west-1@" + c3}, Env{})
+	if want := []string{"", c3}; !slices.Equal(c.DestinationRegionAccounts, want) {
+		t.Errorf("DestinationRegionAccounts = %q, want %q", c.DestinationRegionAccounts, want)
+	}
+	if c := mustParse(t, map[string]any{"sourceAccount": src, "destinationAccount": b}, Env{}); c.DestinationRegionAccounts != nil {
+		t.Errorf("no @account: DestinationRegionAccounts = %q, want nil", c.DestinationRegionAccounts)
+	}
+	// A Config built by hand, without DestinationRegionAccounts, still has destinations.
+	hand := &Config{SourceAccount: src, DestinationRegions: []string{"us-west-2", "eu-west-1"}, DestinationRegionAccounts: []string{b}}
+	if got, want := hand.Destinations(), []Destination{{"us-west-2", b}, {"eu-west-1", src}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("short DestinationRegionAccounts: %+v, want %+v", got, want)
+	}
+	for _, tc := range []struct {
+		d      Destination
+		source string
+		want   bool
+	}{
+		{Destination{"us-west-2", b}, src, true},
+		{Destination{"us-west-2", src}, src, false},
+		{Destination{"us-west-2", ""}, src, false},
+		{Destination{"us-west-2", ""}, "", false},
+		{Destination{"us-west-2", b}, "", true},
+	} {
+		if got := tc.d.CrossAccount(tc.source); got != tc.want {
+			t.Errorf("%+v.CrossAccount(%q) = %v, want %v", tc.d, tc.source, got, tc.want)
+		}
+	}
+}
+
+func TestDestinationAccountsBadInput(t *testing.T) {
+	const src, b = "111111111111", "222222222222"
+	others := awsRegionsExcept("us-east-1", "us-west-2", "eu-west-1")
+	cases := []badCase{
+		{"short account", map[string]any{"destinationRegion": "us-west-2@1234"}, Env{DefaultAccount: src}, "destinationRegion", "us-west-2@1234",
+			"a 12-digit AWS account ID after the @, such as us-west-2@123456789012"},
+		{"empty account", map[string]any{"secondaryRegion": "eu-west-1@"}, Env{DefaultAccount: src}, "secondaryRegion", "eu-west-1@", "a 12-digit AWS account ID after the @"},
+		{"two @", map[string]any{"additionalRegions": "ca-central-1@" + b + "@" + b}, Env{DefaultAccount: src}, "additionalRegions",
+			"ca-central-1@" + b + "@" + b, "a 12-digit AWS account ID after the @"},
+		{"account with letters", map[string]any{"additionalRegions": []any{"ca-central-1@12345678901x"}}, Env{DefaultAccount: src}, "additionalRegions",
+			"ca-central-1@12345678901x", "12-digit"},
+		{"unknown region with an account", map[string]any{"destinationRegion": "us-west-9@" + b}, Env{DefaultAccount: src}, "destinationRegion",
+			"us-west-9@" + b, "a known AWS region"},
+		{"availability zone with an account", map[string]any{"destinationRegion": "us-west-2a@" + b}, Env{DefaultAccount: src}, "destinationRegion",
+			"us-west-2a@" + b, `did you mean "us-west-2"?`},
+		{"source region with an account", map[string]any{"sourceRegion": "us-east-1@" + src}, Env{}, "sourceRegion", "us-east-1@" + src,
+			"sourceRegion takes no @account: the source account is sourceAccount"},
+		{"the source registry by @", map[string]any{"destinationRegion": "us-east-1@" + src}, Env{DefaultAccount: src}, "destinationRegion", "us-east-1@" + src,
+			`a region other than sourceRegion "us-east-1" in the source account (the same region in another account is written us-east-1@<account>)`},
+		{"the same destination twice", map[string]any{"sourceAccount": src, "destinationAccount": b, "additionalRegions": "us-west-2@" + b}, Env{}, "additionalRegions",
+			"us-west-2@" + b, `each destination once: "us-west-2@222222222222" is already destinationRegion as "us-west-2" (both are us-west-2 in account 222222222222)`},
+		{"the same destination in the source account", map[string]any{"secondaryRegion": "us-west-2@" + src}, Env{DefaultAccount: src}, "secondaryRegion",
+			"us-west-2@" + src, `is already destinationRegion as "us-west-2" (both are us-west-2 in the source account)`},
+		{"the same @destination twice", map[string]any{"destinationRegion": "ca-central-1@" + b, "additionalRegions": "ca-central-1@" + b}, Env{DefaultAccount: src},
+			"additionalRegions", "ca-central-1@" + b, `each destination once: "ca-central-1@222222222222" is already destinationRegion`},
+		{"one region in two accounts", map[string]any{"sourceAccount": src, "additionalRegions": "us-west-2@" + b}, Env{}, "additionalRegions", "us-west-2@" + b,
+			`each destination region once: us-west-2 is already destinationRegion ("us-west-2", in the source account); the app deploys one replica stack per region (ecr-replication-replica-us-west-2), so one region cannot receive replicas in two accounts`},
+		{"@account in another partition", map[string]any{"destinationRegion": "cn-north-1@" + b}, Env{DefaultAccount: src}, "destinationRegion", "cn-north-1@" + b,
+			"ECR does not replicate to regions of another partition"},
+		{"@account without a known source account", map[string]any{"additionalRegions": "ca-central-1@" + b}, Env{}, "sourceAccount", "",
+			"(cross-account replication to additionalRegions ca-central-1@222222222222 needs it)"},
+		{"@accounts and destinationAccount without a source account", map[string]any{"destinationAccount": b, "additionalRegions": "ca-central-1@" + b + ",sa-east-1@" + b + ",me-south-1@" + b}, Env{},
+			"sourceAccount", "", "(cross-account replication to destinationAccount 222222222222, additionalRegions ca-central-1@222222222222, additionalRegions sa-east-1@222222222222, 1 more needs it)"},
+		{"26 destinations", map[string]any{"additionalRegions": strings.Join(others[:23], ",") + ",us-west-2@" + b}, Env{DefaultAccount: src}, "additionalRegions",
+			strings.Join(others[:23], ",") + ",us-west-2@" + b, "at most 25 destinations in total, a destination being a region in an account"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ps, ve := problems(t, tc.ctx, tc.env)
+			found := false
+			for _, p := range ps {
+				if p.Key != tc.key {
+					t.Errorf("unexpected problem on another key: %s", p.Error())
+				}
+				if msg := p.Error(); strings.Contains(msg, shown(tc.value)) && strings.Contains(msg, tc.fragment) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no problem on %s shows %s and %q; got:\n%v", tc.key, shown(tc.value), tc.fragment, ve)
+			}
+		})
+	}
+
+	t.Run("25 destinations, one of them the source region in another account", func(t *testing.T) {
+		c := mustParse(t, map[string]any{"sourceAccount": src, "additionalRegions": strings.Join(others[:22], ",") + ",us-east-1@" + b}, Env{})
+		if n := len(c.Destinations()); n != 25 {
+			t.Errorf("%d destinations, want 25", n)
+		}
+	})
+	t.Run("a bad destinationAccount adds no problem to the destinations", func(t *testing.T) {
+		ps, ve := problems(t, map[string]any{"sourceAccount": src, "destinationAccount": "12345", "destinationRegion": "us-east-1", "additionalRegions": "us-west-2@" + b}, Env{})
+		if len(ps) != 1 || ps[0].Key != "destinationAccount" {
+			t.Errorf("want one problem, on destinationAccount:\n%v", ve)
+		}
+	})
+	t.Run("every destination problem at once", func(t *testing.T) {
+		ps, ve := problems(t, map[string]any{"destinationRegion": "us-west-2@1", "secondaryRegion": "mars-1@" + b, "additionalRegions": "us-east-1,ca-central-1@x"}, Env{DefaultAccount: src})
+		var keys []string
+		for _, p := range ps {
+			keys = append(keys, p.Key)
+		}
+		if want := []string{"destinationRegion", "secondaryRegion", "additionalRegions", "additionalRegions"}; !slices.Equal(keys, want) {
+			t.Errorf("problems on %v, want %v:\n%v", keys, want, ve)
+		}
+	})
+}
