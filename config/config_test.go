@@ -1496,3 +1496,38 @@ func TestDestinationAccountsBadInput(t *testing.T) {
 		}
 	})
 }
+
+// A cdk.json context with arrays, accounts on destinations and a fleet file, decoded the way
+// CDK hands it over.
+func TestParseCDKJSONFleet(t *testing.T) {
+	const cdkJSON = `{
+	  "sourceAccount": "111111111111",
+	  "destinationRegion": "us-west-2@222222222222",
+	  "secondaryRegion": "none",
+	  "additionalRegions": ["ap-southeast-2@444444444444", "ca-central-1"],
+	  "productionRepositories": ["billing", "ledger"],
+	  "repositoriesFile": "testdata/fleet/good.json",
+	  "storageRepositoryMetrics": ["billing", "api"]
+	}`
+	var ctx map[string]any
+	if err := json.Unmarshal([]byte(cdkJSON), &ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := mustParse(t, ctx, Env{ProjectFiles: repoRoot})
+	if want := []string{"billing", "ledger", "api", "web/frontend"}; !slices.Equal(c.ProductionRepositories, want) {
+		t.Errorf("ProductionRepositories = %v, want %v", c.ProductionRepositories, want)
+	}
+	if want := []string{"sandbox", "qa/api"}; !slices.Equal(c.TestingRepositories, want) {
+		t.Errorf("TestingRepositories = %v, want %v", c.TestingRepositories, want)
+	}
+	want := []Destination{{"us-west-2", "222222222222"}, {"ap-southeast-2", "444444444444"}, {"ca-central-1", "111111111111"}}
+	if got := c.Destinations(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Destinations() = %+v, want %+v", got, want)
+	}
+	if want := []string{"enterprise-apps/billing", "enterprise-apps/api"}; !slices.Equal(c.StorageRepositoryMetrics, want) {
+		t.Errorf("StorageRepositoryMetrics = %v, want %v", c.StorageRepositoryMetrics, want)
+	}
+	if !c.CrossAccount() {
+		t.Error("CrossAccount() = false")
+	}
+}
