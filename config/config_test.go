@@ -1213,6 +1213,12 @@ func TestFleetFileBadInput(t *testing.T) {
 		{"50 tag prefixes", entry("    tagPrefixes: [" + strings.Join(fiftyTags, ", ") + "]\n"), nil, 1,
 			[]string{`repositoriesFile: fleet.yaml:4:18: repositories[0].tagPrefixes: got "[t00x, t01x,`, "at most 49 tag prefixes", "got 50"}},
 	}
+	twelve := "repositories:\n"
+	for i := range 12 {
+		twelve += fmt.Sprintf("  - {name: r%d, profile: testing, imageCount: 0}\n", i)
+	}
+	cases = append(cases, fleetCase{"more than 10 problems", map[string]string{"fleet.yaml": twelve}, nil, 11,
+		[]string{`fleet.yaml:2:`, `fleet.yaml:11:`, `repositoriesFile: got "fleet.yaml"; expected valid entries throughout; 2 more problems with this value are not listed`}})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := tc.ctx
