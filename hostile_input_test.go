@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -189,4 +190,112 @@ func allCommercialRegionsExcept(except ...string) []string {
 		}
 	}
 	return out
+}
+
+// TestHostileFleetInput runs the built app with a bad fleet file (repositoriesFile, read
+// from the project directory, here the repository root) or bad destination accounts: each
+// must exit non-zero with a message naming the key, where the problem is (the file, line,
+// column and key path), the bad value and what is expected, and write no template.
+func TestHostileFleetInput(t *testing.T) {
+	const src = "111111111111"
+	var mixed []string // 24 further destinations, some in their own accounts: 26 in all
+	for i, r := range allCommercialRegionsExcept("us-east-1", "us-west-2", "eu-west-1")[:24] {
+		if i%2 == 0 {
+			r += "@222222222222"
+		}
+		mixed = append(mixed, r)
+	}
+	tests := []struct {
+		name     string
+		ctx      map[string]any
+		key      string
+		where    string // the place in the file, "" for a context value
+		value    string
+		expected string
+	}{
+		{"missing fleet file", map[string]any{"repositoriesFile": "testdata/fleet/missing.yaml"},
+			"repositoriesFile", "", "testdata/fleet/missing.yaml", "an existing file"},
+		{"fleet file outside the project", map[string]any{"repositoriesFile": "../fleet.yaml"},
+			"repositoriesFile", "", "../fleet.yaml", "leaves the project directory"},
+		{"malformed YAML", map[string]any{"repositoriesFile": "testdata/fleet/bad-malformed.yaml"},
+			"repositoriesFile", "testdata/fleet/bad-malformed.yaml:5:", "profile: testing", "well-formed YAML"},
+		{"malformed JSON", map[string]any{"repositoriesFile": "testdata/fleet/bad-malformed.json"},
+			"repositoriesFile", "testdata/fleet/bad-malformed.json:4:20:", `{\"name\": \"web\" \"profile\": \"testing\"}`, "well-formed JSON"},
+		{"unknown field", map[string]any{"repositoriesFile": "testdata/fleet/bad-unknown-field.yaml"},
+			"repositoriesFile", "testdata/fleet/bad-unknown-field.yaml:4:5: repositories[0].imagecount:", "imagecount", `did you mean "imageCount"?`},
+		{"repository over ECR's limits", map[string]any{"repositoriesFile": "testdata/fleet/bad-name.yaml"},
+			"repositoriesFile", "testdata/fleet/bad-name.yaml:2:11: repositories[0].name:", "nnnnnnnnnn", "at most 256 characters"},
+		{"repository name grammar", map[string]any{"repositoriesFile": "testdata/fleet/bad-name.yaml"},
+			"repositoriesFile", "testdata/fleet/bad-name.yaml:4:11: repositories[1].name:", "Web_App", "lower-case letters"},
+		{"same repository in both profiles", map[string]any{"repositoriesFile": "testdata/fleet/bad-both-profiles.yaml"},
+			"repositoriesFile", "testdata/fleet/bad-both-profiles.yaml:4:11: repositories[1].name:", "api", "both profiles"},
+		{"fleet repository also in a list", map[string]any{"repositoriesFile": "testdata/fleet/good.yaml", "testingRepositories": "sandbox"},
+			"repositoriesFile", "testdata/fleet/good.yaml:11:11: repositories[2].name:", "sandbox", "testingRepositories"},
+		{"override of the wrong profile", map[string]any{"repositoriesFile": "testdata/fleet/bad-many.yaml"},
+			"repositoriesFile", "testdata/fleet/bad-many.yaml:5:5: repositories[0].maxAgeDays:", "14", "no maxAgeDays in a production repository"},
+		{"destination account not 12 digits", map[string]any{"sourceAccount": src, "destinationRegion": "us-west-2@12345"},
+			"destinationRegion", "", "us-west-2@12345", "12-digit AWS account ID after the @"},
+		{"one region in two accounts", map[string]any{"sourceAccount": src, "additionalRegions": "us-west-2@222222222222"},
+			"additionalRegions", "", "us-west-2@222222222222", "one replica stack per region"},
+		{"destination account without a source account", map[string]any{"secondaryRegion": "eu-west-1@333333333333"},
+			"sourceAccount", "", "", "eu-west-1@333333333333 needs it"},
+		{"more than 25 destinations", map[string]any{"sourceAccount": src, "additionalRegions": strings.Join(mixed, ",")},
+			"additionalRegions", "", "", "at most 25 destinations"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stderr, written := runApp(t, tt.ctx)
+			if code == 0 {
+				t.Fatalf("exit code 0; want non-zero\n%s", stderr)
+			}
+			if strings.Contains(stderr, "panic:") || strings.Contains(stderr, "goroutine ") {
+				t.Errorf("output has a Go panic trace:\n%s", stderr)
+			}
+			prefix := tt.key + ":"
+			if tt.where != "" {
+				prefix += " " + tt.where
+			}
+			if !strings.Contains(stderr, prefix) {
+				t.Errorf("message does not name %q:\n%s", prefix, stderr)
+			}
+			if tt.value != "" && !strings.Contains(stderr, `got "`+tt.value) {
+				t.Errorf("message does not show the bad value %q:\n%s", tt.value, stderr)
+			}
+			if !strings.Contains(stderr, tt.expected) {
+				t.Errorf("message does not say what is expected (%q):\n%s", tt.expected, stderr)
+			}
+			for _, f := range written {
+				if strings.HasSuffix(f, ".template.json") || f == "manifest.json" {
+					t.Errorf("wrote %s despite bad input", f)
+				}
+			}
+		})
+	}
+	t.Run("every problem of the file is reported at once", func(t *testing.T) {
+		_, stderr, _ := runApp(t, map[string]any{"repositoriesFile": "testdata/fleet/bad-many.yaml", "encryption": "ROT13"})
+		for _, line := range []int{4, 5, 7, 10, 11, 12, 13, 17, 18} {
+			if !strings.Contains(stderr, fmt.Sprintf("repositoriesFile: testdata/fleet/bad-many.yaml:%d:", line)) {
+				t.Errorf("no problem on line %d in:\n%s", line, stderr)
+			}
+		}
+		if !strings.Contains(stderr, "encryption:") {
+			t.Errorf("the other keys' problems are missing:\n%s", stderr)
+		}
+	})
+	t.Run("a fleet with destinations in their own accounts synthesizes every stack", func(t *testing.T) {
+		code, stderr, written := runApp(t, map[string]any{"sourceAccount": src, "repositoriesFile": "testdata/fleet/good.yaml",
+			"destinationRegion": "us-west-2@222222222222", "additionalRegions": []any{"ap-southeast-2@444444444444", "ca-central-1"}})
+		if code != 0 {
+			t.Fatalf("exit %d:\n%s", code, stderr)
+		}
+		templates := 0
+		for _, f := range written {
+			if strings.HasSuffix(f, ".template.json") {
+				templates++
+			}
+		}
+		if templates != 5 {
+			t.Errorf("templates written = %d (%v); want 5 (the source and four replica stacks)", templates, written)
+		}
+	})
 }

@@ -1,6 +1,10 @@
 package config
 
 import (
+	"cmp"
+	"io/fs"
+	"slices"
+
 	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
 	"github.com/acme-platform/ecr-replication/policy"
@@ -11,6 +15,11 @@ type Env struct {
 	// DefaultAccount is CDK_DEFAULT_ACCOUNT: the account of the credentials
 	// cdk runs with, or "" if unknown.
 	DefaultAccount string
+	// ProjectFiles is the project directory (where cdk runs), from which
+	// repositoriesFile is read. nil means the working directory, opened with
+	// [os.OpenRoot] so that the file cannot lie outside it, not even through
+	// a symbolic link.
+	ProjectFiles fs.FS
 }
 
 // Encryption is the encryption type of the repositories.
@@ -40,6 +49,29 @@ type Repository struct {
 	FullName string
 	// Profile selects the lifecycle rules.
 	Profile Profile
+	// Overrides change the profile's lifecycle settings for this repository
+	// alone (set in repositoriesFile); the zero value keeps the profile's.
+	Overrides Overrides
+}
+
+// Overrides are per-repository changes to a profile's lifecycle settings,
+// from repositoriesFile. A zero field keeps the profile's value.
+type Overrides struct {
+	// ImageCount replaces the profile's image count (productionImageCount or
+	// testingImageCount).
+	ImageCount int
+	// TagPrefixes replace the profile's tag prefixes (productionTagPrefixes or
+	// testingTagPrefixes); nil keeps them.
+	TagPrefixes []string
+	// UntaggedExpiryDays replaces untaggedExpiryDays (production only).
+	UntaggedExpiryDays int
+	// MaxAgeDays replaces testingMaxAgeDays (testing only).
+	MaxAgeDays int
+}
+
+// IsZero reports whether o changes nothing.
+func (o Overrides) IsZero() bool {
+	return o.ImageCount == 0 && o.TagPrefixes == nil && o.UntaggedExpiryDays == 0 && o.MaxAgeDays == 0
 }
 
 // Config is the validated configuration of the app. Build it with [Parse]
@@ -50,13 +82,27 @@ type Config struct {
 	SourceRegion string
 	// DestinationRegions receive the replicas: destinationRegion, then
 	// secondaryRegion (unless disabled), then additionalRegions, in that
-	// order, without duplicates and never the source region.
+	// order, without duplicates, and never the source region in the source
+	// account. Each region is listed once (the app deploys one replica stack
+	// per region); [Config.Destinations] tells each one's account.
 	DestinationRegions []string
+	// DestinationRegionAccounts are the accounts named with region@account:
+	// DestinationRegionAccounts[i] belongs to DestinationRegions[i], "" where
+	// that destination gave none (it is then in DestinationAccount). nil when
+	// no destination names an account; a shorter slice means "" for the rest.
+	DestinationRegionAccounts []string
 	// RepoPrefix is the namespace of every repository, e.g. "enterprise-apps".
 	RepoPrefix string
-	// ProductionRepositories and TestingRepositories are short names under
-	// RepoPrefix, in the order given; a name is in at most one of them.
+	// ProductionRepositories and TestingRepositories are the short names
+	// under RepoPrefix of every repository of each profile: those of the
+	// productionRepositories or testingRepositories key in the order given,
+	// then those of repositoriesFile in file order. A name is in at most one
+	// of them.
 	ProductionRepositories, TestingRepositories []string
+	// RepositoryOverrides are the lifecycle overrides of repositoriesFile, by
+	// short name; only repositories with an override have an entry, and nil
+	// when none has. [Config.Repositories] attaches them.
+	RepositoryOverrides map[string]Overrides
 
 	// ProductionImageCount images are kept per production tag prefix.
 	ProductionImageCount int
@@ -75,8 +121,8 @@ type Config struct {
 	// SourceAccount is the 12-digit source account, or "" when it was
 	// neither given nor known (allowed only in same-account mode).
 	SourceAccount string
-	// DestinationAccount is the 12-digit destination account; "" means the
-	// same account as the source.
+	// DestinationAccount is the 12-digit account of the destinations that
+	// name none with @; "" means the same account as the source.
 	DestinationAccount string
 	// PullAccounts are 12-digit accounts granted pull access.
 	PullAccounts []string
@@ -122,14 +168,20 @@ type Config struct {
 	LifecycleTrail bool
 }
 
-// CrossAccount reports whether images are replicated to another account.
+// CrossAccount reports whether images are replicated to another account:
+// whether some destination is in an account other than the source's.
 func (c *Config) CrossAccount() bool {
-	return c.DestinationAccount != "" && c.DestinationAccount != c.SourceAccount
+	for _, d := range c.Destinations() {
+		if d.CrossAccount(c.SourceAccount) {
+			return true
+		}
+	}
+	return false
 }
 
-// DestinationAccountOrSource returns the account that receives the replicas:
-// DestinationAccount, or SourceAccount when no destination account was given
-// (which may be "" if the source account is unknown).
+// DestinationAccountOrSource returns the account of the destinations that
+// name none with @: DestinationAccount, or SourceAccount when no destination
+// account was given (which may be "" if the source account is unknown).
 func (c *Config) DestinationAccountOrSource() string {
 	if c.DestinationAccount != "" {
 		return c.DestinationAccount
@@ -138,12 +190,14 @@ func (c *Config) DestinationAccountOrSource() string {
 }
 
 // Repositories returns the source repositories: production first, then
-// testing, each in the order given.
+// testing, each in the order given, with their overrides.
 func (c *Config) Repositories() []Repository {
 	repos := make([]Repository, 0, len(c.ProductionRepositories)+len(c.TestingRepositories))
 	add := func(names []string, profile Profile) {
 		for _, n := range names {
-			repos = append(repos, Repository{Name: n, FullName: c.RepoPrefix + "/" + n, Profile: profile})
+			o := c.RepositoryOverrides[n]
+			o.TagPrefixes = slices.Clone(o.TagPrefixes)
+			repos = append(repos, Repository{Name: n, FullName: c.RepoPrefix + "/" + n, Profile: profile, Overrides: o})
 		}
 	}
 	add(c.ProductionRepositories, ProfileProduction)
@@ -181,32 +235,43 @@ type RepositorySettings struct {
 	// TagMutability is IMMUTABLE for production repositories (a release tag never moves)
 	// and MUTABLE for testing ones.
 	TagMutability string
-	// Lifecycle is the profile's lifecycle policy.
+	// Lifecycle is the profile's lifecycle policy with the repository's overrides applied.
 	Lifecycle lifecycle.Policy
 }
 
 // RepositorySettings returns the settings of every repository, in [Config.Repositories]
-// order.
+// order. Each repository's lifecycle is its profile's (the production* or testing* keys) with
+// its [Overrides] applied.
 func (c *Config) RepositorySettings() []RepositorySettings {
-	production := lifecycle.ProductionProfile{
-		TagPrefixes:        c.ProductionTagPrefixes,
-		ImageCount:         c.ProductionImageCount,
-		UntaggedExpiryDays: c.UntaggedExpiryDays,
-	}.Policy()
-	testing := lifecycle.TestingProfile{
-		TagPrefixes: c.TestingTagPrefixes,
-		ImageCount:  c.TestingImageCount,
-		MaxAgeDays:  c.TestingMaxAgeDays,
-	}.Policy()
 	var out []RepositorySettings
 	for _, r := range c.Repositories() {
-		s := RepositorySettings{Repository: r, TagMutability: TagMutabilityMutable, Lifecycle: testing}
+		o := r.Overrides
+		s := RepositorySettings{Repository: r, TagMutability: TagMutabilityMutable}
 		if r.Profile == ProfileProduction {
-			s.TagMutability, s.Lifecycle = TagMutabilityImmutable, production
+			s.TagMutability = TagMutabilityImmutable
+			s.Lifecycle = lifecycle.ProductionProfile{
+				TagPrefixes:        tagPrefixesOr(o.TagPrefixes, c.ProductionTagPrefixes),
+				ImageCount:         cmp.Or(o.ImageCount, c.ProductionImageCount),
+				UntaggedExpiryDays: cmp.Or(o.UntaggedExpiryDays, c.UntaggedExpiryDays),
+			}.Policy()
+		} else {
+			s.Lifecycle = lifecycle.TestingProfile{
+				TagPrefixes: tagPrefixesOr(o.TagPrefixes, c.TestingTagPrefixes),
+				ImageCount:  cmp.Or(o.ImageCount, c.TestingImageCount),
+				MaxAgeDays:  cmp.Or(o.MaxAgeDays, c.TestingMaxAgeDays),
+			}.Policy()
 		}
 		out = append(out, s)
 	}
 	return out
+}
+
+// tagPrefixesOr returns the override, or the profile's prefixes when there is none.
+func tagPrefixesOr(override, profile []string) []string {
+	if override != nil {
+		return override
+	}
+	return profile
 }
 
 // TemplateLifecycle is the lifecycle policy of the repository creation template, which shapes
@@ -216,7 +281,7 @@ func (c *Config) TemplateLifecycle() lifecycle.Policy {
 	return lifecycle.ExpireUntaggedPolicy(c.UntaggedExpiryDays)
 }
 
-// Destination is one registry that receives the replicas.
+// Destination is one registry that receives the replicas: a region in an account.
 type Destination struct {
 	// Region of the destination registry.
 	Region string
@@ -225,20 +290,31 @@ type Destination struct {
 	Account string
 }
 
-// Destinations returns the destination registries, in DestinationRegions order. Account is
-// the destination account (the source account in same-account mode, maybe "").
+// CrossAccount reports whether the destination is in another account than source (the
+// source account, "" when unknown: a destination with an account is then another).
+func (d Destination) CrossAccount(source string) bool {
+	return d.Account != "" && d.Account != source
+}
+
+// Destinations returns the destination registries, in DestinationRegions order. Each one's
+// Account is the one it names (region@account), else DestinationAccount, else SourceAccount
+// (which may be "" when unknown).
 func (c *Config) Destinations() []Destination {
 	out := make([]Destination, 0, len(c.DestinationRegions))
-	for _, r := range c.DestinationRegions {
-		out = append(out, Destination{Region: r, Account: c.DestinationAccountOrSource()})
+	for i, r := range c.DestinationRegions {
+		account := c.DestinationAccountOrSource()
+		if i < len(c.DestinationRegionAccounts) && c.DestinationRegionAccounts[i] != "" {
+			account = c.DestinationRegionAccounts[i]
+		}
+		out = append(out, Destination{Region: r, Account: account})
 	}
 	return out
 }
 
 // PullAccess is who besides the registry's own account may pull, as a repository policy: the
-// pullAccounts and organizationId of the configuration. In a destination of another account
-// (replica true and cross-account) the source account's deploy role is added, since it pulls
-// from every region.
+// pullAccounts and organizationId of the configuration. In a replica (replica true) of a
+// cross-account configuration (some destination in another account) the source account's
+// deploy role is added, since it pulls from every region.
 func (c *Config) PullAccess(replica bool) policy.PullAccess {
 	a := policy.PullAccess{Partition: c.Partition(), Accounts: c.PullAccounts, OrganizationID: c.OrganizationID}
 	if replica && c.CrossAccount() {

@@ -1,24 +1,29 @@
 package config
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"os"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"unicode/utf8"
 
 	"github.com/acme-platform/ecr-replication/awsid"
+	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
 )
 
 // documentedKeys is the key table of the brief, in order.
 var documentedKeys = []string{
 	"sourceRegion", "destinationRegion", "secondaryRegion", "additionalRegions",
-	"repoPrefix", "productionRepositories", "testingRepositories",
+	"repoPrefix", "productionRepositories", "testingRepositories", "repositoriesFile",
 	"productionImageCount", "productionTagPrefixes", "untaggedExpiryDays",
 	"testingImageCount", "testingTagPrefixes", "testingMaxAgeDays",
 	"sourceAccount", "destinationAccount", "pullAccounts", "organizationId",
@@ -183,14 +188,18 @@ func TestParserReadsExactlyTheDocumentedKeys(t *testing.T) {
 	}
 }
 
-// Every Config field is backed by a key, and every key backs a field.
+// Every Config field is backed by a key, and every key backs a field: one field, except
+// the destination keys (the regions and their @accounts) and repositoriesFile (the
+// repositories of both profiles and their overrides).
 func TestEveryConfigFieldIsBackedByAKey(t *testing.T) {
 	fieldKeys := map[string][]string{
 		"SourceRegion":                {"sourceRegion"},
 		"DestinationRegions":          {"destinationRegion", "secondaryRegion", "additionalRegions"},
+		"DestinationRegionAccounts":   {"destinationRegion", "secondaryRegion", "additionalRegions"},
 		"RepoPrefix":                  {"repoPrefix"},
-		"ProductionRepositories":      {"productionRepositories"},
-		"TestingRepositories":         {"testingRepositories"},
+		"ProductionRepositories":      {"productionRepositories", "repositoriesFile"},
+		"TestingRepositories":         {"testingRepositories", "repositoriesFile"},
+		"RepositoryOverrides":         {"repositoriesFile"},
 		"ProductionImageCount":        {"productionImageCount"},
 		"ProductionTagPrefixes":       {"productionTagPrefixes"},
 		"UntaggedExpiryDays":          {"untaggedExpiryDays"},
@@ -232,9 +241,11 @@ func TestEveryConfigFieldIsBackedByAKey(t *testing.T) {
 	if len(fieldKeys) != typ.NumField() {
 		t.Errorf("the test maps %d fields, Config has %d", len(fieldKeys), typ.NumField())
 	}
+	wantBacked := map[string]int{"destinationRegion": 2, "secondaryRegion": 2, "additionalRegions": 2, "repositoriesFile": 3}
 	for _, k := range Keys() {
-		if backed[k.Name] != 1 {
-			t.Errorf("key %s backs %d Config fields, want 1", k.Name, backed[k.Name])
+		want := cmp.Or(wantBacked[k.Name], 1)
+		if backed[k.Name] != want {
+			t.Errorf("key %s backs %d Config fields, want %d", k.Name, backed[k.Name], want)
 		}
 	}
 }
@@ -443,9 +454,9 @@ func TestParseCDKJSON(t *testing.T) {
 		t.Errorf("CrossAccount=%v DestinationAccountOrSource=%q", got.CrossAccount(), got.DestinationAccountOrSource())
 	}
 	wantRepos := []Repository{
-		{"api", "shop/api", ProfileProduction},
-		{"web", "shop/web", ProfileProduction},
-		{"sandbox", "shop/sandbox", ProfileTesting},
+		{Name: "api", FullName: "shop/api", Profile: ProfileProduction},
+		{Name: "web", FullName: "shop/web", Profile: ProfileProduction},
+		{Name: "sandbox", FullName: "shop/sandbox", Profile: ProfileTesting},
 	}
 	if r := got.Repositories(); !reflect.DeepEqual(r, wantRepos) {
 		t.Errorf("Repositories() = %+v, want %+v", r, wantRepos)
@@ -497,7 +508,7 @@ func TestBadInput(t *testing.T) {
 		{"additional none mixed", map[string]any{"additionalRegions": "us-west-1,none"}, Env{}, "additionalRegions", "none", "none on its own"},
 		{"additional as object", map[string]any{"additionalRegions": map[string]any{"a": "b"}}, Env{}, "additionalRegions", `{"a":"b"}`, "not an object"},
 		{"over 25 destinations", map[string]any{"additionalRegions": strings.Join(otherRegions[:24], ",")}, Env{}, "additionalRegions",
-			strings.Join(otherRegions[:24], ","), "at most 25 destination regions in total"},
+			strings.Join(otherRegions[:24], ","), "at most 25 destinations in total, a destination being a region in an account"},
 		// repositories
 		{"prefix with capitals", map[string]any{"repoPrefix": "Enterprise_Apps"}, Env{}, "repoPrefix", "Enterprise_Apps", "lower-case letters, digits, and . _ - separators"},
 		{"empty prefix", map[string]any{"repoPrefix": ""}, Env{}, "repoPrefix", "", "2–200 characters"},
@@ -588,7 +599,7 @@ func TestBadInput(t *testing.T) {
 				}
 			}
 			if !found {
-				t.Errorf("no problem on %s shows %s and %q; got:\n%v", tc.key, shown(tc.value), tc.fragment, (&ValidationError{ps}).Error())
+				t.Errorf("no problem on %s shows %s and %q; got:\n%v", tc.key, shown(tc.value), tc.fragment, (&ValidationError{Problems: ps}).Error())
 			}
 		})
 	}
@@ -872,12 +883,12 @@ func TestProblemError(t *testing.T) {
 		p    Problem
 		want string
 	}{
-		{Problem{"encryption", "ROT13", "AES256 or KMS"}, `encryption: got "ROT13"; expected AES256 or KMS`},
-		{Problem{"repoPrefix", "", "x"}, `repoPrefix: got ""; expected x`},
-		{Problem{"alertEmail", "a\"b\n", "x"}, `alertEmail: got "a\"b\n"; expected x`},
-		{Problem{"repoPrefix", strings.Repeat("é", 60), "x"}, `repoPrefix: got "` + strings.Repeat("é", 60) + `"; expected x`},
-		{Problem{"repoPrefix", strings.Repeat("b", 61), "x"}, `repoPrefix: got "` + strings.Repeat("b", 60) + `…" (61 characters); expected x`},
-		{Problem{"sourceregion", "", `did you mean "sourceRegion"?`}, `sourceregion: unknown context key; did you mean "sourceRegion"?`},
+		{Problem{Key: "encryption", Value: "ROT13", Expected: "AES256 or KMS"}, `encryption: got "ROT13"; expected AES256 or KMS`},
+		{Problem{Key: "repoPrefix", Value: "", Expected: "x"}, `repoPrefix: got ""; expected x`},
+		{Problem{Key: "alertEmail", Value: "a\"b\n", Expected: "x"}, `alertEmail: got "a\"b\n"; expected x`},
+		{Problem{Key: "repoPrefix", Value: strings.Repeat("é", 60), Expected: "x"}, `repoPrefix: got "` + strings.Repeat("é", 60) + `"; expected x`},
+		{Problem{Key: "repoPrefix", Value: strings.Repeat("b", 61), Expected: "x"}, `repoPrefix: got "` + strings.Repeat("b", 60) + `…" (61 characters); expected x`},
+		{Problem{Key: "sourceregion", Value: "", Expected: `did you mean "sourceRegion"?`}, `sourceregion: unknown context key; did you mean "sourceRegion"?`},
 	}
 	for _, tc := range cases {
 		if got := tc.p.Error(); got != tc.want {
@@ -888,11 +899,11 @@ func TestProblemError(t *testing.T) {
 
 func TestValidationErrorIsSorted(t *testing.T) {
 	ve := &ValidationError{Problems: []Problem{
-		{"enhancedScanning", "x", "true or false"},
-		{"additionalRegions", "b", "z"},
-		{"sourceRegion", "x", "y"},
-		{"additionalRegions", "a", "z"},
-		{"typo", "", "did you mean?"},
+		{Key: "enhancedScanning", Value: "x", Expected: "true or false"},
+		{Key: "additionalRegions", Value: "b", Expected: "z"},
+		{Key: "sourceRegion", Value: "x", Expected: "y"},
+		{Key: "additionalRegions", Value: "a", Expected: "z"},
+		{Key: "typo", Value: "", Expected: "did you mean?"},
 	}}
 	want := strings.Join([]string{
 		`typo: unknown context key; did you mean?`,
@@ -939,7 +950,7 @@ func TestMonitoringKeys(t *testing.T) {
 	}
 	for _, want := range []string{
 		`storageScheduleMinutes: got "2"`, "from 5 to 1440",
-		`storageRepositoryMetrics: got "nosuch"`, "a repository of productionRepositories or testingRepositories",
+		`storageRepositoryMetrics: got "nosuch"`, "a repository of productionRepositories, testingRepositories or repositoriesFile",
 		`"production" is listed more than once`,
 		`storageGrowthAlarmGiB: got "0"`, "greater than 0",
 		`replicationLatency: got "maybe"`,
@@ -961,5 +972,568 @@ func TestMonitoringKeys(t *testing.T) {
 	c := mustParse(t, nil, Env{})
 	if !c.StorageMetrics || c.StorageScheduleMinutes != 60 || c.StorageGrowthAlarmGiB != 10 || !c.ReplicationLatency || c.LatencyAlarmMinutes != 30 || c.LifecycleTrail || c.StorageRepositoryMetrics != nil {
 		t.Errorf("defaults: %+v", c)
+	}
+}
+
+// ------------------------------------------------------------ fleet file
+
+// repoRoot holds the fixtures: testdata/fleet/ of the repository.
+var repoRoot = os.DirFS("..")
+
+// fleetEnv is an environment whose project directory holds files (in memory).
+func fleetEnv(files map[string]string) Env {
+	m := fstest.MapFS{}
+	for name, data := range files {
+		m[name] = &fstest.MapFile{Data: []byte(data)}
+	}
+	return Env{ProjectFiles: m}
+}
+
+// The fleet file of testdata/fleet, in YAML and in JSON, gives the same configuration: its
+// repositories replace the defaults, and the overrides reach RepositorySettings.
+func TestFleetFile(t *testing.T) {
+	var first *Config
+	for _, file := range []string{"testdata/fleet/good.yaml", "testdata/fleet/good.json"} {
+		t.Run(file, func(t *testing.T) {
+			c := mustParse(t, map[string]any{"repositoriesFile": file}, Env{ProjectFiles: repoRoot})
+			if want := []string{"api", "web/frontend"}; !slices.Equal(c.ProductionRepositories, want) {
+				t.Errorf("ProductionRepositories = %v, want %v (the file replaces the default production)", c.ProductionRepositories, want)
+			}
+			if want := []string{"sandbox", "qa/api"}; !slices.Equal(c.TestingRepositories, want) {
+				t.Errorf("TestingRepositories = %v, want %v", c.TestingRepositories, want)
+			}
+			wantOverrides := map[string]Overrides{
+				"api":     {ImageCount: 20, TagPrefixes: []string{"v", "hotfix"}, UntaggedExpiryDays: 3},
+				"sandbox": {MaxAgeDays: 14},
+				"qa/api":  {ImageCount: 2, TagPrefixes: []string{"pr", "feature"}},
+			}
+			if !reflect.DeepEqual(c.RepositoryOverrides, wantOverrides) {
+				t.Errorf("RepositoryOverrides = %+v, want %+v", c.RepositoryOverrides, wantOverrides)
+			}
+			settings := map[string]RepositorySettings{}
+			for _, s := range c.RepositorySettings() {
+				settings[s.Name] = s
+			}
+			wantPolicies := map[string]lifecycle.Policy{
+				"api":          lifecycle.ProductionProfile{TagPrefixes: []string{"v", "hotfix"}, ImageCount: 20, UntaggedExpiryDays: 3}.Policy(),
+				"web/frontend": lifecycle.ProductionProfile{TagPrefixes: []string{"prod", "release"}, ImageCount: 10, UntaggedExpiryDays: 1}.Policy(),
+				"sandbox":      lifecycle.TestingProfile{TagPrefixes: []string{"test", "dev", "staging"}, ImageCount: 5, MaxAgeDays: 14}.Policy(),
+				"qa/api":       lifecycle.TestingProfile{TagPrefixes: []string{"pr", "feature"}, ImageCount: 2, MaxAgeDays: 7}.Policy(),
+			}
+			if len(settings) != len(wantPolicies) {
+				t.Errorf("RepositorySettings has %d repositories, want %d", len(settings), len(wantPolicies))
+			}
+			for name, want := range wantPolicies {
+				s := settings[name]
+				if !reflect.DeepEqual(s.Lifecycle, want) {
+					t.Errorf("%s: lifecycle\n%+v\nwant\n%+v", name, s.Lifecycle, want)
+				}
+				if err := s.Lifecycle.Validate(); err != nil {
+					t.Errorf("%s: lifecycle does not validate: %v", name, err)
+				}
+				if s.FullName != "enterprise-apps/"+name {
+					t.Errorf("%s: FullName %q", name, s.FullName)
+				}
+			}
+			if settings["api"].TagMutability != TagMutabilityImmutable || settings["sandbox"].TagMutability != TagMutabilityMutable {
+				t.Errorf("tag mutability: api %s, sandbox %s", settings["api"].TagMutability, settings["sandbox"].TagMutability)
+			}
+			// Repositories() hands out copies: changing one changes nothing.
+			c.Repositories()[0].Overrides.TagPrefixes[0] = "changed"
+			if c.RepositoryOverrides["api"].TagPrefixes[0] != "v" {
+				t.Error("Repositories() shares the overrides' tag prefixes with the Config")
+			}
+			if first == nil {
+				first = c
+			} else if !reflect.DeepEqual(c, first) {
+				t.Errorf("good.json gives\n%+v\ngood.yaml gives\n%+v", c, first)
+			}
+		})
+	}
+}
+
+// With repositoriesFile, the repository lists add to the file (and default to none).
+func TestFleetFileAndLists(t *testing.T) {
+	env := fleetEnv(map[string]string{"fleet.yml": "repositories:\n  - {name: api, profile: production, imageCount: 3}\n  - {name: sandbox, profile: testing}\n"})
+	runParseCases(t, []parseCase{
+		{"file alone: production", map[string]any{"repositoriesFile": "fleet.yml"}, env, fProductionRepos, []string{"api"}},
+		{"file alone: testing", map[string]any{"repositoriesFile": "fleet.yml"}, env, fTestingRepos, []string{"sandbox"}},
+		{"union with productionRepositories", map[string]any{"repositoriesFile": "fleet.yml", "productionRepositories": "billing,web"}, env,
+			fProductionRepos, []string{"billing", "web", "api"}},
+		{"an unset list stays empty", map[string]any{"repositoriesFile": "fleet.yml", "productionRepositories": "billing"}, env,
+			fTestingRepos, []string{"sandbox"}},
+		{"union with a cdk.json array", map[string]any{"repositoriesFile": "./fleet.yml", "testingRepositories": []any{"qa", "load"}}, env,
+			fTestingRepos, []string{"qa", "load", "sandbox"}},
+		{"none adds nothing", map[string]any{"repositoriesFile": "fleet.yml", "productionRepositories": "none"}, env,
+			fProductionRepos, []string{"api"}},
+		{"overrides only for the file", map[string]any{"repositoriesFile": "fleet.yml", "productionRepositories": "billing"}, env,
+			func(c *Config) any { return c.RepositoryOverrides }, map[string]Overrides{"api": {ImageCount: 3}}},
+		{"storage metric of a file repository", map[string]any{"repositoriesFile": "fleet.yml", "storageRepositoryMetrics": "sandbox"}, env,
+			func(c *Config) any { return c.StorageRepositoryMetrics }, []string{"enterprise-apps/sandbox"}},
+		{"an empty file list with a repository list", map[string]any{"repositoriesFile": "empty.json", "testingRepositories": "qa"},
+			fleetEnv(map[string]string{"empty.json": `{"repositories": []}`}), fTestingRepos, []string{"qa"}},
+	})
+	// A full name of exactly 256 characters is ECR's limit, and accepted.
+	longest := strings.Repeat("n", 253)
+	c := mustParse(t, map[string]any{"repositoriesFile": "f.yaml", "repoPrefix": "ab"},
+		fleetEnv(map[string]string{"f.yaml": "repositories: [{name: " + longest + ", profile: testing}]"}))
+	if r := c.Repositories(); len(r) != 1 || len(r[0].FullName) != 256 {
+		t.Errorf("Repositories() = %+v, want one of 256 characters", r)
+	}
+
+	c = mustParse(t, map[string]any{"repositoriesFile": "fleet.yml", "productionRepositories": "billing"}, env)
+	want := []Repository{
+		{Name: "billing", FullName: "enterprise-apps/billing", Profile: ProfileProduction},
+		{Name: "api", FullName: "enterprise-apps/api", Profile: ProfileProduction, Overrides: Overrides{ImageCount: 3}},
+		{Name: "sandbox", FullName: "enterprise-apps/sandbox", Profile: ProfileTesting},
+	}
+	if got := c.Repositories(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Repositories() = %+v, want %+v", got, want)
+	}
+}
+
+// fleetCase is a bad fleet file: every problem is on repositoriesFile, and the messages hold
+// every fragment (each naming the file, line, key path, value and expectation).
+type fleetCase struct {
+	name     string
+	files    map[string]string
+	ctx      map[string]any // repositoriesFile defaults to fleet.yaml
+	problems int            // how many problems, all on repositoriesFile
+	want     []string
+}
+
+func TestFleetFileBadInput(t *testing.T) {
+	entry := func(fields string) map[string]string {
+		return map[string]string{"fleet.yaml": "repositories:\n  - name: api\n    profile: production\n" + fields}
+	}
+	fiftyTags := make([]string, 50)
+	for i := range fiftyTags {
+		fiftyTags[i] = fmt.Sprintf("t%02dx", i)
+	}
+	cases := []fleetCase{
+		// the file
+		{"missing file", nil, nil, 1, []string{`repositoriesFile: got "fleet.yaml"; expected an existing file: there is no such file in the project directory`}},
+		{"absolute path", nil, map[string]any{"repositoriesFile": "/etc/fleet.yaml"}, 1,
+			[]string{`repositoriesFile: got "/etc/fleet.yaml"; expected a path, relative to the project directory`, "absolute or leaves the project directory"}},
+		{"path leaving the project", nil, map[string]any{"repositoriesFile": "../other/fleet.yaml"}, 1,
+			[]string{`repositoriesFile: got "../other/fleet.yaml"; expected`, "absolute or leaves the project directory"}},
+		{"unknown extension", nil, map[string]any{"repositoriesFile": "fleet.toml"}, 1,
+			[]string{`repositoriesFile: got "fleet.toml"; expected`, `.yaml, .yml or .json`, `(".toml")`}},
+		{"a directory", map[string]string{"fleet.yaml/x": ""}, nil, 1, []string{`repositoriesFile: got "fleet.yaml"; expected a file, not a directory`}},
+		{"too large", map[string]string{"fleet.yaml": "# " + strings.Repeat("x", 1<<20)}, nil, 1, []string{"at most 1048576 bytes; got 1048578"}},
+		{"empty file", map[string]string{"fleet.yaml": ""}, nil, 1, []string{`repositoriesFile: fleet.yaml: got ""; expected a mapping with a repositories list`, "the file is empty"}},
+		{"only a comment", map[string]string{"fleet.yaml": "# nothing yet\n"}, nil, 1, []string{"the file is empty"}},
+		{"malformed YAML", map[string]string{"fleet.yaml": "repositories:\n  - name: api\n    profile: production\n  - name: web\n   profile: testing\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:5: got "profile: testing"; expected well-formed YAML (the parser says: did not find expected '-' indicator)`}},
+		{"tab indentation", map[string]string{"fleet.yaml": "repositories:\n\t- name: api\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2: got "- name: api"; expected well-formed YAML (the parser says: found character that cannot start any token)`}},
+		{"malformed JSON", map[string]string{"fleet.json": "{\n  \"repositories\": [\n    {\"name\": \"api\", \"profile\": \"production\"},\n  ]\n}\n"},
+			map[string]any{"repositoriesFile": "fleet.json"}, 1,
+			[]string{`repositoriesFile: fleet.json:4:3: got "]"; expected well-formed JSON (invalid character ']' looking for beginning of value)`}},
+		{"JSON with a comment", map[string]string{"fleet.json": "// fleet\n{\"repositories\": []}\n"}, map[string]any{"repositoriesFile": "fleet.json"}, 1,
+			[]string{`repositoriesFile: fleet.json:1:1: got "// fleet"; expected well-formed JSON`}},
+		{"truncated JSON", map[string]string{"fleet.json": `{"repositories": [`}, map[string]any{"repositoriesFile": "fleet.json"}, 1,
+			[]string{`repositoriesFile: fleet.json:1:18: got "{\"repositories\": ["; expected well-formed JSON (unexpected end of JSON input)`}},
+		{"two documents", map[string]string{"fleet.yaml": "repositories: []\n---\nrepositories: []\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:1: got "---"; expected one YAML document`}},
+		// the document
+		{"a list at the top", map[string]string{"fleet.yaml": "- name: api\n  profile: production\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:1:1: got "[{name: api, profile: production}]"; expected a mapping with a repositories list`, "not a list"}},
+		{"a typo at the top", map[string]string{"fleet.yaml": "repository:\n  - {name: api, profile: production}\n"}, nil, 2,
+			[]string{`repositoriesFile: fleet.yaml:1:1: repository: got "repository"; expected a known field in the document: repositories (did you mean "repositories"?)`,
+				`repositoriesFile: fleet.yaml:1:1: got ""; expected a mapping with a repositories list`, "the repositories field is missing"}},
+		{"repositories not a list", map[string]string{"fleet.yaml": "repositories:\n  api: production\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:3: repositories: got "{api: production}"; expected a list of repositories`, "not a mapping"}},
+		{"repositories null", map[string]string{"fleet.yaml": "repositories:\n"}, nil, 1,
+			[]string{`repositories: got "null"; expected a list of repositories`, "not null"}},
+		{"an entry that is a string", map[string]string{"fleet.yaml": "repositories:\n  - api\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:5: repositories[0]: got "api"; expected a repository: a mapping with a name and a profile`, "not a string"}},
+		{"unknown field", entry("    imagecount: 20\n"), nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:4:5: repositories[0].imagecount: got "imagecount"; expected a known field in repositories[0]: name, profile, imageCount, tagPrefixes, untaggedExpiryDays, maxAgeDays (did you mean "imageCount"?)`}},
+		{"a context key as a field", entry("    productionTagPrefixes: [v]\n"), nil, 1, []string{`repositories[0].productionTagPrefixes`, `(did you mean "tagPrefixes"?)`}},
+		{"unknown field without a hint", entry("    owner: team-a\n"), nil, 1, []string{`repositories[0].owner: got "owner"; expected a known field`}},
+		{"merge key", map[string]string{"fleet.yaml": "defaults: &d {imageCount: 3}\nrepositories:\n  - <<: *d\n    name: api\n    profile: production\n"}, nil, 2,
+			[]string{`fleet.yaml:1:1: defaults: got "defaults"`, `fleet.yaml:3:5: repositories[0].<<: got "<<"`, "merge keys are not supported"}},
+		{"a field twice", entry("    imageCount: 3\n    imageCount: 4\n"), nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:5:5: repositories[0].imageCount: got "imageCount"; expected each field once in repositories[0]: imageCount is already on line 4`}},
+		{"no name", map[string]string{"fleet.yaml": "repositories:\n  - profile: testing\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:5: repositories[0]: got "{profile: testing}"; expected a repository`, "the name field is missing"}},
+		{"no profile", map[string]string{"fleet.yaml": "repositories:\n  - name: api\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:5: repositories[0]: got "{name: api}"; expected a repository`, "the profile field (production or testing) is missing"}},
+		// names
+		{"name with capitals", map[string]string{"fleet.yaml": "repositories:\n  - {name: Web_App, profile: testing}\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:12: repositories[0].name: got "Web_App"; expected a repository name made of lower-case letters`}},
+		{"name over ECR's limit", map[string]string{"fleet.yaml": "repositories:\n  - {name: " + strings.Repeat("n", 250) + ", profile: testing}\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:12: repositories[0].name: got "` + strings.Repeat("n", 60) + `…" (250 characters); expected a full repository name enterprise-apps/<name> of at most 256 characters (ECR's limit); got 266`}},
+		{"name one over the limit with a short prefix", map[string]string{"fleet.yaml": "repositories:\n  - {name: " + strings.Repeat("n", 254) + ", profile: testing}\n"},
+			map[string]any{"repositoriesFile": "fleet.yaml", "repoPrefix": "ab"}, 1, []string{"a full repository name ab/<name> of at most 256 characters (ECR's limit); got 257"}},
+		{"name is a list", map[string]string{"fleet.yaml": "repositories:\n  - {name: [api], profile: testing}\n"}, nil, 1,
+			[]string{`repositories[0].name: got "[api]"; expected a repository name`, "not a list"}},
+		{"name twice", map[string]string{"fleet.yaml": "repositories:\n  - {name: api, profile: testing}\n  - {name: web, profile: testing}\n  - {name: api, profile: testing}\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:4:12: repositories[2].name: got "api"; expected each repository once: "api" is already repositories[0] (line 2)`}},
+		{"both profiles", map[string]string{"fleet.yaml": "repositories:\n  - {name: api, profile: production}\n  - {name: api, profile: testing}\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:3:12: repositories[1].name: got "api"; expected a repository in one profile: "api" is already repositories[0] (line 2) with profile production, so it would be in both profiles`}},
+		{"also in productionRepositories", map[string]string{"fleet.yaml": "repositories:\n  - {name: api, profile: testing}\n"},
+			map[string]any{"repositoriesFile": "fleet.yaml", "productionRepositories": "api,web"}, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:12: repositories[0].name: got "api"; expected a repository not already in productionRepositories: "api" is in both productionRepositories and repositoriesFile`}},
+		{"also in testingRepositories", map[string]string{"fleet.yaml": "repositories:\n  - {name: qa, profile: testing}\n"},
+			map[string]any{"repositoriesFile": "fleet.yaml", "testingRepositories": []any{"qa"}}, 1,
+			[]string{`repositories[0].name: got "qa"; expected a repository not already in testingRepositories`}},
+		{"no repository at all", map[string]string{"fleet.yaml": "repositories: []\n"}, nil, 1,
+			[]string{`repositoriesFile: got "fleet.yaml"; expected at least one repository overall: repositoriesFile lists none`}},
+		// profiles and overrides
+		{"unknown profile", map[string]string{"fleet.yaml": "repositories:\n  - {name: api, profile: staging}\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:2:26: repositories[0].profile: got "staging"; expected production or testing`}},
+		{"profile in capitals", map[string]string{"fleet.yaml": "repositories:\n  - {name: api, profile: Production}\n"}, nil, 1,
+			[]string{`got "Production"; expected production or testing (in lower case)`}},
+		{"zero images", entry("    imageCount: 0\n"), nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:4:17: repositories[0].imageCount: got "0"; expected an integer from 1 to 10000 (images to keep; ECR rejects a countNumber of 0)`}},
+		{"too many images", entry("    imageCount: 10001\n"), nil, 1, []string{`repositories[0].imageCount: got "10001"; expected an integer from 1 to 10000`}},
+		{"fractional images", entry("    imageCount: 2.5\n"), nil, 1, []string{`repositories[0].imageCount: got "2.5"; expected an integer from 1 to 10000`}},
+		{"images as a string", entry("    imageCount: \"20\"\n"), nil, 1, []string{`repositories[0].imageCount: got "20"; expected an integer from 1 to 10000`, "not a string"}},
+		{"images in JSON as a string", map[string]string{"fleet.json": `{"repositories": [{"name": "api", "profile": "production", "imageCount": "20"}]}`},
+			map[string]any{"repositoriesFile": "fleet.json"}, 1, []string{`repositoriesFile: fleet.json:1:74: repositories[0].imageCount: got "20"`, "not a string"}},
+		{"images null", entry("    imageCount:\n"), nil, 1, []string{`repositories[0].imageCount: got "null"`, "not null"}},
+		{"untagged expiry out of range", entry("    untaggedExpiryDays: 3651\n"), nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:4:25: repositories[0].untaggedExpiryDays: got "3651"; expected an integer from 1 to 3650 (days)`}},
+		{"max age in a production repository", entry("    maxAgeDays: 14\n"), nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:4:5: repositories[0].maxAgeDays: got "14"; expected no maxAgeDays in a production repository: it overrides the testing profile's testingMaxAgeDays (production repositories take untaggedExpiryDays)`}},
+		{"untagged expiry in a testing repository", map[string]string{"fleet.yaml": "repositories:\n  - name: qa\n    profile: testing\n    untaggedExpiryDays: 2\n"}, nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:4:5: repositories[0].untaggedExpiryDays: got "2"; expected no untaggedExpiryDays in a testing repository: it overrides the production profile's untaggedExpiryDays (testing repositories take maxAgeDays)`}},
+		{"max age zero", map[string]string{"fleet.yaml": "repositories:\n  - {name: qa, profile: testing, maxAgeDays: 0}\n"}, nil, 1,
+			[]string{`repositories[0].maxAgeDays: got "0"; expected an integer from 1 to 3650 (days)`}},
+		{"overlapping tag prefixes", entry("    tagPrefixes: [v, v2, \"qa env\"]\n"), nil, 2,
+			[]string{`repositoriesFile: fleet.yaml:4:22: repositories[0].tagPrefixes[1]: got "v2"; expected prefixes that do not overlap: "v" is a prefix of "v2"`,
+				`repositoriesFile: fleet.yaml:4:26: repositories[0].tagPrefixes[2]: got "qa env"; expected a tag prefix of 1–128 characters`}},
+		{"a tag prefix twice", entry("    tagPrefixes:\n      - v\n      - v\n"), nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:6:9: repositories[0].tagPrefixes[1]: got "v"; expected each prefix once: "v" is listed more than once in repositories[0].tagPrefixes`}},
+		{"no tag prefixes", entry("    tagPrefixes: []\n"), nil, 1, []string{`repositories[0].tagPrefixes: got "[]"; expected a list of 1 to 49 tag prefixes such as [v, hotfix]; got none`}},
+		{"tag prefixes as a string", entry("    tagPrefixes: v,hotfix\n"), nil, 1, []string{`repositories[0].tagPrefixes: got "v,hotfix"; expected a list of 1 to 49 tag prefixes`, "not a string"}},
+		{"a tag prefix that is a list", entry("    tagPrefixes: [v, [x]]\n"), nil, 1, []string{`repositories[0].tagPrefixes[1]: got "[x]"; expected a tag prefix, not a list`}},
+		{"50 tag prefixes", entry("    tagPrefixes: [" + strings.Join(fiftyTags, ", ") + "]\n"), nil, 1,
+			[]string{`repositoriesFile: fleet.yaml:4:18: repositories[0].tagPrefixes: got "[t00x, t01x,`, "at most 49 tag prefixes", "got 50"}},
+	}
+	twelve := "repositories:\n"
+	for i := range 12 {
+		twelve += fmt.Sprintf("  - {name: r%d, profile: testing, imageCount: 0}\n", i)
+	}
+	cases = append(cases, fleetCase{"more than 10 problems", map[string]string{"fleet.yaml": twelve}, nil, 11,
+		[]string{`fleet.yaml:2:`, `fleet.yaml:11:`, `repositoriesFile: got "fleet.yaml"; expected valid entries throughout; 2 more problems with this value are not listed`}})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := tc.ctx
+			if ctx == nil {
+				ctx = map[string]any{"repositoriesFile": "fleet.yaml"}
+			}
+			ps, ve := problems(t, ctx, fleetEnv(tc.files))
+			for _, p := range ps {
+				if p.Key != "repositoriesFile" {
+					t.Errorf("a problem on another key: %s", p.Error())
+				}
+				if strings.HasSuffix(p.Error(), ".") {
+					t.Errorf("message %q ends with a period", p.Error())
+				}
+			}
+			if len(ps) != tc.problems {
+				t.Errorf("%d problems, want %d:\n%v", len(ps), tc.problems, ve)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(ve.Error(), w) {
+					t.Errorf("no message holds\n%s\ngot:\n%v", w, ve)
+				}
+			}
+		})
+	}
+}
+
+// Every problem of the fleet file is reported, in file order (line 10 after line 9), with
+// the problems of the other keys.
+func TestFleetFileProblemsAllAtOnce(t *testing.T) {
+	ctx := map[string]any{"repositoriesFile": "testdata/fleet/bad-many.yaml", "sourceRegion": "us-east-9", "encryption": "ROT13"}
+	ps, ve := problems(t, ctx, Env{ProjectFiles: repoRoot})
+	var lines []int
+	keys := map[string]int{}
+	for _, p := range ps {
+		keys[p.Key]++
+		if p.Key == "repositoriesFile" {
+			if p.At.File != "testdata/fleet/bad-many.yaml" || p.At.Line == 0 || p.At.Column == 0 || !strings.HasPrefix(p.At.Path, "repositories[") {
+				t.Errorf("problem not located in the file: %+v", p)
+			}
+			lines = append(lines, p.At.Line)
+		}
+	}
+	if want := map[string]int{"sourceRegion": 1, "repositoriesFile": 10, "encryption": 1}; !maps.Equal(keys, want) {
+		t.Errorf("problems per key = %v, want %v:\n%v", keys, want, ve)
+	}
+	if !slices.IsSorted(lines) {
+		t.Errorf("file problems out of line order: %v", lines)
+	}
+	msg := ve.Error()
+	for _, w := range []string{
+		`sourceRegion: got "us-east-9"`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:4:17: repositories[0].imageCount: got "0"`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:5:5: repositories[0].maxAgeDays: got "14"; expected no maxAgeDays in a production repository`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:7:14: repositories[1].profile: got "staging"`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:10:5: repositories[2].untaggedExpiryDays: got "2"`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:11:23: repositories[2].tagPrefixes[1]: got "pr-1"`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:11:29: repositories[2].tagPrefixes[2]: got "qa env"`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:12:5: repositories[3]: got "{profile: testing}"`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:13:11: repositories[4].name: got "api"; expected each repository once`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:17:17: repositories[5].maxAgeDays: got "3651"`,
+		`repositoriesFile: testdata/fleet/bad-many.yaml:18:5: repositories[5].tagPrefix: got "tagPrefix"`,
+		`encryption: got "ROT13"`,
+	} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("missing %q in:\n%s", w, msg)
+		}
+	}
+	if i, j := strings.Index(msg, "bad-many.yaml:7:"), strings.Index(msg, "bad-many.yaml:10:"); i < 0 || j < i {
+		t.Errorf("line 10 sorted before line 7:\n%s", msg)
+	}
+}
+
+// The fixtures of testdata/fleet each fail the way their name says.
+func TestFleetFixtures(t *testing.T) {
+	for file, want := range map[string]string{
+		"bad-malformed.yaml":     `repositoriesFile: testdata/fleet/bad-malformed.yaml:5: got "profile: testing"; expected well-formed YAML`,
+		"bad-malformed.json":     `repositoriesFile: testdata/fleet/bad-malformed.json:4:20: got "{\"name\": \"web\" \"profile\": \"testing\"}"; expected well-formed JSON (invalid character '"' after object key:value pair)`,
+		"bad-unknown-field.yaml": `repositoriesFile: testdata/fleet/bad-unknown-field.yaml:4:5: repositories[0].imagecount: got "imagecount"; expected a known field`,
+		"bad-name.yaml":          `repositoriesFile: testdata/fleet/bad-name.yaml:2:11: repositories[0].name: got "nnnn`,
+		"bad-both-profiles.yaml": `repositoriesFile: testdata/fleet/bad-both-profiles.yaml:4:11: repositories[1].name: got "api"; expected a repository in one profile`,
+		"missing.yaml":           `repositoriesFile: got "testdata/fleet/missing.yaml"; expected an existing file`,
+	} {
+		t.Run(file, func(t *testing.T) {
+			_, ve := problems(t, map[string]any{"repositoriesFile": "testdata/fleet/" + file}, Env{ProjectFiles: repoRoot})
+			if !strings.Contains(ve.Error(), want) {
+				t.Errorf("want\n%s\ngot\n%v", want, ve)
+			}
+		})
+	}
+}
+
+// Without Env.ProjectFiles the file is read from the working directory, and cannot be
+// outside it.
+func TestFleetFileFromTheWorkingDirectory(t *testing.T) {
+	_, ve := problems(t, map[string]any{"repositoriesFile": "../testdata/fleet/good.yaml"}, Env{})
+	if !strings.Contains(ve.Error(), "absolute or leaves the project directory") {
+		t.Errorf("a path out of the working directory: %v", ve)
+	}
+	_, ve = problems(t, map[string]any{"repositoriesFile": "testdata/no-such-fleet.yaml"}, Env{})
+	if !strings.Contains(ve.Error(), `repositoriesFile: got "testdata/no-such-fleet.yaml"; expected an existing file`) {
+		t.Errorf("a missing file: %v", ve)
+	}
+	c := mustParse(t, map[string]any{"repositoriesFile": "fleet_test.yaml"}, Env{})
+	if !slices.Equal(c.ProductionRepositories, []string{"config-test"}) {
+		t.Errorf("ProductionRepositories = %v", c.ProductionRepositories)
+	}
+}
+
+func TestLocationString(t *testing.T) {
+	for _, tc := range []struct {
+		l    Location
+		want string
+	}{
+		{Location{File: "f.yaml"}, "f.yaml"},
+		{Location{File: "f.yaml", Line: 3}, "f.yaml:3"},
+		{Location{File: "f.yaml", Line: 3, Column: 7}, "f.yaml:3:7"},
+		{Location{File: "f.yaml", Line: 3, Column: 7, Path: "repositories[0].name"}, "f.yaml:3:7: repositories[0].name"},
+	} {
+		if got := tc.l.String(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.l, got, tc.want)
+		}
+	}
+	p := Problem{Key: "repositoriesFile", Value: "0", Expected: "x", At: Location{File: "f.yaml", Line: 2, Column: 5, Path: "repositories[1].imageCount"}}
+	if got, want := p.Error(), `repositoriesFile: f.yaml:2:5: repositories[1].imageCount: got "0"; expected x`; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
+// --------------------------------------------------- destination accounts
+
+func TestDestinationAccounts(t *testing.T) {
+	const src, b, c3, d = "111111111111", "222222222222", "333333333333", "444444444444"
+	cases := []struct {
+		name  string
+		ctx   map[string]any
+		env   Env
+		want  []Destination
+		cross bool
+	}{
+		{"defaults, unknown account", nil, Env{}, []Destination{{"us-west-2", ""}, {"eu-west-1", ""}}, false},
+		{"defaults, known account", nil, Env{DefaultAccount: src}, []Destination{{"us-west-2", src}, {"eu-west-1", src}}, false},
+		{"destinationAccount for all", map[string]any{"sourceAccount": src, "destinationAccount": b}, Env{},
+			[]Destination{{"us-west-2", b}, {"eu-west-1", b}}, true},
+		{"each in its own account", map[string]any{"sourceAccount": src, "destinationRegion": "us-west-2@" + b, "secondaryRegion": "eu-west-1@" + c3,
+			"additionalRegions": "ap-southeast-2@" + d + ",ca-central-1"}, Env{},
+			[]Destination{{"us-west-2", b}, {"eu-west-1", c3}, {"ap-southeast-2", d}, {"ca-central-1", src}}, true},
+		{"@account beats destinationAccount", map[string]any{"sourceAccount": src, "destinationAccount": b, "secondaryRegion": "eu-west-1@" + c3}, Env{},
+			[]Destination{{"us-west-2", b}, {"eu-west-1", c3}}, true},
+		{"@ the source account is same-account", map[string]any{"destinationRegion": "us-west-2@" + src}, Env{DefaultAccount: src},
+			[]Destination{{"us-west-2", src}, {"eu-west-1", src}}, false},
+		{"the source region in another account", map[string]any{"sourceAccount": src, "destinationRegion": "us-east-1@" + b}, Env{},
+			[]Destination{{"us-east-1", b}, {"eu-west-1", src}}, true},
+		{"the source region in destinationAccount", map[string]any{"sourceAccount": src, "destinationAccount": b, "destinationRegion": "us-east-1"}, Env{},
+			[]Destination{{"us-east-1", b}, {"eu-west-1", b}}, true},
+		{"cdk.json array", map[string]any{"sourceAccount": src, "additionalRegions": []any{"ap-southeast-2@" + d, " ca-central-1 "}}, Env{},
+			[]Destination{{"us-west-2", src}, {"eu-west-1", src}, {"ap-southeast-2", d}, {"ca-central-1", src}}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := mustParse(t, tc.ctx, tc.env)
+			if got := c.Destinations(); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Destinations() = %+v, want %+v", got, tc.want)
+			}
+			var regions []string
+			for _, d := range tc.want {
+				regions = append(regions, d.Region)
+			}
+			if !slices.Equal(c.DestinationRegions, regions) {
+				t.Errorf("DestinationRegions = %v, want %v", c.DestinationRegions, regions)
+			}
+			if c.CrossAccount() != tc.cross {
+				t.Errorf("CrossAccount() = %v, want %v", c.CrossAccount(), tc.cross)
+			}
+		})
+	}
+
+	c := mustParse(t, map[string]any{"sourceAccount": src, "secondaryRegion": "eu-west-1@" + c3}, Env{})
+	if want := []string{"", c3}; !slices.Equal(c.DestinationRegionAccounts, want) {
+		t.Errorf("DestinationRegionAccounts = %q, want %q", c.DestinationRegionAccounts, want)
+	}
+	if c := mustParse(t, map[string]any{"sourceAccount": src, "destinationAccount": b}, Env{}); c.DestinationRegionAccounts != nil {
+		t.Errorf("no @account: DestinationRegionAccounts = %q, want nil", c.DestinationRegionAccounts)
+	}
+	// A Config built by hand, without DestinationRegionAccounts, still has destinations.
+	hand := &Config{SourceAccount: src, DestinationRegions: []string{"us-west-2", "eu-west-1"}, DestinationRegionAccounts: []string{b}}
+	if got, want := hand.Destinations(), []Destination{{"us-west-2", b}, {"eu-west-1", src}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("short DestinationRegionAccounts: %+v, want %+v", got, want)
+	}
+	for _, tc := range []struct {
+		d      Destination
+		source string
+		want   bool
+	}{
+		{Destination{"us-west-2", b}, src, true},
+		{Destination{"us-west-2", src}, src, false},
+		{Destination{"us-west-2", ""}, src, false},
+		{Destination{"us-west-2", ""}, "", false},
+		{Destination{"us-west-2", b}, "", true},
+	} {
+		if got := tc.d.CrossAccount(tc.source); got != tc.want {
+			t.Errorf("%+v.CrossAccount(%q) = %v, want %v", tc.d, tc.source, got, tc.want)
+		}
+	}
+}
+
+func TestDestinationAccountsBadInput(t *testing.T) {
+	const src, b = "111111111111", "222222222222"
+	others := awsRegionsExcept("us-east-1", "us-west-2", "eu-west-1")
+	cases := []badCase{
+		{"short account", map[string]any{"destinationRegion": "us-west-2@1234"}, Env{DefaultAccount: src}, "destinationRegion", "us-west-2@1234",
+			"a 12-digit AWS account ID after the @, such as us-west-2@123456789012"},
+		{"empty account", map[string]any{"secondaryRegion": "eu-west-1@"}, Env{DefaultAccount: src}, "secondaryRegion", "eu-west-1@", "a 12-digit AWS account ID after the @"},
+		{"two @", map[string]any{"additionalRegions": "ca-central-1@" + b + "@" + b}, Env{DefaultAccount: src}, "additionalRegions",
+			"ca-central-1@" + b + "@" + b, "a 12-digit AWS account ID after the @"},
+		{"account with letters", map[string]any{"additionalRegions": []any{"ca-central-1@12345678901x"}}, Env{DefaultAccount: src}, "additionalRegions",
+			"ca-central-1@12345678901x", "12-digit"},
+		{"unknown region with an account", map[string]any{"destinationRegion": "us-west-9@" + b}, Env{DefaultAccount: src}, "destinationRegion",
+			"us-west-9@" + b, "a known AWS region"},
+		{"availability zone with an account", map[string]any{"destinationRegion": "us-west-2a@" + b}, Env{DefaultAccount: src}, "destinationRegion",
+			"us-west-2a@" + b, `did you mean "us-west-2"?`},
+		{"source region with an account", map[string]any{"sourceRegion": "us-east-1@" + src}, Env{}, "sourceRegion", "us-east-1@" + src,
+			"sourceRegion takes no @account: the source account is sourceAccount"},
+		{"the source registry by @", map[string]any{"destinationRegion": "us-east-1@" + src}, Env{DefaultAccount: src}, "destinationRegion", "us-east-1@" + src,
+			`a region other than sourceRegion "us-east-1" in the source account (the same region in another account is written us-east-1@<account>)`},
+		{"the same destination twice", map[string]any{"sourceAccount": src, "destinationAccount": b, "additionalRegions": "us-west-2@" + b}, Env{}, "additionalRegions",
+			"us-west-2@" + b, `each destination once: "us-west-2@222222222222" is already destinationRegion as "us-west-2" (both are us-west-2 in account 222222222222)`},
+		{"the same destination in the source account", map[string]any{"secondaryRegion": "us-west-2@" + src}, Env{DefaultAccount: src}, "secondaryRegion",
+			"us-west-2@" + src, `is already destinationRegion as "us-west-2" (both are us-west-2 in the source account)`},
+		{"the same @destination twice", map[string]any{"destinationRegion": "ca-central-1@" + b, "additionalRegions": "ca-central-1@" + b}, Env{DefaultAccount: src},
+			"additionalRegions", "ca-central-1@" + b, `each destination once: "ca-central-1@222222222222" is already destinationRegion`},
+		{"one region in two accounts", map[string]any{"sourceAccount": src, "additionalRegions": "us-west-2@" + b}, Env{}, "additionalRegions", "us-west-2@" + b,
+			`each destination region once: us-west-2 is already destinationRegion ("us-west-2", in the source account); the app deploys one replica stack per region (ecr-replication-replica-us-west-2), so one region cannot receive replicas in two accounts`},
+		{"@account in another partition", map[string]any{"destinationRegion": "cn-north-1@" + b}, Env{DefaultAccount: src}, "destinationRegion", "cn-north-1@" + b,
+			"ECR does not replicate to regions of another partition"},
+		{"@account without a known source account", map[string]any{"additionalRegions": "ca-central-1@" + b}, Env{}, "sourceAccount", "",
+			"(cross-account replication to additionalRegions ca-central-1@222222222222 needs it)"},
+		{"@accounts and destinationAccount without a source account", map[string]any{"destinationAccount": b, "additionalRegions": "ca-central-1@" + b + ",sa-east-1@" + b + ",me-south-1@" + b}, Env{},
+			"sourceAccount", "", "(cross-account replication to destinationAccount 222222222222, additionalRegions ca-central-1@222222222222, additionalRegions sa-east-1@222222222222, 1 more needs it)"},
+		{"26 destinations", map[string]any{"additionalRegions": strings.Join(others[:23], ",") + ",us-west-2@" + b}, Env{DefaultAccount: src}, "additionalRegions",
+			strings.Join(others[:23], ",") + ",us-west-2@" + b, "at most 25 destinations in total, a destination being a region in an account"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ps, ve := problems(t, tc.ctx, tc.env)
+			found := false
+			for _, p := range ps {
+				if p.Key != tc.key {
+					t.Errorf("unexpected problem on another key: %s", p.Error())
+				}
+				if msg := p.Error(); strings.Contains(msg, shown(tc.value)) && strings.Contains(msg, tc.fragment) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no problem on %s shows %s and %q; got:\n%v", tc.key, shown(tc.value), tc.fragment, ve)
+			}
+		})
+	}
+
+	t.Run("25 destinations, one of them the source region in another account", func(t *testing.T) {
+		c := mustParse(t, map[string]any{"sourceAccount": src, "additionalRegions": strings.Join(others[:22], ",") + ",us-east-1@" + b}, Env{})
+		if n := len(c.Destinations()); n != 25 {
+			t.Errorf("%d destinations, want 25", n)
+		}
+	})
+	t.Run("a bad destinationAccount adds no problem to the destinations", func(t *testing.T) {
+		ps, ve := problems(t, map[string]any{"sourceAccount": src, "destinationAccount": "12345", "destinationRegion": "us-east-1", "additionalRegions": "us-west-2@" + b}, Env{})
+		if len(ps) != 1 || ps[0].Key != "destinationAccount" {
+			t.Errorf("want one problem, on destinationAccount:\n%v", ve)
+		}
+	})
+	t.Run("every destination problem at once", func(t *testing.T) {
+		ps, ve := problems(t, map[string]any{"destinationRegion": "us-west-2@1", "secondaryRegion": "mars-1@" + b, "additionalRegions": "us-east-1,ca-central-1@x"}, Env{DefaultAccount: src})
+		var keys []string
+		for _, p := range ps {
+			keys = append(keys, p.Key)
+		}
+		if want := []string{"destinationRegion", "secondaryRegion", "additionalRegions", "additionalRegions"}; !slices.Equal(keys, want) {
+			t.Errorf("problems on %v, want %v:\n%v", keys, want, ve)
+		}
+	})
+}
+
+// A cdk.json context with arrays, accounts on destinations and a fleet file, decoded the way
+// CDK hands it over.
+func TestParseCDKJSONFleet(t *testing.T) {
+	const cdkJSON = `{
+	  "sourceAccount": "111111111111",
+	  "destinationRegion": "us-west-2@222222222222",
+	  "secondaryRegion": "none",
+	  "additionalRegions": ["ap-southeast-2@444444444444", "ca-central-1"],
+	  "productionRepositories": ["billing", "ledger"],
+	  "repositoriesFile": "testdata/fleet/good.json",
+	  "storageRepositoryMetrics": ["billing", "api"]
+	}`
+	var ctx map[string]any
+	if err := json.Unmarshal([]byte(cdkJSON), &ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := mustParse(t, ctx, Env{ProjectFiles: repoRoot})
+	if want := []string{"billing", "ledger", "api", "web/frontend"}; !slices.Equal(c.ProductionRepositories, want) {
+		t.Errorf("ProductionRepositories = %v, want %v", c.ProductionRepositories, want)
+	}
+	if want := []string{"sandbox", "qa/api"}; !slices.Equal(c.TestingRepositories, want) {
+		t.Errorf("TestingRepositories = %v, want %v", c.TestingRepositories, want)
+	}
+	want := []Destination{{"us-west-2", "222222222222"}, {"ap-southeast-2", "444444444444"}, {"ca-central-1", "111111111111"}}
+	if got := c.Destinations(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Destinations() = %+v, want %+v", got, want)
+	}
+	if want := []string{"enterprise-apps/billing", "enterprise-apps/api"}; !slices.Equal(c.StorageRepositoryMetrics, want) {
+		t.Errorf("StorageRepositoryMetrics = %v, want %v", c.StorageRepositoryMetrics, want)
+	}
+	if !c.CrossAccount() {
+		t.Error("CrossAccount() = false")
 	}
 }

@@ -9,6 +9,36 @@
 // documented one is refused with a "did you mean" hint, while CDK's own
 // context keys are ignored.
 //
+// Destinations: destinationRegion, secondaryRegion and additionalRegions each
+// name a region, or a region in its own account as region@account
+// (us-west-2@222222222222); without @ a destination is in destinationAccount,
+// else in the source account. A destination is a region in an account, as
+// ECR counts its 25 unique destinations. Each region is listed once, in one
+// account: the app deploys one replica stack per destination region, named
+// by the region (ecr-replication-replica-<region>). [Config.Destinations]
+// returns each destination's region and account.
+//
+// The fleet file: repositoriesFile names a YAML or JSON file in the project
+// directory (see [Env.ProjectFiles]) listing the repositories with their
+// profile and optional lifecycle overrides:
+//
+//	repositories:
+//	  - name: api              # under repoPrefix, required
+//	    profile: production    # production or testing, required
+//	    imageCount: 20         # overrides productionImageCount
+//	    tagPrefixes: [v, hotfix]
+//	    untaggedExpiryDays: 3  # production only
+//	  - name: sandbox
+//	    profile: testing
+//	    maxAgeDays: 14         # testing only
+//
+// Its repositories replace the defaults of productionRepositories and
+// testingRepositories, which, when given, add theirs; no repository may be
+// listed twice. A problem in the file is a [Problem] of repositoriesFile
+// whose At [Location] names the file, the line and column and the key path
+// (repositories[3].imageCount). Each repository's overrides reach
+// [Config.RepositorySettings].
+//
 // The defaults are those of the recipe this project started from
 // (us-east-1 → us-west-2 and eu-west-1, prefix enterprise-apps, repositories
 // production and testing, keep 10 prod/release and 5 test/dev/staging images,

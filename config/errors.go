@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -18,6 +19,38 @@ type Problem struct {
 	// Expected says what the key accepts. For an unknown key (one that is
 	// not in [Keys]) it holds the hint, e.g. `did you mean "sourceRegion"?`.
 	Expected string
+	// At places the problem inside the file the key names (repositoriesFile);
+	// the zero Location for a problem with the context value itself.
+	At Location
+}
+
+// Location is a place in a file that a context key names.
+type Location struct {
+	// File is the path as given in the context, e.g. "fleet.yaml".
+	File string
+	// Line and Column are 1-based; 0 when unknown (a problem with the whole
+	// file, or a parser error without a column).
+	Line, Column int
+	// Path is the key path of the offending value in the document, with
+	// 0-based list indices, e.g. "repositories[3].imageCount"; "" for the
+	// document as a whole.
+	Path string
+}
+
+// String renders the location as "file:line:column: path", leaving out
+// what is unknown.
+func (l Location) String() string {
+	s := l.File
+	if l.Line > 0 {
+		s += ":" + strconv.Itoa(l.Line)
+		if l.Column > 0 {
+			s += ":" + strconv.Itoa(l.Column)
+		}
+	}
+	if l.Path != "" {
+		s += ": " + l.Path
+	}
+	return s
 }
 
 // shownValueRunes is how much of a long value a message shows.
@@ -25,18 +58,24 @@ const shownValueRunes = 60
 
 // Error renders the problem as `<key>: got "<value>"; expected <expected>`,
 // or `<key>: unknown context key; <hint>` for a key that is not in [Keys].
+// A problem inside a file names its place after the key:
+// `repositoriesFile: fleet.yaml:7:17: repositories[2].imageCount: got "0"; expected …`.
 // Values longer than 60 characters are shortened to their first 60
 // characters plus "…" and their length.
 func (p Problem) Error() string {
 	if !isKey(p.Key) {
 		return fmt.Sprintf("%s: unknown context key; %s", p.Key, p.Expected)
 	}
+	where := p.Key
+	if p.At != (Location{}) {
+		where += ": " + p.At.String()
+	}
 	v, n := p.Value, utf8.RuneCountInString(p.Value)
 	if n > shownValueRunes {
 		r := []rune(v)
-		return fmt.Sprintf("%s: got %q (%d characters); expected %s", p.Key, string(r[:shownValueRunes])+"…", n, p.Expected)
+		return fmt.Sprintf("%s: got %q (%d characters); expected %s", where, string(r[:shownValueRunes])+"…", n, p.Expected)
 	}
-	return fmt.Sprintf("%s: got %q; expected %s", p.Key, v, p.Expected)
+	return fmt.Sprintf("%s: got %q; expected %s", where, v, p.Expected)
 }
 
 // ValidationError lists every problem found in the context.
@@ -45,7 +84,7 @@ type ValidationError struct {
 }
 
 // Error renders one problem per line, sorted by the order of [Keys] (unknown
-// keys first), then by message.
+// keys first), then by place in a file, then by message.
 func (e *ValidationError) Error() string {
 	ps := slices.Clone(e.Problems)
 	sortProblems(ps)
@@ -60,7 +99,8 @@ func (e *ValidationError) Error() string {
 }
 
 // sortProblems orders problems by key (unknown keys first, then in [Keys]
-// order) and then by message.
+// order), then by place in a file (line and column, as numbers), and then by
+// message.
 func sortProblems(ps []Problem) {
 	rank := func(key string) int {
 		if i, ok := keyIndex[key]; ok {
@@ -69,6 +109,8 @@ func sortProblems(ps []Problem) {
 		return -1
 	}
 	slices.SortStableFunc(ps, func(a, b Problem) int {
-		return cmp.Or(cmp.Compare(rank(a.Key), rank(b.Key)), strings.Compare(a.Error(), b.Error()))
+		return cmp.Or(cmp.Compare(rank(a.Key), rank(b.Key)),
+			strings.Compare(a.At.File, b.At.File), cmp.Compare(a.At.Line, b.At.Line), cmp.Compare(a.At.Column, b.At.Column),
+			strings.Compare(a.Error(), b.Error()))
 	})
 }

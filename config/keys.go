@@ -24,6 +24,7 @@ const (
 	keyRepoPrefix                  = "repoPrefix"
 	keyProductionRepositories      = "productionRepositories"
 	keyTestingRepositories         = "testingRepositories"
+	keyRepositoriesFile            = "repositoriesFile"
 	keyProductionImageCount        = "productionImageCount"
 	keyProductionTagPrefixes       = "productionTagPrefixes"
 	keyUntaggedExpiryDays          = "untaggedExpiryDays"
@@ -60,7 +61,7 @@ const (
 
 // Limits shared by the parser and the descriptions.
 const (
-	maxDestinations   = 25  // ECR: unique destinations across all rules
+	maxDestinations   = 25  // ECR: unique destinations (region and account) across all rules
 	maxTagPrefixes    = 49  // 50 lifecycle rules minus the untagged rule
 	maxTagPrefixLen   = 128 // Docker tag length
 	minRepoPrefixLen  = 2
@@ -80,17 +81,19 @@ var keyTable = []Key{
 	{keySourceRegion, "us-east-1",
 		"Region of the source repositories and of the replication configuration: a known AWS region."},
 	{keyDestinationRegion, "us-west-2",
-		"First replication destination: a known region in the partition of sourceRegion, other than sourceRegion."},
+		"First replication destination: a known region in the partition of sourceRegion, optionally in its own account as region@account (12 digits, such as us-west-2@222222222222); without @ a destination is in destinationAccount. Not sourceRegion in the source account."},
 	{keySecondaryRegion, "eu-west-1",
-		"Second replication destination, same rules as destinationRegion; none disables it."},
+		"Second replication destination, same rules as destinationRegion (region or region@account); none disables it."},
 	{keyAdditionalRegions, defaultNone,
-		"Comma-separated further destination regions, same rules. All destinations together: no duplicates, at most 25 (ECR quota)."},
+		"Comma-separated further destinations, each a region or region@account, same rules. All destinations together: no duplicates, each region once (one replica stack per region), at most 25 (ECR quota on unique region and account pairs)."},
 	{keyRepoPrefix, "enterprise-apps",
 		"Namespace of the repositories: 2–200 characters, /-separated components of lower-case letters and digits joined by single . _ or -."},
 	{keyProductionRepositories, "production",
-		"Comma-separated production repository names under repoPrefix (same grammar, full name at most 256 characters); none for no production repositories."},
+		"Comma-separated production repository names under repoPrefix (same grammar, full name at most 256 characters); none for no production repositories. With repositoriesFile it defaults to none and adds to the file."},
 	{keyTestingRepositories, "testing",
-		"Comma-separated testing repository names under repoPrefix, none for no testing repositories; no name in both lists, at least one repository overall."},
+		"Comma-separated testing repository names under repoPrefix, none for no testing repositories; no name in both lists, at least one repository overall. With repositoriesFile it defaults to none and adds to the file."},
+	{keyRepositoriesFile, defaultNone,
+		"Fleet file, relative to the project directory and inside it: .yaml, .yml or .json with repositories: a list of {name, profile: production|testing} and optional imageCount, tagPrefixes, untaggedExpiryDays (production) or maxAgeDays (testing) overriding the profile. Its repositories replace the defaults; no repository twice across the file and the lists."},
 	{keyProductionImageCount, "10",
 		"Images kept per production tag prefix: integer 1–10000."},
 	{keyProductionTagPrefixes, "prod,release",
@@ -104,9 +107,9 @@ var keyTable = []Key{
 	{keyTestingMaxAgeDays, "7",
 		"Age in days at which testing images expire: integer 1–3650."},
 	{keySourceAccount, defaultCDKAccount,
-		"Source account (12 digits); must be known when destinationAccount is another account."},
+		"Source account (12 digits); must be known when a destination is in another account (destinationAccount or region@account)."},
 	{keyDestinationAccount, defaultSourceAccount,
-		"Destination account (12 digits); another account than sourceAccount turns on cross-account replication."},
+		"Account of the destinations given without @account (12 digits); another account than sourceAccount turns on cross-account replication."},
 	{keyPullAccounts, defaultNone,
 		"Comma-separated 12-digit accounts granted pull access, no duplicates."},
 	{keyOrganizationID, defaultNone,
@@ -132,7 +135,7 @@ var keyTable = []Key{
 	{keyStorageScheduleMinutes, "60",
 		"How often the storage is measured, in minutes: an integer from 5 to 1440."},
 	{keyStorageRepositoryMetrics, defaultNone,
-		"Comma-separated repository names under repoPrefix (of productionRepositories or testingRepositories) that also get a storage metric of their own in every region: at most 10 (each costs about $0.30 a month per region)."},
+		"Comma-separated repository names under repoPrefix (of productionRepositories, testingRepositories or repositoriesFile) that also get a storage metric of their own in every region: at most 10 (each costs about $0.30 a month per region)."},
 	{keyStorageGrowthAlarmGiB, "10",
 		"Daily growth of the logical bytes under repoPrefix, in GiB per region, above which the storage-growth alarm fires: a number greater than 0 and at most 1000000."},
 	{keyReplicationLatency, "true",

@@ -36,6 +36,15 @@ type parser struct {
 	env      Env
 	problems []Problem
 	read     []string // keys read, in order (checked by the tests against Keys)
+
+	// Read by parseRegions and parseAccounts, checked together by checkDestinations.
+	sourceRegion            string
+	sourceRegionOK          bool
+	dests                   []destEntry // destinationRegion, secondaryRegion, additionalRegions
+	additionalRaw           string
+	sourceAccountOK         bool // sourceAccount (or CDK_DEFAULT_ACCOUNT) is valid or absent
+	destinationAccountGiven bool
+	destinationAccountOK    bool
 }
 
 // parse does the work of Parse and also returns the keys it read.
@@ -47,6 +56,7 @@ func parse(ctx map[string]any, env Env) (*Config, []Problem, []string) {
 	p.parseRepositories(c)
 	p.parseLifecycle(c)
 	p.parseAccounts(c)
+	p.checkDestinations(c)
 	p.parseMonitoring(c)
 	p.checkUnknownKeys()
 	return c, p.finish(), p.read
@@ -88,7 +98,7 @@ func (p *parser) defaultNote(key, def, alternative string) string {
 const (
 	expRegion     = "a known AWS region such as us-east-1"
 	expSecondary  = expRegion + ", or none to disable the second destination"
-	expAdditional = "a comma-separated list of known AWS regions such as ap-southeast-2,eu-central-1, or none"
+	expAdditional = "a comma-separated list of known AWS regions, each optionally @account, such as ap-southeast-2,eu-central-1@222222222222, or none"
 )
 
 // region reads a single-region key; with allowNone the literal none
@@ -105,7 +115,11 @@ func (p *parser) region(key, def, expected string, allowNone bool) (region strin
 		return "", true, true
 	}
 	if !awsid.IsRegion(s) {
-		p.add(key, s, expected+regionSuggestion(s))
+		hint := regionSuggestion(s)
+		if r, _, at := strings.Cut(s, "@"); at && awsid.IsRegion(r) {
+			hint = " (" + key + " takes no @account: the source account is sourceAccount)"
+		}
+		p.add(key, s, expected+hint)
 		return "", false, false
 	}
 	return s, false, true
@@ -118,38 +132,139 @@ func regionSuggestion(s string) string {
 	return ""
 }
 
+// destEntry is one destination as given: a region, optionally @account.
+type destEntry struct {
+	key     string // the context key that names it
+	entry   string // as given, e.g. us-west-2@222222222222
+	region  string // the part before @
+	account string // the part after @, or "" without @
+	valid   bool   // region and account are well formed
+}
+
+const expAtAccount = "a 12-digit AWS account ID after the @, such as us-west-2@123456789012 (region@account puts a destination in its own account)"
+
+// destinationEntry splits one destination entry at its @ and checks both parts; problems
+// go to key and show the whole entry.
+func (p *parser) destinationEntry(key, entry, expected string) destEntry {
+	region, account, hasAt := strings.Cut(entry, "@")
+	d := destEntry{key: key, entry: entry, region: region, account: account, valid: true}
+	if !awsid.IsRegion(region) {
+		p.add(key, entry, expected+regionSuggestion(region))
+		d.valid = false
+	}
+	if hasAt && !awsid.IsAccount(account) {
+		p.add(key, entry, expAtAccount)
+		d.valid = false
+	}
+	return d
+}
+
+// destination reads destinationRegion or secondaryRegion: a region or region@account (or,
+// with allowNone, the literal none). It returns false when there is no destination to check.
+func (p *parser) destination(key, def, expected string, allowNone bool) (destEntry, bool) {
+	s, given, ok := p.text(key, expected)
+	if !ok {
+		return destEntry{}, false
+	}
+	if !given {
+		s = def
+	}
+	if allowNone && s == "none" {
+		return destEntry{}, false
+	}
+	return p.destinationEntry(key, s, expected), true
+}
+
 func (p *parser) parseRegions(c *Config) {
 	src, _, srcOK := p.region(keySourceRegion, "us-east-1", expRegion, false)
-	dst, _, dstOK := p.region(keyDestinationRegion, "us-west-2", expRegion, false)
-	sec, secNone, secOK := p.region(keySecondaryRegion, "eu-west-1", expSecondary, true)
-	add := p.list(keyAdditionalRegions, expAdditional, true)
 	c.SourceRegion = src
-
-	type destination struct{ key, region string }
-	var dests []destination
-	if dstOK {
-		dests = append(dests, destination{keyDestinationRegion, dst})
+	p.sourceRegion, p.sourceRegionOK = src, srcOK
+	if d, ok := p.destination(keyDestinationRegion, "us-west-2", expRegion, false); ok {
+		p.dests = append(p.dests, d)
 	}
-	if secOK && !secNone {
-		dests = append(dests, destination{keySecondaryRegion, sec})
+	if d, ok := p.destination(keySecondaryRegion, "eu-west-1", expSecondary, true); ok {
+		p.dests = append(p.dests, d)
 	}
+	add := p.list(keyAdditionalRegions, expAdditional, true)
+	p.additionalRaw = add.raw
 	listed, repeated := map[string]bool{}, map[string]bool{}
-	for _, r := range add.entries {
+	for _, e := range add.entries {
 		switch {
-		case r == "none":
-			p.add(keyAdditionalRegions, r, "none on its own, not mixed with regions")
-		case listed[r]:
-			if !repeated[r] {
-				repeated[r] = true
-				p.add(keyAdditionalRegions, r, fmt.Sprintf("each region once: %q is listed more than once in additionalRegions", r))
+		case e == "none":
+			p.add(keyAdditionalRegions, e, "none on its own, not mixed with regions")
+		case listed[e]:
+			if !repeated[e] {
+				repeated[e] = true
+				p.add(keyAdditionalRegions, e, fmt.Sprintf("each region once: %q is listed more than once in additionalRegions", e))
 			}
 		default:
-			listed[r] = true
-			if !awsid.IsRegion(r) {
-				p.add(keyAdditionalRegions, r, expRegion+regionSuggestion(r))
-				continue
+			listed[e] = true
+			p.dests = append(p.dests, p.destinationEntry(keyAdditionalRegions, e, expRegion))
+		}
+	}
+}
+
+// checkDestinations resolves each destination's account and checks the destinations
+// together, once the accounts are read: never the source registry itself, the source's
+// partition, each destination once, each region once, at most 25, and a known source
+// account when one is in another account.
+func (p *parser) checkDestinations(c *Config) {
+	src, srcOK := p.sourceRegion, p.sourceRegionOK
+	// The account of a destination without @: destinationAccount, else the source account
+	// ("" when unknown). known is false when the key that decides it is bad.
+	defaultAccount, defaultKnown := c.SourceAccount, p.sourceAccountOK
+	if p.destinationAccountGiven {
+		defaultAccount, defaultKnown = c.DestinationAccount, p.destinationAccountOK
+	}
+	// accountID identifies a destination's account: "" for the source account, "?" when it
+	// cannot be told.
+	accountID := func(d destEntry) string {
+		switch {
+		case d.account != "" && d.account == c.SourceAccount:
+			return ""
+		case d.account != "":
+			return d.account
+		case !defaultKnown:
+			return "?"
+		case defaultAccount == c.SourceAccount:
+			return ""
+		}
+		return defaultAccount
+	}
+	// isSource reports whether d is the source registry itself (decidable only with a valid
+	// source account).
+	isSource := func(d destEntry) bool {
+		return srcOK && d.region == src && p.sourceAccountOK && accountID(d) == ""
+	}
+	describe := func(d destEntry) string {
+		switch id := accountID(d); id {
+		case "":
+			return "the source account"
+		case "?":
+			return "the destination account"
+		default:
+			return "account " + id
+		}
+	}
+
+	// The source account must be known when a destination is in another account.
+	if p.sourceAccountOK && c.SourceAccount == "" {
+		var needs []string
+		if p.destinationAccountGiven && p.destinationAccountOK {
+			needs = append(needs, "destinationAccount "+c.DestinationAccount)
+		}
+		for _, d := range p.dests {
+			if d.valid && d.account != "" {
+				needs = append(needs, d.key+" "+d.entry)
 			}
-			dests = append(dests, destination{keyAdditionalRegions, r})
+		}
+		if len(needs) > 0 {
+			if len(needs) > 3 {
+				needs = append(needs[:3], fmt.Sprintf("%d more", len(needs)-3))
+			}
+			p.add(keySourceAccount, "", fmt.Sprintf(
+				"the 12-digit source account: pass -c sourceAccount=… or run with AWS credentials so CDK_DEFAULT_ACCOUNT is set "+
+					"(cross-account replication to %s needs it)", strings.Join(needs, ", ")))
 		}
 	}
 
@@ -157,46 +272,65 @@ func (p *parser) parseRegions(c *Config) {
 		keyDestinationRegion: p.defaultNote(keyDestinationRegion, "us-west-2", ""),
 		keySecondaryRegion:   p.defaultNote(keySecondaryRegion, "eu-west-1", " or none"),
 	}
-	firstKey := map[string]string{} // region → key that lists it first
-	for _, d := range dests {
+	type pair struct{ region, account string }
+	first := map[pair]destEntry{}           // destination → the entry that names it first
+	firstInRegion := map[string]destEntry{} // region → the entry that names it first
+	var accounts []string
+	for _, d := range p.dests {
+		if !d.valid {
+			continue
+		}
 		if srcOK {
-			if d.region == src {
-				p.add(d.key, d.region, fmt.Sprintf("a region other than sourceRegion %q%s", src, notes[d.key]))
+			if isSource(d) {
+				p.add(d.key, d.entry, fmt.Sprintf(
+					"a region other than sourceRegion %q in the source account (the same region in another account is written %s@<account>)%s",
+					src, src, notes[d.key]))
 				continue
 			}
 			sp := awsid.PartitionOf(src)
 			if dp := awsid.PartitionOf(d.region); dp != sp {
-				p.add(d.key, d.region, fmt.Sprintf(
+				p.add(d.key, d.entry, fmt.Sprintf(
 					"a region in the %s partition of sourceRegion %q: ECR does not replicate to regions of another partition (%s is in %s)%s",
 					sp, src, d.region, dp, notes[d.key]))
 				continue
 			}
 		}
-		if first, dup := firstKey[d.region]; dup {
-			p.add(d.key, d.region, fmt.Sprintf("each destination region once: %q is already %s%s", d.region, first, notes[d.key]))
+		id := pair{d.region, accountID(d)}
+		if f, dup := first[id]; dup {
+			as := ""
+			if f.entry != d.entry {
+				as = fmt.Sprintf(" as %q (both are %s in %s)", f.entry, d.region, describe(d))
+			}
+			p.add(d.key, d.entry, fmt.Sprintf("each destination once: %q is already %s%s%s", d.entry, f.key, as, notes[d.key]))
 			continue
 		}
-		firstKey[d.region] = d.key
+		if f, dup := firstInRegion[d.region]; dup {
+			p.add(d.key, d.entry, fmt.Sprintf(
+				"each destination region once: %s is already %s (%q, in %s); the app deploys one replica stack per region "+
+					"(ecr-replication-replica-%s), so one region cannot receive replicas in two accounts%s",
+				d.region, f.key, f.entry, describe(f), d.region, notes[d.key]))
+			continue
+		}
+		first[id], firstInRegion[d.region] = d, d
 		c.DestinationRegions = append(c.DestinationRegions, d.region)
+		accounts = append(accounts, d.account)
+	}
+	if slices.ContainsFunc(accounts, func(a string) bool { return a != "" }) {
+		c.DestinationRegionAccounts = accounts
 	}
 
-	// ECR quota: 25 unique destinations across all rules. Count every region
-	// named, valid or not, so a long list is reported even when it also has
-	// bad entries.
-	unique := map[string]bool{}
-	if dstOK {
-		unique[dst] = true
+	// ECR quota: 25 unique destinations (a region in an account) across all rules. Count
+	// every destination named, valid or not, so a long list is reported even when it also
+	// has bad entries.
+	unique := map[pair]bool{}
+	for _, d := range p.dests {
+		if !isSource(d) {
+			unique[pair{d.region, accountID(d)}] = true
+		}
 	}
-	if secOK && !secNone {
-		unique[sec] = true
-	}
-	for r := range listed {
-		unique[r] = true
-	}
-	delete(unique, src)
 	if n := len(unique); n > maxDestinations {
-		p.add(keyAdditionalRegions, add.raw, fmt.Sprintf(
-			"at most %d destination regions in total (ECR service quota on unique replication destinations, not checked by CloudFormation or CDK); got %d",
+		p.add(keyAdditionalRegions, p.additionalRaw, fmt.Sprintf(
+			"at most %d destinations in total, a destination being a region in an account (ECR service quota on unique replication destinations, not checked by CloudFormation or CDK); got %d",
 			maxDestinations, n))
 	}
 }
@@ -231,10 +365,14 @@ func (p *parser) repoPrefix() (string, bool) {
 	return s, true
 }
 
-// repositories reads a repository list. prefix is "" when repoPrefix is bad.
+// repositories reads a repository list. prefix is "" when repoPrefix is bad. With
+// repositoriesFile, an absent list is empty rather than def: the file replaces the defaults.
 func (p *parser) repositories(key, def, prefix string) ([]string, bool) {
 	lv := p.list(key, expRepoList, true)
 	if !lv.given {
+		if p.given(keyRepositoriesFile) {
+			return nil, true
+		}
 		return []string{def}, true
 	}
 	ok := !lv.bad
@@ -286,9 +424,52 @@ func (p *parser) parseRepositories(c *Config) {
 		}
 		kept = append(kept, n)
 	}
-	if prodOK && testOK && len(prod)+len(kept) == 0 {
-		p.add(keyProductionRepositories, p.rawValue(keyProductionRepositories),
-			"at least one repository overall: productionRepositories and testingRepositories are both empty")
+
+	// The fleet file adds to the lists (which, with it, default to none).
+	fleet, fileGiven, fileOK := p.fleet(prefix)
+	inTest := map[string]bool{}
+	for _, n := range kept {
+		inTest[n] = true
+	}
+	for _, e := range fleet {
+		listKey := ""
+		switch {
+		case inProd[e.name]:
+			listKey = keyProductionRepositories
+		case inTest[e.name]:
+			listKey = keyTestingRepositories
+		}
+		if listKey != "" {
+			p.problems = append(p.problems, Problem{Key: keyRepositoriesFile, Value: e.name, At: e.at, Expected: fmt.Sprintf(
+				"a repository not already in %s: %q is in both %s and repositoriesFile (list each repository once: the file and the lists add up)",
+				listKey, e.name, listKey)})
+			fileOK = false
+			continue
+		}
+		switch e.profile {
+		case ProfileProduction:
+			prod = append(prod, e.name)
+		case ProfileTesting:
+			kept = append(kept, e.name)
+		default:
+			continue
+		}
+		if !e.overrides.IsZero() {
+			if c.RepositoryOverrides == nil {
+				c.RepositoryOverrides = map[string]Overrides{}
+			}
+			c.RepositoryOverrides[e.name] = e.overrides
+		}
+	}
+
+	if prodOK && testOK && fileOK && len(prod)+len(kept) == 0 {
+		if fileGiven {
+			p.add(keyRepositoriesFile, p.rawValue(keyRepositoriesFile),
+				"at least one repository overall: repositoriesFile lists none, and productionRepositories and testingRepositories add none")
+		} else {
+			p.add(keyProductionRepositories, p.rawValue(keyProductionRepositories),
+				"at least one repository overall: productionRepositories and testingRepositories are both empty")
+		}
 	}
 	if prefixOK {
 		c.RepoPrefix = prefix
@@ -313,46 +494,62 @@ func (p *parser) tagPrefixes(key string, def []string) ([]string, bool) {
 	if !lv.given {
 		return slices.Clone(def), true
 	}
-	ok := !lv.bad
 	if len(lv.entries) == 0 {
 		if !lv.bad {
 			p.add(key, lv.raw, expTagList+"; got none")
 		}
 		return nil, false
 	}
-	if n := len(lv.entries); n > maxTagPrefixes {
-		p.add(key, lv.raw, fmt.Sprintf(
+	prefixes, ok := checkTagPrefixes(lv.entries, key, func(i int, value, expected string) {
+		if i < 0 {
+			value = lv.raw
+		}
+		p.add(key, value, expected)
+	})
+	return prefixes, ok && !lv.bad
+}
+
+// checkTagPrefixes checks a non-empty list of tag prefixes named name (a key, or a path in
+// repositoriesFile): at most 49, each once, well formed, none a prefix of another. report
+// records a problem about entry i (-1 for the list as a whole). It returns the well-formed
+// prefixes and whether all were fine.
+func checkTagPrefixes(entries []string, name string, report func(i int, value, expected string)) ([]string, bool) {
+	ok := true
+	if n := len(entries); n > maxTagPrefixes {
+		report(-1, "", fmt.Sprintf(
 			"at most %d tag prefixes (one lifecycle rule each, and a policy holds 50 rules including the untagged rule); got %d",
 			maxTagPrefixes, n))
 		ok = false
 	}
 	var prefixes []string
+	var index []int // index[j] is the entry of prefixes[j]
 	seen, repeated := map[string]bool{}, map[string]bool{}
-	for _, t := range lv.entries {
+	for i, t := range entries {
 		switch {
 		case seen[t]:
 			if !repeated[t] {
 				repeated[t] = true
-				p.add(key, t, fmt.Sprintf("each prefix once: %q is listed more than once in %s", t, key))
+				report(i, t, fmt.Sprintf("each prefix once: %q is listed more than once in %s", t, name))
 			}
 		case !tagPrefixRE.MatchString(t):
 			seen[t] = true
-			p.add(key, t, expTag)
+			report(i, t, expTag)
 		case len(t) > maxTagPrefixLen:
 			seen[t] = true
-			p.add(key, t, fmt.Sprintf("%s; got %s", expTag, characters(len(t))))
+			report(i, t, fmt.Sprintf("%s; got %s", expTag, characters(len(t))))
 		default:
 			seen[t] = true
 			prefixes = append(prefixes, t)
+			index = append(index, i)
 			continue
 		}
 		ok = false
 	}
 	if len(prefixes) <= maxTagPrefixes { // keep the pairwise check small
 		for _, a := range prefixes {
-			for _, b := range prefixes {
+			for j, b := range prefixes {
 				if a != b && strings.HasPrefix(b, a) {
-					p.add(key, b, fmt.Sprintf(
+					report(index[j], b, fmt.Sprintf(
 						"prefixes that do not overlap: %q is a prefix of %q, so the rule for %s would also claim %s* images",
 						a, b, a, b))
 					ok = false
@@ -421,12 +618,8 @@ func (p *parser) parseAccounts(c *Config) {
 		}
 	}
 	dst, dstGiven, dstOK := p.account(keyDestinationAccount)
-	if srcOK && src == "" && dstGiven && dstOK {
-		p.add(keySourceAccount, "", fmt.Sprintf(
-			"the 12-digit source account: pass -c sourceAccount=… or run with AWS credentials so CDK_DEFAULT_ACCOUNT is set "+
-				"(cross-account replication to destinationAccount %s needs it)", dst))
-	}
 	c.SourceAccount, c.DestinationAccount = src, dst
+	p.sourceAccountOK, p.destinationAccountGiven, p.destinationAccountOK = srcOK, dstGiven, dstOK
 
 	pull := p.list(keyPullAccounts, expPullAccounts, true)
 	seen, repeated := map[string]bool{}, map[string]bool{}
@@ -507,7 +700,7 @@ const (
 	expStorageSchedule = "a whole number of minutes from 5 to 1440"
 	expGrowth          = "a number of GiB greater than 0 and at most 1000000"
 	expLatency         = "a whole number of minutes from 1 to 1440"
-	expStorageRepos    = "a comma-separated list of at most 10 repository names of productionRepositories or testingRepositories, or none"
+	expStorageRepos    = "a comma-separated list of at most 10 repository names of productionRepositories, testingRepositories or repositoriesFile, or none"
 )
 
 // float reads a numeric key and checks it with inRange.
@@ -561,7 +754,7 @@ func (p *parser) parseStorageRepositories(c *Config) {
 		case seen[n]:
 			p.add(keyStorageRepositoryMetrics, n, fmt.Sprintf("each repository once: %q is listed more than once", n))
 		case c.RepoPrefix != "" && !known[n]:
-			p.add(keyStorageRepositoryMetrics, n, "the name of a repository of productionRepositories or testingRepositories")
+			p.add(keyStorageRepositoryMetrics, n, "the name of a repository of productionRepositories, testingRepositories or repositoriesFile")
 		default:
 			c.StorageRepositoryMetrics = append(c.StorageRepositoryMetrics, c.RepoPrefix+"/"+n)
 		}

@@ -48,17 +48,28 @@ func normalizeKey(k string) string {
 // equal ignoring case and separators, a plural or singular form, or within
 // Levenshtein distance 2.
 func suggestKey(k string) string {
+	names := make([]string, len(keyTable))
+	for i, key := range keyTable {
+		names[i] = key.Name
+	}
+	return suggestAmong(k, names, keyAliases)
+}
+
+// suggestAmong returns the name among names that k most likely meant, or "":
+// an alias (by normalized name), else equal ignoring case and separators, a
+// plural or singular form, or within Levenshtein distance 2.
+func suggestAmong(k string, names []string, aliases map[string]string) string {
 	n := normalizeKey(k)
 	if n == "" {
 		return ""
 	}
-	if a, ok := keyAliases[n]; ok {
+	if a, ok := aliases[n]; ok {
 		return a
 	}
 	const maxDistance = 2
 	best, bestDistance := "", maxDistance+1
-	for _, key := range keyTable {
-		kn := strings.ToLower(key.Name)
+	for _, name := range names {
+		kn := strings.ToLower(name)
 		var d int
 		switch {
 		case n == kn:
@@ -69,7 +80,7 @@ func suggestKey(k string) string {
 			d = levenshtein(n, kn, maxDistance)
 		}
 		if d < bestDistance {
-			best, bestDistance = key.Name, d
+			best, bestDistance = name, d
 		}
 	}
 	return best

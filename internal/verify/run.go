@@ -180,7 +180,13 @@ func Run(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	cfg, err := config.Parse(ctxMap, config.Env{DefaultAccount: env.Getenv("CDK_DEFAULT_ACCOUNT")})
+	// repositoriesFile is relative to the project directory, as for cdk, and cannot leave it.
+	project, err := os.OpenRoot(opts.dir)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer project.Close()
+	cfg, err := config.Parse(ctxMap, config.Env{DefaultAccount: env.Getenv("CDK_DEFAULT_ACCOUNT"), ProjectFiles: project.FS()})
 	needAccount := false
 	if err != nil {
 		var ve *config.ValidationError
@@ -208,7 +214,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return fail("%v", err)
 	}
 	if needAccount || (cfg != nil && cfg.SourceAccount == "") {
-		cfg, err = config.Parse(ctxMap, config.Env{DefaultAccount: srcID})
+		cfg, err = config.Parse(ctxMap, config.Env{DefaultAccount: srcID, ProjectFiles: project.FS()})
 		if err != nil {
 			return fail("invalid context (the same checks as the app's):\n%v", err)
 		}
