@@ -25,8 +25,10 @@ func deploymentProps(cfg *config.Config) *stacks.DeploymentProps {
 	}
 	var dests []registry.Destination
 	for _, d := range cfg.Destinations() {
+		// A destination in the source account stays account-less: its stack and its
+		// replication destination then use the source stack's account, known or not.
 		dest := registry.Destination{Region: d.Region}
-		if cfg.CrossAccount() {
+		if d.CrossAccount(cfg.SourceAccount) {
 			dest.Account = d.Account
 		}
 		dests = append(dests, dest)
@@ -44,6 +46,7 @@ func deploymentProps(cfg *config.Config) *stacks.DeploymentProps {
 			Monitoring: stacks.Monitoring{
 				AlertEmail:                  cfg.AlertEmail,
 				ActivityAlarms:              &activity,
+				ActivityRepositories:        cfg.ActivityAlarmRepositories,
 				AnomalyStdDevs:              cfg.AnomalyStdDevs,
 				ReplicationFailureThreshold: &threshold,
 				ReplicationMinimumAttempts:  &attempts,

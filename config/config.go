@@ -144,6 +144,9 @@ type Config struct {
 	ReplicationWindowMinutes int
 	// ActivityAlarms turns the repository activity alarms on.
 	ActivityAlarms bool
+	// ActivityAlarmRepositories are the full names of the repositories watched one by
+	// one; nil means the default (every repository when there are at most 10, else none).
+	ActivityAlarmRepositories []string
 	// AnomalyStdDevs is the width of the anomaly-detection band (1–10).
 	AnomalyStdDevs float64
 	// EnhancedScanning selects enhanced (Amazon Inspector) registry scanning

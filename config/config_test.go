@@ -29,7 +29,7 @@ var documentedKeys = []string{
 	"sourceAccount", "destinationAccount", "pullAccounts", "organizationId",
 	"encryption", "alertEmail",
 	"replicationFailureThreshold", "replicationMinimumAttempts", "replicationWindowMinutes",
-	"activityAlarms", "anomalyStdDevs", "enhancedScanning",
+	"activityAlarms", "activityAlarmRepositories", "anomalyStdDevs", "enhancedScanning",
 	"storageMetrics", "storageScheduleMinutes", "storageRepositoryMetrics", "storageGrowthAlarmGiB",
 	"replicationLatency", "replicationLatencyAlarmMinutes", "lifecycleTrail",
 }
@@ -216,6 +216,7 @@ func TestEveryConfigFieldIsBackedByAKey(t *testing.T) {
 		"ReplicationMinimumAttempts":  {"replicationMinimumAttempts"},
 		"ReplicationWindowMinutes":    {"replicationWindowMinutes"},
 		"ActivityAlarms":              {"activityAlarms"},
+		"ActivityAlarmRepositories":   {"activityAlarmRepositories"},
 		"AnomalyStdDevs":              {"anomalyStdDevs"},
 		"EnhancedScanning":            {"enhancedScanning"},
 		"StorageMetrics":              {"storageMetrics"},
@@ -1535,5 +1536,37 @@ func TestParseCDKJSONFleet(t *testing.T) {
 	}
 	if !c.CrossAccount() {
 		t.Error("CrossAccount() = false")
+	}
+}
+
+// TestActivityAlarmRepositories: the watched repositories are configured repositories, at
+// most 25, and names whose construct ids would collide are refused before anything is built.
+func TestActivityAlarmRepositories(t *testing.T) {
+	c := mustParse(t, map[string]any{"testingRepositories": "a,b,c", "activityAlarmRepositories": "b,production"}, Env{})
+	if want := []string{"enterprise-apps/b", "enterprise-apps/production"}; !slices.Equal(c.ActivityAlarmRepositories, want) {
+		t.Errorf("ActivityAlarmRepositories = %v; want %v", c.ActivityAlarmRepositories, want)
+	}
+	if c := mustParse(t, map[string]any{"activityAlarmRepositories": "none"}, Env{}); c.ActivityAlarmRepositories == nil || len(c.ActivityAlarmRepositories) != 0 {
+		t.Errorf("none: %v; want an empty, non-nil list (watch none)", c.ActivityAlarmRepositories)
+	}
+	if c := mustParse(t, nil, Env{}); c.ActivityAlarmRepositories != nil {
+		t.Errorf("default: %v; want nil (the monitoring default)", c.ActivityAlarmRepositories)
+	}
+	_, err := Parse(map[string]any{"activityAlarmRepositories": "production,ghost", "testingRepositories": "team/api,team-api"}, Env{})
+	if err == nil {
+		t.Fatal("accepted an unknown watched repository and colliding names")
+	}
+	for _, want := range []string{`activityAlarmRepositories: got "ghost"`, `testingRepositories: got "team-api"`, `differ from those of "team/api"`, `"TeamApi"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	var many []string
+	for i := 0; i < 26; i++ {
+		many = append(many, fmt.Sprintf("r%d", i))
+	}
+	_, err = Parse(map[string]any{"testingRepositories": strings.Join(many, ","), "activityAlarmRepositories": strings.Join(many, ",")}, Env{})
+	if err == nil || !strings.Contains(err.Error(), "at most 25 repositories") {
+		t.Errorf("26 watched repositories: %v", err)
 	}
 }

@@ -42,6 +42,7 @@ const (
 	keyReplicationWindowMinutes    = "replicationWindowMinutes"
 	keyActivityAlarms              = "activityAlarms"
 	keyAnomalyStdDevs              = "anomalyStdDevs"
+	keyActivityAlarmRepositories   = "activityAlarmRepositories"
 	keyEnhancedScanning            = "enhancedScanning"
 	keyStorageMetrics              = "storageMetrics"
 	keyStorageScheduleMinutes      = "storageScheduleMinutes"
@@ -75,6 +76,9 @@ const (
 	// maxStorageRepositoryMetrics bounds the repositories with a storage metric of their own
 	// (a custom metric per repository and region, about $0.30 a month each).
 	maxStorageRepositoryMetrics = 10
+	// maxActivityRepositories bounds the repositories watched one by one (two anomaly
+	// alarms and a dashboard widget each); monitoring.MaxActivityRepositories is the same.
+	maxActivityRepositories = 25
 )
 
 var keyTable = []Key{
@@ -126,6 +130,8 @@ var keyTable = []Key{
 		"Evaluation window of the replication alarms in minutes: a multiple of 5 from 5 to 1440."},
 	{keyActivityAlarms, "true",
 		"Create the repository activity alarms: true or false."},
+	{keyActivityAlarmRepositories, "(all, up to 10)",
+		"Comma-separated repository names watched one by one: a push rule, a pull and a push anomaly alarm and a dashboard widget each; the others are counted together by one rule for the namespace, with one alarm. At most 25; none for no repository; by default every repository when there are at most 10, else none."},
 	{keyAnomalyStdDevs, "3",
 		"Width of the anomaly-detection band in standard deviations: a number from 1 to 10."},
 	{keyEnhancedScanning, "false",

@@ -471,6 +471,22 @@ func (p *parser) parseRepositories(c *Config) {
 				"at least one repository overall: productionRepositories and testingRepositories are both empty")
 		}
 	}
+	// Construct ids, and so CloudFormation logical ids, are made of a name's letters and
+	// digits (awsid.ConstructID): two names that differ only in separators would share one.
+	ids := map[string]string{}
+	for _, group := range []struct {
+		key   string
+		names []string
+	}{{keyProductionRepositories, prod}, {keyTestingRepositories, kept}} {
+		for _, n := range group.names {
+			id := awsid.ConstructID(n)
+			if other, ok := ids[id]; ok && other != n {
+				p.add(group.key, n, fmt.Sprintf("a name whose letters and digits differ from those of %q: both would be the construct id %q, so their resources would collide", other, id))
+				continue
+			}
+			ids[id] = n
+		}
+	}
 	if prefixOK {
 		c.RepoPrefix = prefix
 	}
@@ -700,6 +716,7 @@ const (
 	expStorageSchedule = "a whole number of minutes from 5 to 1440"
 	expGrowth          = "a number of GiB greater than 0 and at most 1000000"
 	expLatency         = "a whole number of minutes from 1 to 1440"
+	expActivityRepos   = "a comma-separated list of at most 25 repository names of productionRepositories, testingRepositories or repositoriesFile, or none"
 	expStorageRepos    = "a comma-separated list of at most 10 repository names of productionRepositories, testingRepositories or repositoriesFile, or none"
 )
 
@@ -725,6 +742,8 @@ func (p *parser) parseMonitoring(c *Config) {
 	}
 	c.ReplicationWindowMinutes = w
 	c.ActivityAlarms, _ = p.boolean(keyActivityAlarms, true)
+	c.ActivityAlarmRepositories = p.repositorySubset(c, keyActivityAlarmRepositories, expActivityRepos, maxActivityRepositories,
+		"each gets a pull and a push anomaly alarm, about $0.60 a month, and a dashboard widget")
 	c.AnomalyStdDevs = p.float(keyAnomalyStdDevs, 3, func(f float64) bool { return f >= 1 && f <= 10 }, expStdDevs)
 	c.EnhancedScanning, _ = p.boolean(keyEnhancedScanning, false)
 	c.StorageMetrics, _ = p.boolean(keyStorageMetrics, true)
@@ -738,31 +757,42 @@ func (p *parser) parseMonitoring(c *Config) {
 
 // parseStorageRepositories reads storageRepositoryMetrics: names of configured repositories.
 func (p *parser) parseStorageRepositories(c *Config) {
-	lv := p.list(keyStorageRepositoryMetrics, expStorageRepos, true)
+	c.StorageRepositoryMetrics = p.repositorySubset(c, keyStorageRepositoryMetrics, expStorageRepos, maxStorageRepositoryMetrics,
+		"each gets a custom metric in every region, about $0.30 a month each")
+}
+
+// repositorySubset reads a list of at most max names of configured repositories and returns
+// their full names, or nil when the key is not given.
+func (p *parser) repositorySubset(c *Config, key, expected string, max int, why string) []string {
+	lv := p.list(key, expected, true)
 	if !lv.given || lv.bad {
-		return
+		return nil
 	}
 	known := map[string]bool{}
 	for _, r := range c.Repositories() {
 		known[r.Name] = true
 	}
+	out := []string{}
 	seen := map[string]bool{}
 	for _, n := range lv.entries {
 		switch {
 		case n == "none":
-			p.add(keyStorageRepositoryMetrics, n, "none on its own, not mixed with repository names")
+			if len(lv.entries) > 1 {
+				p.add(key, n, "none on its own, not mixed with repository names")
+			}
 		case seen[n]:
-			p.add(keyStorageRepositoryMetrics, n, fmt.Sprintf("each repository once: %q is listed more than once", n))
+			p.add(key, n, fmt.Sprintf("each repository once: %q is listed more than once", n))
 		case c.RepoPrefix != "" && !known[n]:
-			p.add(keyStorageRepositoryMetrics, n, "the name of a repository of productionRepositories, testingRepositories or repositoriesFile")
+			p.add(key, n, "the name of a repository of productionRepositories, testingRepositories or repositoriesFile")
 		default:
-			c.StorageRepositoryMetrics = append(c.StorageRepositoryMetrics, c.RepoPrefix+"/"+n)
+			out = append(out, c.RepoPrefix+"/"+n)
 		}
 		seen[n] = true
 	}
-	if n := len(seen); n > maxStorageRepositoryMetrics {
-		p.add(keyStorageRepositoryMetrics, lv.raw, fmt.Sprintf("at most %d repositories (each gets a custom metric in every region, about $0.30 a month each); got %d", maxStorageRepositoryMetrics, n))
+	if n := len(out); n > max {
+		p.add(key, lv.raw, fmt.Sprintf("at most %d repositories (%s); got %d", max, why, n))
 	}
+	return out
 }
 
 // ----------------------------------------------------------------- finish
