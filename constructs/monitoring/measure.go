@@ -124,11 +124,16 @@ func sdkResource(partition, service, action string) string {
 // measurePartition returns the stack's partition as a literal, or "${Partition}" when it is
 // only known at deploy time.
 func measurePartition(scope constructs.Construct) string {
-	p := *awscdk.Stack_Of(scope).Partition()
-	if measureIsToken(p) {
-		return "${Partition}"
+	stack := awscdk.Stack_Of(scope)
+	if p := *stack.Partition(); !measureIsToken(p) {
+		return p
 	}
-	return p
+	// Without the partition-literals feature flag the CDK gives a token even for a known
+	// region; the region says which partition it is.
+	if r := *stack.Region(); !measureIsToken(r) {
+		return awsid.PartitionOf(r)
+	}
+	return "${Partition}"
 }
 
 // sdkRetry retries throttling and transient failures of an SDK task; the errors listed in

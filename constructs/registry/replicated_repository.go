@@ -416,7 +416,7 @@ func NamespaceSuppression(prefix string) *cdknag.NagPackSuppression {
 			"and those ECR creates later for it; one pattern per region keeps the policy within IAM's size limits at any fleet size", prefix, prefix)),
 		AppliesTo: &[]interface{}{
 			jsii.String("Resource::*"),
-			&cdknag.RegexAppliesTo{Regex: jsii.String(fmt.Sprintf(`/^Resource::arn:[^:]+:ecr:[a-z0-9-]+:(<AWS::AccountId>|[0-9]{12}):repository\/%s\/\*$/g`, jsRegexpQuote(prefix)))},
+			&cdknag.RegexAppliesTo{Regex: jsii.String(fmt.Sprintf(`/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):ecr:[a-z0-9-]+:(<AWS::AccountId>|[0-9]{12}):repository\/%s\/\*$/g`, jsRegexpQuote(prefix)))},
 		},
 	}
 }

@@ -134,54 +134,80 @@ func RequireTool(t testing.TB, name string) string {
 	return ""
 }
 
-// CfnLint runs cfn-lint over every file, each against its own stack's region (one cfn-lint run
-// per region), and fails the test on any error or warning, printing cfn-lint's findings.
+// CfnLint runs cfn-lint over every file, each against its own stack's region, and fails the
+// test on any error or warning, printing cfn-lint's findings. Each file carries its region in
+// the template-level cfn-lint configuration (Metadata "cfn-lint": {"config": {"regions":
+// [...]}}, which cfn-lint reads per template), so that two cfn-lint processes lint everything:
+// most of cfn-lint's time is its start-up, and one process per region cost more than the
+// linting itself.
 func CfnLint(t *testing.T, files []LintFile) {
 	t.Helper()
 	lint := RequireTool(t, "cfn-lint")
 	dir := t.TempDir()
-	byRegion := map[string][]string{}
+	var paths []string
 	for _, f := range files {
 		path := filepath.Join(dir, strings.NewReplacer("/", "_", " ", "_").Replace(f.Name)+".template.json")
-		b, err := json.MarshalIndent(f.Template, "", " ")
+		b, err := json.MarshalIndent(WithLintRegion(f.Template, f.Region), "", " ")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		byRegion[f.Region] = append(byRegion[f.Region], path)
+		paths = append(paths, path)
 	}
-	regions := make([]string, 0, len(byRegion))
-	for r := range byRegion {
-		regions = append(regions, r)
-	}
-	sort.Strings(regions)
-	// Two cfn-lint processes at a time: cfn-lint is single-threaded and most of its time is
-	// start-up and schema loading, so two regions in parallel halve the wall time on 2 cores.
-	type result struct {
-		region string
-		out    []byte
-		err    error
-	}
-	results := make([]result, len(regions))
-	sem := make(chan struct{}, 2)
+	sort.Strings(paths)
+	// Two processes at a time (cfn-lint is single-threaded), each with half of the files.
+	halves := [][]string{paths[:len(paths)/2], paths[len(paths)/2:]}
+	outs := make([][]byte, 2)
+	errs := make([]error, 2)
 	var wg sync.WaitGroup
-	for i, region := range regions {
+	for i, part := range halves {
+		if len(part) == 0 {
+			continue
+		}
 		wg.Add(1)
-		go func(i int, region string) {
+		go func(i int, part []string) {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			args := append([]string{"--format", "parseable", "--regions", region, "--"}, byRegion[region]...)
-			out, err := exec.Command(lint, args...).CombinedOutput()
-			results[i] = result{region, out, err}
-		}(i, region)
+			outs[i], errs[i] = exec.Command(lint, append([]string{"--format", "parseable", "--"}, part...)...).CombinedOutput()
+		}(i, part)
 	}
 	wg.Wait()
-	for _, r := range results {
-		if r.err != nil || len(strings.TrimSpace(string(r.out))) > 0 {
-			t.Errorf("cfn-lint --regions %s found problems (%v):\n%s", r.region, r.err, r.out)
+	for i := range halves {
+		if errs[i] != nil || len(strings.TrimSpace(string(outs[i]))) > 0 {
+			t.Errorf("cfn-lint found problems (%v):\n%s", errs[i], outs[i])
 		}
 	}
+}
+
+// WithLintRegion returns a copy of the template whose top-level Metadata tells cfn-lint the
+// region to lint it against (keeping any other cfn-lint configuration of the template).
+func WithLintRegion(t Template, region string) Template {
+	out := Template{}
+	for k, v := range t {
+		out[k] = v
+	}
+	meta := map[string]any{}
+	if m, ok := t["Metadata"].(map[string]any); ok {
+		for k, v := range m {
+			meta[k] = v
+		}
+	}
+	lintMeta := map[string]any{}
+	if m, ok := meta["cfn-lint"].(map[string]any); ok {
+		for k, v := range m {
+			lintMeta[k] = v
+		}
+	}
+	config := map[string]any{}
+	if m, ok := lintMeta["config"].(map[string]any); ok {
+		for k, v := range m {
+			config[k] = v
+		}
+	}
+	config["regions"] = []any{region}
+	lintMeta["config"] = config
+	meta["cfn-lint"] = lintMeta
+	out["Metadata"] = meta
+	return out
 }

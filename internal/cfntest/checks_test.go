@@ -2,6 +2,9 @@ package cfntest_test
 
 import (
 	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -276,5 +279,36 @@ func TestEventRules(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("EventRules = %+v; want %+v", got, want)
+	}
+}
+
+// TestCfnLintUsesEachFilesRegion: a resource type that does not exist in one region fails
+// the template linted against that region and passes the same template in another, in one
+// CfnLint call (the region travels in each template's cfn-lint metadata).
+func TestCfnLintUsesEachFilesRegion(t *testing.T) {
+	tmpl := func() cfntest.Template {
+		return cfntest.Template{"Resources": map[string]any{"Rule": map[string]any{
+			"Type":       "AWS::ECR::PullThroughCacheRule",
+			"Properties": map[string]any{"EcrRepositoryPrefix": "hub", "UpstreamRegistryUrl": "public.ecr.aws"},
+		}}}
+	}
+	ok := t.Run("the type exists in us-east-1", func(t *testing.T) {
+		cfntest.CfnLint(t, []cfntest.LintFile{{Name: "us", Region: "us-east-1", Template: tmpl()}})
+	})
+	if !ok {
+		t.Error("a template valid in us-east-1 failed cfn-lint")
+	}
+	// cn-north-1 has no AWS::ECR::PullThroughCacheRule: CfnLint must report it. Run cfn-lint
+	// the way CfnLint does, to see the finding without failing this test.
+	lint := cfntest.RequireTool(t, "cfn-lint")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cn.json")
+	b, _ := json.Marshal(cfntest.WithLintRegion(tmpl(), "cn-north-1"))
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(lint, "--format", "parseable", "--", path).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "E3006") || !strings.Contains(string(out), "cn-north-1") {
+		t.Errorf("cfn-lint did not lint the template against cn-north-1 (%v):\n%s", err, out)
 	}
 }
