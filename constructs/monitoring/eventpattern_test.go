@@ -15,8 +15,8 @@ import (
 var expectedMatches = map[string]map[string]map[string][]string{
 	"default": {
 		"Source": {
-			"ecr-enterprise-apps-pushes-to-production":     {"image-push"},
-			"ecr-enterprise-apps-pushes-to-testing":        {"image-push-testing"},
+			"ecr-enterprise-apps-pushes-to-production":  {"image-push"},
+			"ecr-enterprise-apps-pushes-to-testing":     {"image-push-testing"},
 			"ecr-enterprise-apps-scan-findings":         {"image-scan-critical", "image-scan-high-only"},
 			"ecr-enterprise-apps-lifecycle-expirations": {"lifecycle-expiry"},
 		},
@@ -25,8 +25,8 @@ var expectedMatches = map[string]map[string]map[string][]string{
 	},
 	"email": {
 		"Source": {
-			"ecr-enterprise-apps-pushes-to-production":       {"image-push"},
-			"ecr-enterprise-apps-pushes-to-testing":          {"image-push-testing"},
+			"ecr-enterprise-apps-pushes-to-production":    {"image-push"},
+			"ecr-enterprise-apps-pushes-to-testing":       {"image-push-testing"},
 			"ecr-enterprise-apps-inspector-scan-findings": {"inspector2-scan-critical"},
 			"ecr-enterprise-apps-lifecycle-expirations":   {"lifecycle-expiry"},
 		},
