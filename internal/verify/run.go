@@ -223,6 +223,15 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return fail("the source credentials (%s) are for account %s, but sourceAccount is %s: use --profile with credentials of %s",
 			describeProfile("source", opts.profile), srcID, cfg.SourceAccount, cfg.SourceAccount)
 	}
+	// verify reads one destination account (destinationAccount); destinations that name an
+	// account of their own (region@account) in another one are not verified yet: refuse rather
+	// than check the wrong registry.
+	for _, d := range cfg.Destinations() {
+		if d.Account != "" && d.Account != cfg.DestinationAccountOrSource() {
+			return fail("destination %s is in account %s, and verify checks one destination account (%s): run it with -c destinationAccount=%s and only the destinations of that account",
+				d.Region, d.Account, cfg.DestinationAccountOrSource(), d.Account)
+		}
+	}
 	destination := source
 	if opts.destProf != "" {
 		if destination, err = env.LoadClients(ctx, opts.destProf, region); err != nil {
