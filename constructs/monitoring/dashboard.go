@@ -265,18 +265,8 @@ func (s *SourceMonitor) storageRows(d awscloudwatch.Dashboard) {
 	for _, region := range s.regions() {
 		account := s.destinationMetricAccount(region)
 		metric := func(dim, value, label string) awscloudwatch.IMetric {
-			props := &awscloudwatch.MetricProps{
-				Namespace:     jsii.String(DefaultMeasureNamespace),
-				MetricName:    jsii.String(StorageMetricName),
-				DimensionsMap: &map[string]*string{dim: jsii.String(value)},
-				Statistic:     jsii.String("Maximum"),
-				Label:         jsii.String(label),
-				Region:        jsii.String(region),
-			}
-			if account != "" {
-				props.Account = jsii.String(account)
-			}
-			return newMetric(props, &awscloudwatch.MetricOptions{Period: hour()})
+			return dimensionMetric(DefaultMeasureNamespace, StorageMetricName, dim, value, "Maximum", label, region, account,
+				&awscloudwatch.MetricOptions{Period: hour()})
 		}
 		lines := []awscloudwatch.IMetric{metric("RepositoryPrefix", prefix, prefix+"/ total")}
 		for _, r := range s.props.StorageRepositoryMetrics {

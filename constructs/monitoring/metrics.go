@@ -18,16 +18,14 @@ func newMetric(props *awscloudwatch.MetricProps, opts *awscloudwatch.MetricOptio
 	return withOptions(awscloudwatch.NewMetric(props), opts)
 }
 
-// ruleMetric is an AWS/Events metric (TriggeredRules, FailedInvocations, …; Sum) of a rule on
-// the default bus, identified by its name only. EventBridge publishes it only for periods in
-// which it is not zero, so a quiet period has no data point (FILL it, or treat missing data as
-// not breaching).
-func eventsMetric(metricName, ruleName, label string, region, account string, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
+// dimensionMetric is a metric of one dimension, in region and account when they are not ""
+// (this stack's otherwise).
+func dimensionMetric(namespace, metricName, dimension, value, statistic, label, region, account string, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
 	props := &awscloudwatch.MetricProps{
-		Namespace:     jsii.String("AWS/Events"),
+		Namespace:     jsii.String(namespace),
 		MetricName:    jsii.String(metricName),
-		DimensionsMap: &map[string]*string{"RuleName": jsii.String(ruleName)},
-		Statistic:     jsii.String("Sum"),
+		DimensionsMap: &map[string]*string{dimension: jsii.String(value)},
+		Statistic:     jsii.String(statistic),
 		Label:         jsii.String(label),
 	}
 	if region != "" {
@@ -37,6 +35,14 @@ func eventsMetric(metricName, ruleName, label string, region, account string, op
 		props.Account = jsii.String(account)
 	}
 	return newMetric(props, opts)
+}
+
+// eventsMetric is an AWS/Events metric (TriggeredRules, FailedInvocations, …; Sum) of a rule on
+// the default bus, identified by its name only. EventBridge publishes it only for periods in
+// which it is not zero, so a quiet period has no data point (FILL it, or treat missing data as
+// not breaching).
+func eventsMetric(metricName, ruleName, label string, region, account string, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
+	return dimensionMetric("AWS/Events", metricName, "RuleName", ruleName, "Sum", label, region, account, opts)
 }
 
 // ruleMetric is the AWS/Events TriggeredRules metric (Sum) of a rule: how many events it matched.
@@ -47,20 +53,7 @@ func ruleMetric(ruleName, label string, region, account string, opts *awscloudwa
 // pullMetric is AWS/ECR RepositoryPullCount (Sum) of one repository, the only metric the
 // AWS/ECR namespace has.
 func pullMetric(repositoryName, label, region, account string, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
-	props := &awscloudwatch.MetricProps{
-		Namespace:     jsii.String("AWS/ECR"),
-		MetricName:    jsii.String("RepositoryPullCount"),
-		DimensionsMap: &map[string]*string{"RepositoryName": jsii.String(repositoryName)},
-		Statistic:     jsii.String("Sum"),
-		Label:         jsii.String(label),
-	}
-	if region != "" {
-		props.Region = jsii.String(region)
-	}
-	if account != "" {
-		props.Account = jsii.String(account)
-	}
-	return newMetric(props, opts)
+	return dimensionMetric("AWS/ECR", "RepositoryPullCount", "RepositoryName", repositoryName, "Sum", label, region, account, opts)
 }
 
 func withOptions(m awscloudwatch.Metric, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {

@@ -91,6 +91,19 @@ func (s RepositorySettings) check(p *checks.Problems) {
 	}
 }
 
+// checkRepository refuses, all problems at once, a repository's name and settings.
+func checkRepository(kind string, scope constructs.Construct, id, name, required string, settings RepositorySettings) {
+	problems := checks.For(kind, scope, id)
+	switch {
+	case name == "":
+		problems.Missing("RepositoryName", required)
+	case !awsid.IsToken(name) && !awsid.IsRepositoryName(name):
+		problems.Add("RepositoryName", name, awsid.RepositoryNameRule)
+	}
+	settings.check(problems)
+	problems.Panic()
+}
+
 // DefaultLifecyclePolicy is the policy a repository gets when none is given: untagged images
 // older than one day expire, and tagged images are never expired.
 func DefaultLifecyclePolicy() lifecycle.Policy { return lifecycle.ExpireUntaggedPolicy(1) }
@@ -181,15 +194,7 @@ func NewReplicatedRepository(scope constructs.Construct, id string, p *Replicate
 	if p == nil {
 		p = &ReplicatedRepositoryProps{}
 	}
-	problems := checks.For("ReplicatedRepository", scope, id)
-	switch {
-	case p.RepositoryName == "":
-		problems.Missing("RepositoryName", "a repository name such as \"enterprise-apps/production\"")
-	case !awsid.IsToken(p.RepositoryName) && !awsid.IsRepositoryName(p.RepositoryName):
-		problems.Add("RepositoryName", p.RepositoryName, awsid.RepositoryNameRule)
-	}
-	p.RepositorySettings.check(problems)
-	problems.Panic()
+	checkRepository("ReplicatedRepository", scope, id, p.RepositoryName, "a repository name such as \"enterprise-apps/production\"", p.RepositorySettings)
 
 	settings := p.RepositorySettings.withDefaults()
 	policyJSON, _ := settings.LifecyclePolicy.JSON() // validated above
@@ -269,15 +274,7 @@ func ImportReplicatedRepository(scope constructs.Construct, id string, p *Import
 	if p == nil {
 		p = &ImportedRepositoryProps{}
 	}
-	problems := checks.For("ImportReplicatedRepository", scope, id)
-	switch {
-	case p.RepositoryName == "":
-		problems.Missing("RepositoryName", "the name of an existing repository")
-	case !awsid.IsToken(p.RepositoryName) && !awsid.IsRepositoryName(p.RepositoryName):
-		problems.Add("RepositoryName", p.RepositoryName, awsid.RepositoryNameRule)
-	}
-	p.RepositorySettings.check(problems)
-	problems.Panic()
+	checkRepository("ImportReplicatedRepository", scope, id, p.RepositoryName, "the name of an existing repository", p.RepositorySettings)
 	r := &importedRepository{name: p.RepositoryName, settings: p.RepositorySettings.withDefaults()}
 	awsecr.NewRepositoryBase_Override(r, scope, &id, nil)
 	r.arn = awsecr.Repository_ArnForLocalRepository(jsii.String(p.RepositoryName), r, nil)
