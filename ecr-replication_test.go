@@ -123,6 +123,12 @@ var variants = map[string]map[string]any{
 		"storageGrowthAlarmGiB":          "0.001",
 		"replicationLatencyAlarmMinutes": "1",
 	},
+	// A destination in an account of its own (region@account), the others in the source account.
+	"per-destination-account": {
+		"sourceAccount":     "111111111111",
+		"additionalRegions": "ap-southeast-2@333333333333",
+		"encryption":        "KMS",
+	},
 	// Storage and latency measurement switched off.
 	"no-measurements": {
 		"storageMetrics":     "false",

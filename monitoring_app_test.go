@@ -97,12 +97,14 @@ func expectedRuleMatches(cfg *config.Config) map[string]map[string][]string {
 		// A forwarded event keeps its envelope (region: the destination), so the replication
 		// success seen in us-west-2 is exactly what the latency rule receives in the source
 		// region; testdata/events/forwarded has the other forwarded cases.
-		// Across accounts the rule also requires the destination account in the envelope,
-		// and the sample was seen in the source account 111111111111.
-		if cfg.CrossAccount() {
-			source[prefix+"-replication-latency"] = nil
-		} else {
-			source[prefix+"-replication-latency"] = []string{"replication-success"}
+		// With known accounts the rule also requires a destination account in the envelope;
+		// the sample was seen in the source account 111111111111, so it matches when some
+		// destination is in the source account.
+		source[prefix+"-replication-latency"] = nil
+		for _, d := range cfg.Destinations() {
+			if !d.CrossAccount(cfg.SourceAccount) {
+				source[prefix+"-replication-latency"] = []string{"replication-success"}
+			}
 		}
 	}
 	for _, repo := range cfg.Repositories() {
@@ -151,7 +153,7 @@ func TestAppEventPatternsAgainstSamples(t *testing.T) {
 	}
 	sampleNames := keys(samples)
 
-	for _, v := range []string{"default", "cross-account"} {
+	for _, v := range []string{"default", "cross-account", "per-destination-account"} {
 		f := synth(t, v)
 		expected := expectedRuleMatches(f.cfg)
 		if got, want := keys(f.templates), keys(expected); strings.Join(got, " ") != strings.Join(want, " ") {
