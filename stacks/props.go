@@ -185,3 +185,16 @@ func tagStack(s awscdk.Stack, prefix string) {
 	awscdk.Tags_Of(s).Add(jsii.String("Project"), jsii.String("ecr-replication"), tagProps)
 	awscdk.Tags_Of(s).Add(jsii.String("RepositoryNamespace"), jsii.String(prefix), tagProps)
 }
+
+// concreteRegion returns the stack's Env.Region, recording a problem unless it is a known AWS
+// region: rule names, ARNs and the dashboard need the region at synth time.
+func concreteRegion(props *awscdk.StackProps, problems *checks.Problems, what string) string {
+	region := ""
+	if props.Env != nil && props.Env.Region != nil {
+		region = *props.Env.Region
+	}
+	if !awsid.IsRegion(region) {
+		problems.Add("Env.Region", region, "a known AWS region: the "+what+" stack needs a concrete region")
+	}
+	return region
+}

@@ -95,13 +95,7 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 	}
 	problems := checks.For("ReplicaStack", scope, id)
 	props.Common.check(problems)
-	region := ""
-	if props.Env != nil && props.Env.Region != nil {
-		region = *props.Env.Region
-	}
-	if !awsid.IsRegion(region) {
-		problems.Add("Env.Region", region, "a known AWS region: the replica stack needs a concrete region")
-	}
+	region := concreteRegion(&props.StackProps, problems, "replica")
 	if !awsid.IsRegion(props.SourceRegion) {
 		problems.Add("SourceRegion", props.SourceRegion, "a known AWS region")
 	}

@@ -70,13 +70,7 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 	}
 	problems := checks.For("SourceStack", scope, id)
 	props.Common.check(problems)
-	region := ""
-	if props.Env != nil && props.Env.Region != nil {
-		region = *props.Env.Region
-	}
-	if !awsid.IsRegion(region) {
-		problems.Add("Env.Region", region, "a known AWS region: the source stack needs a concrete region")
-	}
+	region := concreteRegion(&props.StackProps, problems, "source")
 	if len(props.Destinations) == 0 {
 		problems.Missing("Destinations", "at least one destination region")
 	}

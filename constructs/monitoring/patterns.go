@@ -51,26 +51,24 @@ func replicationPattern(repositoryPrefix, result, sourceRegion, sourceAccount st
 
 // pushPattern matches successful pushes to exactly one repository.
 func pushPattern(repositoryName string) map[string]interface{} {
-	return map[string]interface{}{
-		"source":      []interface{}{"aws.ecr"},
-		"detail-type": []interface{}{"ECR Image Action"},
-		"detail": map[string]interface{}{
-			"action-type":     []interface{}{"PUSH"},
-			"result":          []interface{}{"SUCCESS"},
-			"repository-name": []interface{}{repositoryName},
-		},
-	}
+	return pushesTo(repositoryName)
 }
 
 // namespacePushPattern matches successful pushes to every repository under the namespace.
 func namespacePushPattern(repositoryPrefix string) map[string]interface{} {
+	return pushesTo(map[string]interface{}{"prefix": strings.Trim(repositoryPrefix, "/") + "/"})
+}
+
+// pushesTo matches "ECR Image Action" PUSH events with result SUCCESS whose repository-name
+// matches the given filter (a name, or a prefix matcher).
+func pushesTo(repository interface{}) map[string]interface{} {
 	return map[string]interface{}{
 		"source":      []interface{}{"aws.ecr"},
 		"detail-type": []interface{}{"ECR Image Action"},
 		"detail": map[string]interface{}{
 			"action-type":     []interface{}{"PUSH"},
 			"result":          []interface{}{"SUCCESS"},
-			"repository-name": []interface{}{map[string]interface{}{"prefix": strings.Trim(repositoryPrefix, "/") + "/"}},
+			"repository-name": []interface{}{repository},
 		},
 	}
 }
