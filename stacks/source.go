@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
@@ -131,8 +130,7 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 		Prefix: prefix, Registries: []registry.Destination{here},
 	})
 	for _, role := range []awsiam.Role{s.DeployRole, s.CIRole} {
-		cdknag.NagSuppressions_AddResourceSuppressions(role.Node().FindChild(jsii.String("DefaultPolicy")),
-			&[]*cdknag.NagPackSuppression{registry.NamespaceSuppression(prefix)}, jsii.Bool(true))
+		registry.SuppressNamespaceFindings(role.Node().FindChild(jsii.String("DefaultPolicy")), prefix)
 	}
 
 	s.Topics = monitoring.NewNotificationTopics(stack, "Notifications", &monitoring.NotificationTopicsProps{

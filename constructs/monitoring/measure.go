@@ -22,7 +22,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/acme-platform/ecr-replication/internal/nag"
 )
 
 // DefaultMeasureNamespace is the CloudWatch namespace of the custom metrics that
@@ -205,14 +206,14 @@ func newMeasureStateMachine(scope constructs.Construct, comment string, definiti
 	// Fn::GetAtt; cfn-lint warns about the redundancy (W3005). Harmless, so silenced here only.
 	m.stateMachine.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String("cfn-lint"),
 		map[string]any{"config": map[string]any{"ignore_checks": []string{"W3005"}}})
-	cdknag.NagSuppressions_AddResourceSuppressions(m.role, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("the actions on \"*\" support no resource-level permission: the log-delivery (logs:CreateLogDelivery, ...) " +
+	nag.Suppress(m.role, true, nag.Suppression{
+		ID: "AwsSolutions-IAM5",
+		Reason: "the actions on \"*\" support no resource-level permission: the log-delivery (logs:CreateLogDelivery, ...) " +
 			"and X-Ray (xray:PutTraceSegments, ...) actions CDK adds for logging and tracing (Step Functions developer guide, " +
 			"cw-logs.html and concepts-xray-tracing.html), cloudwatch:PutMetricData (narrowed by a cloudwatch:namespace condition) " +
-			"and, for the storage measurement, ecr:DescribeRepositories, a listing call authorized on \"*\""),
-		AppliesTo: &[]interface{}{jsii.String("Resource::*")},
-	}}, jsii.Bool(true))
+			"and, for the storage measurement, ecr:DescribeRepositories, a listing call authorized on \"*\"",
+		AppliesTo: []string{"Resource::*"},
+	})
 	return m
 }
 
@@ -318,13 +319,11 @@ func (c MeasureCost) TotalUSD() float64 { return c.FixedUSD + c.VariableUSD }
 // measureSuppressPrefix suppresses cdk-nag AwsSolutions-IAM5 for exactly the repository ARN
 // pattern under prefix on role's policy, with reason.
 func measureSuppressPrefix(role awsiam.Role, prefix, reason string) {
-	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
-		Id:     jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String(reason),
-		AppliesTo: &[]interface{}{&cdknag.RegexAppliesTo{
-			Regex: jsii.String(fmt.Sprintf(`/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):ecr:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):repository\/%s\/\*$/g`, regexp.QuoteMeta(prefix))),
-		}},
-	}}, jsii.Bool(true))
+	nag.Suppress(role, true, nag.Suppression{
+		ID:             "AwsSolutions-IAM5",
+		Reason:         reason,
+		AppliesToRegex: []string{fmt.Sprintf(`/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):ecr:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):repository\/%s\/\*$/g`, regexp.QuoteMeta(prefix))},
+	})
 }
 
 // costMetadataKey is the template metadata under which a measuring state machine states what

@@ -6,9 +6,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	checks "github.com/acme-platform/ecr-replication/internal/props"
+
+	"github.com/acme-platform/ecr-replication/internal/nag"
 )
 
 // LifecycleTrailProps configures LifecycleTrail.
@@ -60,11 +61,11 @@ func NewLifecycleTrail(scope constructs.Construct, id string, props *LifecycleTr
 		Versioned:         jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
-	cdknag.NagSuppressions_AddResourceSuppressions(t.Bucket, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-S1"),
-		Reason: jsii.String("the bucket holds only this trail's log files, written by CloudTrail with log file validation on " +
-			"(tampering is detectable from the digest files); server access logs would need another bucket just for them"),
-	}}, jsii.Bool(false))
+	nag.Suppress(t.Bucket, false, nag.Suppression{
+		ID: "AwsSolutions-S1",
+		Reason: "the bucket holds only this trail's log files, written by CloudTrail with log file validation on " +
+			"(tampering is detectable from the digest files); server access logs would need another bucket just for them",
+	})
 	t.Trail = awscloudtrail.NewTrail(t, jsii.String("Trail"), &awscloudtrail.TrailProps{
 		TrailName:                  jsii.String(fitName(prefix+"-management-events", 128)),
 		Bucket:                     t.Bucket,

@@ -10,12 +10,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
 	checks "github.com/acme-platform/ecr-replication/internal/props"
 	"github.com/acme-platform/ecr-replication/policy"
+
+	"github.com/acme-platform/ecr-replication/internal/nag"
 )
 
 // DestinationRegistryPolicyProps configures a DestinationRegistryPolicy.
@@ -199,13 +200,11 @@ func NewCreationTemplate(scope constructs.Construct, id string, props *CreationT
 			})),
 		}))
 		props.EncryptionKey.Grant(t.Role, jsii.String("kms:CreateGrant"), jsii.String("kms:RetireGrant"), jsii.String("kms:DescribeKey"))
-		cdknag.NagSuppressions_AddResourceSuppressions(t.Role, &[]*cdknag.NagPackSuppression{{
-			Id:     jsii.String("AwsSolutions-IAM5"),
-			Reason: jsii.String("the template is for repositories ECR creates later under the prefix: their names are not known at deploy time, so the role may act on <prefix>/* only"),
-			AppliesTo: &[]interface{}{&cdknag.RegexAppliesTo{
-				Regex: jsii.String(fmt.Sprintf(`/^Resource::arn:[^:]+:ecr:[^:]+:[^:]+:repository\/%s\/\*$/g`, jsRegexpQuote(props.Prefix))),
-			}},
-		}}, jsii.Bool(true))
+		nag.Suppress(t.Role, true, nag.Suppression{
+			ID:             "AwsSolutions-IAM5",
+			Reason:         "the template is for repositories ECR creates later under the prefix: their names are not known at deploy time, so the role may act on <prefix>/* only",
+			AppliesToRegex: []string{fmt.Sprintf(`/^Resource::arn:[^:]+:ecr:[^:]+:[^:]+:repository\/%s\/\*$/g`, jsRegexpQuote(props.Prefix))},
+		})
 		cfnProps.CustomRoleArn = t.Role.RoleArn()
 		cfnProps.EncryptionConfiguration = &awsecr.CfnRepositoryCreationTemplate_EncryptionConfigurationProperty{
 			EncryptionType: jsii.String("KMS"),

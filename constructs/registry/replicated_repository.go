@@ -11,12 +11,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
 	checks "github.com/acme-platform/ecr-replication/internal/props"
 	"github.com/acme-platform/ecr-replication/policy"
+
+	"github.com/acme-platform/ecr-replication/internal/nag"
 )
 
 // RepositorySettings are what a repository carries in every region: ECR replicates images
@@ -226,11 +227,11 @@ func NewReplicatedRepository(scope constructs.Construct, id string, p *Replicate
 	r.resource = awsecr.NewCfnRepository(r, jsii.String("Resource"), cfnProps)
 	r.resource.ApplyRemovalPolicy(removal, nil)
 	if settings.PullAccess.UsesOrganizationPrincipal() {
-		cdknag.NagSuppressions_AddResourceSuppressions(r.resource, &[]*cdknag.NagPackSuppression{{
-			Id: jsii.String("AwsSolutions-ECR1"),
-			Reason: jsii.String(fmt.Sprintf("the only '*' principal is narrowed by aws:PrincipalOrgID to organization %s and may only pull",
-				settings.PullAccess.OrganizationID)),
-		}}, jsii.Bool(false))
+		nag.Suppress(r.resource, false, nag.Suppression{
+			ID: "AwsSolutions-ECR1",
+			Reason: fmt.Sprintf("the only '*' principal is narrowed by aws:PrincipalOrgID to organization %s and may only pull",
+				settings.PullAccess.OrganizationID),
+		})
 	}
 	return r
 }
@@ -402,24 +403,23 @@ func grantOnNamespace(grantee awsiam.IGrantable, sid string, ns NamespaceGrant, 
 	}))
 }
 
-// NamespaceSuppression is the cdk-nag AwsSolutions-IAM5 suppression that a namespace grant
-// needs, for the ARN patterns of prefix (any region and account) and ecr:GetAuthorizationToken
-// on "*", with the reason.
-func NamespaceSuppression(prefix string) *cdknag.NagPackSuppression {
-	return &cdknag.NagPackSuppression{
-		Id: jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String(fmt.Sprintf("ecr:GetAuthorizationToken supports no resource-level permission; the ECR actions are granted on the "+
+// SuppressNamespaceFindings records on the resources of c and below (a grantee's policy) the
+// cdk-nag AwsSolutions-IAM5 suppression that a namespace grant needs: for the ARN patterns
+// of prefix (any region and account) and ecr:GetAuthorizationToken on "*", with the reason.
+// It writes the metadata cdk-nag reads, without loading cdk-nag.
+func SuppressNamespaceFindings(c constructs.IConstruct, prefix string) {
+	nag.Suppress(c, true, nag.Suppression{
+		ID: "AwsSolutions-IAM5",
+		Reason: fmt.Sprintf("ecr:GetAuthorizationToken supports no resource-level permission; the ECR actions are granted on the "+
 			"repositories under the namespace %s/ only (repository/%s/* in each region), which holds every repository of the deployment "+
-			"and those ECR creates later for it; one pattern per region keeps the policy within IAM's size limits at any fleet size", prefix, prefix)),
-		AppliesTo: &[]interface{}{
-			jsii.String("Resource::*"),
-			&cdknag.RegexAppliesTo{Regex: jsii.String(fmt.Sprintf(`/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):ecr:[a-z0-9-]+:(<AWS::AccountId>|[0-9]{12}):repository\/%s\/\*$/g`, jsRegexpQuote(prefix)))},
-		},
-	}
+			"and those ECR creates later for it; one pattern per region keeps the policy within IAM's size limits at any fleet size", prefix, prefix),
+		AppliesTo:      []string{"Resource::*"},
+		AppliesToRegex: []string{fmt.Sprintf(`/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):ecr:[a-z0-9-]+:(<AWS::AccountId>|[0-9]{12}):repository\/%s\/\*$/g`, jsRegexpQuote(prefix))},
+	})
 }
 
 // jsRegexpQuote quotes s for a JavaScript regular expression literal (cdk-nag's
-// RegexAppliesTo): the Go metacharacters, and "/".
+// regular expressions): the Go metacharacters, and "/".
 func jsRegexpQuote(s string) string {
 	return strings.ReplaceAll(regexp.QuoteMeta(s), "/", `\/`)
 }
