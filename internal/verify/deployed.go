@@ -313,7 +313,7 @@ func ruleDiff(got, want lifecycle.Policy) string {
 }
 
 // compareRepositoryPolicy compares a repository's policy with the expected pull access by
-// meaning (see canonicalPolicy). No expected access means no policy.
+// meaning (policy.Canonical). No expected access means no policy.
 func (v *Verifier) compareRepositoryPolicy(ctx context.Context, client ECRAPI, name string, access policy.PullAccess) (Status, string, error) {
 	out, err := client.GetRepositoryPolicy(ctx, &ecr.GetRepositoryPolicyInput{RepositoryName: aws.String(name)})
 	want := access.Document()
@@ -332,11 +332,11 @@ func (v *Verifier) compareRepositoryPolicy(ctx context.Context, client ECRAPI, n
 	if want == nil {
 		return StatusProblem, "has a repository policy the configuration does not grant: " + oneLine(text), nil
 	}
-	got, err := canonicalPolicy(text, v.Config.Partition())
+	got, err := policy.Canonical(text, v.Config.Partition())
 	if err != nil {
 		return StatusProblem, "the repository policy is " + err.Error(), nil
 	}
-	exp, _ := canonicalPolicy(want, v.Config.Partition())
+	exp, _ := policy.Canonical(want, v.Config.Partition())
 	if got != exp {
 		return StatusProblem, fmt.Sprintf("differs from the configuration: deployed %s, expected %s", oneLine(text), access.JSON()), nil
 	}
@@ -394,8 +394,8 @@ func (v *Verifier) templateCheck(ctx context.Context, s site) (Check, error) {
 	} else if access.IsEmpty() {
 		problems = append(problems, "a repository policy the configuration does not grant")
 	} else {
-		g, err := canonicalPolicy(got, v.Config.Partition())
-		w, _ := canonicalPolicy(access.Document(), v.Config.Partition())
+		g, err := policy.Canonical(got, v.Config.Partition())
+		w, _ := policy.Canonical(access.Document(), v.Config.Partition())
 		if err != nil || g != w {
 			problems = append(problems, "repository policy differs: "+oneLine(got))
 		}
@@ -425,7 +425,7 @@ func (v *Verifier) registryPolicyCheck(ctx context.Context, s site) (Check, erro
 		c.Status, c.Detail = StatusProblem, "cannot read the registry policy: "+short(err)
 		return c, nil
 	}
-	sts, err := statements(aws.ToString(out.PolicyText))
+	sts, err := policy.Statements(aws.ToString(out.PolicyText))
 	if err != nil {
 		c.Status, c.Detail = StatusProblem, "the registry policy is "+err.Error()
 		return c, nil
