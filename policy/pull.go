@@ -3,6 +3,10 @@
 // destination registry policy that lets source accounts replicate; and the action lists and
 // role names both are built from. The CDK constructs (package registry) deploy these
 // documents and cmd/verify compares deployed policies with them, so both read one source.
+//
+// It also reads policy documents as IAM means them (document.go): [Canonical] and
+// [SameMeaning] compare by meaning, [Statements] and [Strings] read elements that may be one
+// value or a list, for cmd/verify and internal/diagram.
 package policy
 
 import (

@@ -5,12 +5,15 @@
 // Usage:
 //
 //	verify [--preflight | --wait DURATION | --canary REPOSITORY] [--json]
-//	       [--profile NAME] [--destination-profile NAME] [-c key=value ...]
+//	       [--profile NAME] [--destination-profile [ACCOUNT=]NAME ...] [-c key=value ...]
 //
 // Without a mode it checks a deployed setup; --preflight predicts what the first
 // `cdk deploy` would run into; --wait polls until every recent image is replicated;
-// --canary times a tag's arrival in every destination. Run `verify -h` for every flag, and
-// see docs/verify.md for the permissions each mode needs.
+// --canary times a tag's arrival in every destination. Each destination is checked in its own
+// account: --profile gives the source account's credentials, --destination-profile NAME those of
+// destinationAccount and --destination-profile ACCOUNT=NAME those of each other destination
+// account. Run `verify -h` for every flag, and see docs/verify.md for the permissions each mode
+// needs.
 //
 // Exit status: 0 healthy, 1 problems found, 2 bad usage, bad configuration or AWS not
 // reachable.

@@ -5,19 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os/exec"
 	"sort"
-	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/acme-platform/ecr-replication/internal/cfntest"
 	"github.com/acme-platform/ecr-replication/internal/eventpattern"
+	"github.com/acme-platform/ecr-replication/internal/mototest"
 )
 
 // Cross-check of every synthesized event pattern against a real EventBridge
@@ -31,82 +26,15 @@ import (
 // synthesized patterns use (exact, prefix, numeric, wildcard, $or); it flattens nested
 // objects but not arrays of objects, which no synthesized pattern reaches into.
 
+// motoServer is the test's moto_server with the client its calls go through.
 type motoServer struct {
-	endpoint string
-	cmd      *exec.Cmd
-	output   *lockedBuffer
-	client   *http.Client
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	*mototest.Server
+	client *http.Client
 }
 
 func startMoto(t *testing.T) *motoServer {
 	t.Helper()
-	path := cfntest.RequireTool(t, "moto_server")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	_ = l.Close()
-
-	m := &motoServer{
-		endpoint: "http://127.0.0.1:" + strconv.Itoa(port),
-		output:   &lockedBuffer{},
-		client:   &http.Client{Timeout: 30 * time.Second},
-	}
-	m.cmd = exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	m.cmd.Stdout, m.cmd.Stderr = m.output, m.output
-	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := m.cmd.Start(); err != nil {
-		t.Fatalf("starting moto_server: %v", err)
-	}
-	t.Cleanup(m.stop)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := m.client.Get(m.endpoint + "/moto-api/")
-		if err == nil {
-			_ = resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("moto_server did not answer on %s within 60s: %v\n%s", m.endpoint, err, m.output.String())
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	return m
-}
-
-// stop ends the moto process group this test started (the pyenv shim and the server).
-func (m *motoServer) stop() {
-	if m.cmd == nil || m.cmd.Process == nil {
-		return
-	}
-	_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = m.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL)
-		<-done
-	}
-	m.cmd = nil
+	return &motoServer{Server: mototest.Start(t), client: &http.Client{Timeout: 30 * time.Second}}
 }
 
 // call posts one JSON-protocol request; service is "events" (JSON 1.1) or "sqs" (JSON 1.0).
@@ -116,7 +44,7 @@ func (m *motoServer) call(t *testing.T, service, target string, body interface{}
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := http.NewRequest(http.MethodPost, m.endpoint+"/", bytes.NewReader(payload))
+	req, err := http.NewRequest(http.MethodPost, m.Endpoint+"/", bytes.NewReader(payload))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +71,7 @@ func (m *motoServer) mustCall(t *testing.T, service, target string, body interfa
 	t.Helper()
 	status, out, raw := m.call(t, service, target, body)
 	if status != http.StatusOK {
-		log := m.output.String()
+		log := m.Output()
 		if len(log) > 3000 {
 			log = log[len(log)-3000:]
 		}
@@ -316,9 +244,7 @@ func topicTransformer(r synthesizedRule) map[string]interface{} {
 
 func resetMoto(t *testing.T, m *motoServer) {
 	t.Helper()
-	resp, err := m.client.Post(m.endpoint+"/moto-api/reset", "application/json", nil)
-	if err != nil {
-		t.Fatalf("resetting moto: %v", err)
+	if err := m.Reset(); err != nil {
+		t.Fatal(err)
 	}
-	_ = resp.Body.Close()
 }

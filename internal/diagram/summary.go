@@ -3,9 +3,12 @@ package diagram
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/acme-platform/ecr-replication/policy"
 )
 
 // Resource types the diagram names. Every other type is counted under "other resources".
@@ -357,27 +360,20 @@ func templateLines(tpls []resource) []string {
 	return lines
 }
 
-var accountARN = regexp.MustCompile(`^arn:[a-z-]+:iam::([0-9]{12}):root$`)
-
 // registryPolicyLines reads "registry policy" and, for a policy that lets other accounts
 // replicate, which accounts.
 func registryPolicyLines(pols []resource) []string {
 	lines := []string{counted(len(pols), "registry policy", "registry policies")}
 	accounts := map[string]bool{}
 	for _, p := range pols {
-		doc, _ := p.props["PolicyText"].(map[string]any)
-		stmts, _ := doc["Statement"].([]any)
-		for _, s := range stmts {
-			stmt, _ := s.(map[string]any)
-			if !strings.Contains(fmt.Sprint(stmt["Action"]), "ecr:ReplicateImage") {
+		stmts, _ := policy.Statements(p.props["PolicyText"]) // none when it is not a document
+		for _, stmt := range stmts {
+			if !slices.Contains(stmt.Actions, "ecr:ReplicateImage") {
 				continue
 			}
-			principal, _ := stmt["Principal"].(map[string]any)
-			for _, a := range stringList(principal["AWS"]) {
-				if m := accountARN.FindStringSubmatch(a); m != nil {
-					accounts[m[1]] = true
-				} else if len(a) == 12 && strings.Trim(a, "0123456789") == "" {
-					accounts[a] = true
+			for _, a := range stmt.Principals {
+				if account, ok := policy.PrincipalAccount(a); ok {
+					accounts[account] = true
 				}
 			}
 		}
@@ -491,31 +487,12 @@ func ecrAccess(actions []string) string {
 
 // policyActions returns the actions of every statement of a policy document.
 func policyActions(doc any) []string {
-	d, _ := doc.(map[string]any)
-	stmts, _ := d["Statement"].([]any)
+	stmts, _ := policy.Statements(doc) // none when it is not a document
 	var out []string
 	for _, s := range stmts {
-		stmt, _ := s.(map[string]any)
-		out = append(out, stringList(stmt["Action"])...)
+		out = append(out, s.Actions...)
 	}
 	return out
-}
-
-// stringList reads a string or a list of strings.
-func stringList(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		var out []string
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
 }
 
 var cdkHash = regexp.MustCompile(`[0-9A-F]{8}$`)

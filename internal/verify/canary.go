@@ -34,6 +34,9 @@ var manifestMediaTypes = []string{
 // the source and wherever it arrived. repo is a repository of the configuration, by full or
 // short name. A *UsageError refuses an unknown or immutable repository.
 func (v *Verifier) Canary(ctx context.Context, repo string, timeout, poll time.Duration, progress *Progress) (checks []Check, err error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	rs, ok := v.findRepository(repo)
 	if !ok {
 		var names []string
@@ -49,10 +52,10 @@ func (v *Verifier) Canary(ctx context.Context, repo string, timeout, poll time.D
 		if fe := fatal(err, "the source account"); fe != nil {
 			return nil, fe
 		}
-		return []Check{{Name: "canary", Region: region, Repository: name, Status: StatusProblem, Detail: "cannot describe the source repository: " + short(err)}}, nil
+		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "cannot describe the source repository: " + short(err)}}, nil
 	}
 	if len(desc.Repositories) == 0 {
-		return []Check{{Name: "canary", Region: region, Repository: name, Status: StatusProblem, Detail: "the source repository does not exist"}}, nil
+		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "the source repository does not exist"}}, nil
 	}
 	if m := string(desc.Repositories[0].ImageTagMutability); m != config.TagMutabilityMutable {
 		return nil, &UsageError{fmt.Sprintf("--canary %s: refusing: the repository's tags are %s, and the canary must add and remove a tag; use a MUTABLE repository (the testing profile)", name, m)}
@@ -63,7 +66,7 @@ func (v *Verifier) Canary(ctx context.Context, repo string, timeout, poll time.D
 		return nil, err
 	}
 	if len(images) == 0 {
-		return []Check{{Name: "canary", Region: region, Repository: name, Status: StatusProblem,
+		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem,
 			Detail: "no tagged image to add the canary tag to: push one first (the canary never uploads layers, and never tags an untagged image, whose last tag's removal would delete it)"}}, nil
 	}
 	img := images[0]
@@ -76,10 +79,10 @@ func (v *Verifier) Canary(ctx context.Context, repo string, timeout, poll time.D
 		if fe := fatal(err, "the source account"); fe != nil {
 			return nil, fe
 		}
-		return []Check{{Name: "canary", Region: region, Repository: name, Status: StatusProblem, Detail: "cannot read the image manifest (ecr:BatchGetImage): " + short(err)}}, nil
+		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "cannot read the image manifest (ecr:BatchGetImage): " + short(err)}}, nil
 	}
 	if len(got.Images) == 0 {
-		return []Check{{Name: "canary", Region: region, Repository: name, Status: StatusProblem, Detail: "BatchGetImage returned no manifest for " + img.Digest}}, nil
+		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "BatchGetImage returned no manifest for " + img.Digest}}, nil
 	}
 	manifest := got.Images[0]
 
@@ -96,9 +99,9 @@ func (v *Verifier) Canary(ctx context.Context, repo string, timeout, poll time.D
 		if fe := fatal(err, "the source account"); fe != nil {
 			return nil, fe
 		}
-		return []Check{{Name: "canary", Region: region, Repository: name, Status: StatusProblem, Detail: "cannot add the canary tag (ecr:PutImage): " + short(err)}}, nil
+		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "cannot add the canary tag (ecr:PutImage): " + short(err)}}, nil
 	}
-	checks = append(checks, Check{Name: "canary", Region: region, Repository: name, Status: StatusOK,
+	checks = append(checks, Check{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusOK,
 		Detail: fmt.Sprintf("tagged %s as %s", img.label(), tag)})
 
 	// Whatever happens next, the tag goes away again, even if ctx was cancelled.
@@ -106,19 +109,22 @@ func (v *Verifier) Canary(ctx context.Context, repo string, timeout, poll time.D
 		checks = append(checks, v.removeCanary(context.WithoutCancel(ctx), name, tag)...)
 	}()
 
+	// Each region is one destination, in its own account.
+	dests := v.destinations()
 	arrived := map[string]time.Duration{}
 	deadline := start.Add(timeout)
 	for {
-		for _, r := range v.Config.DestinationRegions {
+		for _, d := range dests {
+			r := d.region
 			if _, ok := arrived[r]; ok {
 				continue
 			}
-			out, err := v.Destination.ECR(r).DescribeImages(ctx, &ecr.DescribeImagesInput{
+			out, err := d.clients.ECR(r).DescribeImages(ctx, &ecr.DescribeImagesInput{
 				RepositoryName: aws.String(name),
 				ImageIds:       []types.ImageIdentifier{{ImageTag: aws.String(tag)}},
 			})
 			if err != nil {
-				if fe := fatal(err, "region "+r); fe != nil {
+				if fe := fatal(err, d.where()); fe != nil {
 					return checks, fe
 				}
 				continue // not there yet
@@ -136,7 +142,7 @@ func (v *Verifier) Canary(ctx context.Context, repo string, timeout, poll time.D
 			}
 		}
 		progress.Update(fmt.Sprintf("canary %s %s: %s", tag, clock(v.Now().Sub(start)), strings.Join(parts, ", ")))
-		if len(arrived) == len(v.Config.DestinationRegions) || !v.Now().Before(deadline) {
+		if len(arrived) == len(dests) || !v.Now().Before(deadline) {
 			break
 		}
 		wait := poll
@@ -145,12 +151,13 @@ func (v *Verifier) Canary(ctx context.Context, repo string, timeout, poll time.D
 		}
 		if err := v.Sleep(ctx, wait); err != nil {
 			progress.Done()
-			return append(checks, Check{Name: "canary-arrival", Region: region, Repository: name, Status: StatusProblem, Detail: "interrupted: " + err.Error()}), nil
+			return append(checks, Check{Name: "canary-arrival", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "interrupted: " + err.Error()}), nil
 		}
 	}
 	progress.Done()
-	for _, r := range v.Config.DestinationRegions {
-		c := Check{Name: "canary-arrival", Region: r, Repository: name}
+	for _, d := range dests {
+		r := d.region
+		c := Check{Name: "canary-arrival", Region: r, Account: d.account, Repository: name}
 		if d, ok := arrived[r]; ok {
 			c.Status, c.Latency = StatusOK, d
 			c.Detail = fmt.Sprintf("%s arrived after %s (measured to within the %s poll interval)", tag, d.Round(100*time.Millisecond), poll)
@@ -200,14 +207,14 @@ func (v *Verifier) recentTagged(ctx context.Context, repo string) ([]sourceImage
 // name it. A destination the tag never reached answers ImageNotFound, which is fine.
 func (v *Verifier) removeCanary(ctx context.Context, repo, tag string) []Check {
 	var checks []Check
-	regions := append([]string{v.Config.SourceRegion}, v.Config.DestinationRegions...)
-	for _, r := range regions {
-		c := Check{Name: "canary-cleanup", Region: r, Repository: repo}
-		out, err := v.clientsFor(r).ECR(r).BatchDeleteImage(ctx, &ecr.BatchDeleteImageInput{
+	for _, s := range v.sites() {
+		r := s.region
+		c := Check{Name: "canary-cleanup", Region: r, Account: s.account, Repository: repo}
+		out, err := s.clients.ECR(r).BatchDeleteImage(ctx, &ecr.BatchDeleteImageInput{
 			RepositoryName: aws.String(repo),
 			ImageIds:       []types.ImageIdentifier{{ImageTag: aws.String(tag)}},
 		})
-		manual := fmt.Sprintf("aws ecr batch-delete-image --repository-name %s --image-ids imageTag=%s --region %s%s", repo, tag, r, profileFlag(v.profileFor(r)))
+		manual := fmt.Sprintf("aws ecr batch-delete-image --repository-name %s --image-ids imageTag=%s --region %s%s", repo, tag, r, profileFlag(s.profile))
 		switch {
 		case err != nil && isCode(err, "RepositoryNotFoundException"):
 			c.Status, c.Detail = StatusOK, "nothing to remove: the repository does not exist here"

@@ -33,6 +33,8 @@ type Check struct {
 	Name string `json:"name"`
 	// Region the check is about.
 	Region string `json:"region"`
+	// Account is the account of the registry the check is about, or "" where none applies.
+	Account string `json:"account,omitempty"`
 	// Repository the check is about, or "" for registry-wide checks.
 	Repository string `json:"repository,omitempty"`
 	// Status is the outcome.
@@ -85,8 +87,8 @@ type jsonReport struct {
 }
 
 // WriteJSON writes the report as one JSON document: mode, healthy, summary (checks per
-// status) and checks (name, region, repository when it applies, status, detail, and
-// latency_seconds for canary arrivals).
+// status) and checks (name, account and repository when they apply, region, status, detail,
+// and latency_seconds for canary arrivals).
 func (r *Report) WriteJSON(w io.Writer) error {
 	doc := jsonReport{Mode: r.Mode, Healthy: r.Healthy(), Summary: r.counts(), Checks: []jsonCheck{}}
 	for _, c := range r.Checks {
@@ -103,14 +105,34 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(doc)
 }
 
-// WriteTable writes the report as a table with a title and a summary line.
+// multiAccount reports whether the checks are about more than one account.
+func (r *Report) multiAccount() bool {
+	seen := ""
+	for _, c := range r.Checks {
+		if c.Account != "" && seen != "" && c.Account != seen {
+			return true
+		}
+		if c.Account != "" {
+			seen = c.Account
+		}
+	}
+	return false
+}
+
+// WriteTable writes the report as a table with a title and a summary line. When the checks
+// are about several accounts, an ACCOUNT column tells them apart.
 func (r *Report) WriteTable(w io.Writer) error {
 	var b strings.Builder
 	if r.Subject != "" {
 		fmt.Fprintf(&b, "%s\n\n", r.Subject)
 	}
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATUS\tREGION\tREPOSITORY\tCHECK\tDETAIL")
+	accounts := r.multiAccount()
+	if accounts {
+		fmt.Fprintln(tw, "STATUS\tACCOUNT\tREGION\tREPOSITORY\tCHECK\tDETAIL")
+	} else {
+		fmt.Fprintln(tw, "STATUS\tREGION\tREPOSITORY\tCHECK\tDETAIL")
+	}
 	for _, c := range r.Checks {
 		repo := c.Repository
 		if repo == "" {
@@ -120,7 +142,15 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if c.Status == StatusProblem {
 			status = "PROBLEM"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", status, c.Region, repo, c.Name, oneLine(c.Detail))
+		if accounts {
+			account := c.Account
+			if account == "" {
+				account = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", status, account, c.Region, repo, c.Name, oneLine(c.Detail))
+		} else {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", status, c.Region, repo, c.Name, oneLine(c.Detail))
+		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -20,28 +20,31 @@ import (
 // region, the creation templates, the registry policies across accounts, and the recent
 // images. A *FatalError means AWS could not be reached or the credentials failed.
 func (v *Verifier) Deployed(ctx context.Context) ([]Check, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	var checks []Check
 	rule, err := v.replicationChecks(ctx)
 	if err != nil {
 		return nil, err
 	}
 	checks = append(checks, rule...)
-	for _, region := range append([]string{v.Config.SourceRegion}, v.Config.DestinationRegions...) {
-		repos, err := v.repositoryChecks(ctx, region)
+	for _, s := range v.sites() {
+		repos, err := v.repositoryChecks(ctx, s)
 		if err != nil {
 			return nil, err
 		}
 		checks = append(checks, repos...)
-		if region == v.Config.SourceRegion {
+		if !s.replica {
 			continue
 		}
-		tmpl, err := v.templateCheck(ctx, region)
+		tmpl, err := v.templateCheck(ctx, s)
 		if err != nil {
 			return nil, err
 		}
 		checks = append(checks, tmpl)
-		if v.Config.CrossAccount() {
-			rp, err := v.registryPolicyCheck(ctx, region)
+		if s.cross {
+			rp, err := v.registryPolicyCheck(ctx, s)
 			if err != nil {
 				return nil, err
 			}
@@ -87,13 +90,13 @@ func describeRule(r types.ReplicationRule) string {
 // replicationChecks compares the source registry's replication configuration with the app's
 // rule: one rule, filter PREFIX_MATCH <prefix>/, every destination.
 func (v *Verifier) replicationChecks(ctx context.Context) ([]Check, error) {
-	region := v.Config.SourceRegion
+	region, account := v.Config.SourceRegion, v.Config.SourceAccount
 	out, err := v.Source.ECR(region).DescribeRegistry(ctx, &ecr.DescribeRegistryInput{})
 	if err != nil {
 		if fe := fatal(err, "the source account"); fe != nil {
 			return nil, fe
 		}
-		return []Check{{Name: "replication-rule", Region: region, Status: StatusProblem,
+		return []Check{{Name: "replication-rule", Region: region, Account: account, Status: StatusProblem,
 			Detail: "cannot read the registry's replication configuration: " + short(err)}}, nil
 	}
 	var rules []types.ReplicationRule
@@ -107,16 +110,16 @@ func (v *Verifier) replicationChecks(ctx context.Context) ([]Check, error) {
 			ours = &rules[i]
 			continue
 		}
-		checks = append(checks, Check{Name: "replication-other-rule", Region: region, Status: StatusWarning,
+		checks = append(checks, Check{Name: "replication-other-rule", Region: region, Account: account, Status: StatusWarning,
 			Detail: fmt.Sprintf("rule %d is not this app's (%s): someone else shares the registry; the next deploy of %s replaces the whole configuration and drops it",
 				i+1, describeRule(rules[i]), sourceStackName(region))})
 	}
 	if ours == nil {
-		return append([]Check{{Name: "replication-rule", Region: region, Status: StatusProblem,
+		return append([]Check{{Name: "replication-rule", Region: region, Account: account, Status: StatusProblem,
 			Detail: fmt.Sprintf("no replication rule filters PREFIX_MATCH %s (%d rule(s) in the registry): deploy %s",
 				v.ruleFilter(), len(rules), sourceStackName(region))}}, checks...), nil
 	}
-	rule := Check{Name: "replication-rule", Region: region, Status: StatusOK, Detail: "this app's rule: " + describeRule(*ours)}
+	rule := Check{Name: "replication-rule", Region: region, Account: account, Status: StatusOK, Detail: "this app's rule: " + describeRule(*ours)}
 	if len(ours.RepositoryFilters) != 1 {
 		rule.Status = StatusProblem
 		rule.Detail = fmt.Sprintf("the rule has %d repository filters, expected only PREFIX_MATCH %s: %s",
@@ -128,27 +131,27 @@ func (v *Verifier) replicationChecks(ctx context.Context) ([]Check, error) {
 	for _, d := range ours.Destinations {
 		present[aws.ToString(d.RegistryId)+"/"+aws.ToString(d.Region)] = true
 	}
+	// Each destination's registry is its own account's.
 	expected := map[string]bool{}
-	for _, d := range v.Config.Destinations() {
-		account := d.Account
-		if account == "" {
-			account = v.Config.SourceAccount
-		}
-		key := account + "/" + d.Region
+	for _, d := range v.destinations() {
+		key := d.account + "/" + d.region
 		expected[key] = true
-		c := Check{Name: "replication-destination", Region: d.Region, Status: StatusOK,
-			Detail: fmt.Sprintf("in the rule (registry %s)", account)}
+		c := Check{Name: "replication-destination", Region: d.region, Account: d.account, Status: StatusOK,
+			Detail: fmt.Sprintf("in the rule (registry %s)", d.account)}
 		if !present[key] {
 			c.Status = StatusProblem
 			c.Detail = fmt.Sprintf("missing from the replication rule (expected registry %s, region %s): images are not replicated here; redeploy %s",
-				account, d.Region, sourceStackName(region))
+				d.account, d.region, sourceStackName(region))
+			if other := registriesIn(ours.Destinations, d.region); len(other) > 0 {
+				c.Detail += fmt.Sprintf(" (the rule replicates %s to registry %s instead)", d.region, strings.Join(other, ", "))
+			}
 		}
 		checks = append(checks, c)
 	}
 	for _, d := range ours.Destinations {
 		key := aws.ToString(d.RegistryId) + "/" + aws.ToString(d.Region)
 		if !expected[key] {
-			checks = append(checks, Check{Name: "replication-destination", Region: aws.ToString(d.Region), Status: StatusProblem,
+			checks = append(checks, Check{Name: "replication-destination", Region: aws.ToString(d.Region), Account: aws.ToString(d.RegistryId), Status: StatusProblem,
 				Detail: fmt.Sprintf("the rule replicates to registry %s here, which the configuration does not list: redeploy %s, or add the region to the configuration",
 					aws.ToString(d.RegistryId), sourceStackName(region))})
 		}
@@ -156,29 +159,37 @@ func (v *Verifier) replicationChecks(ctx context.Context) ([]Check, error) {
 	return checks, nil
 }
 
-// repositoryChecks checks every repository of the configuration in region: it exists, with
-// the expected tag mutability, encryption, lifecycle policy and repository policy.
-func (v *Verifier) repositoryChecks(ctx context.Context, region string) ([]Check, error) {
-	client := v.clientsFor(region).ECR(region)
-	replica := region != v.Config.SourceRegion
-	stack := sourceStackName(region)
-	if replica {
-		stack = replicaStackName(region)
+// registriesIn lists the registries a rule's destinations name in region.
+func registriesIn(dests []types.ReplicationDestination, region string) []string {
+	var out []string
+	for _, d := range dests {
+		if aws.ToString(d.Region) == region {
+			out = append(out, aws.ToString(d.RegistryId))
+		}
 	}
+	return out
+}
+
+// repositoryChecks checks every repository of the configuration in a site: it exists, with
+// the expected tag mutability, encryption, lifecycle policy and repository policy.
+func (v *Verifier) repositoryChecks(ctx context.Context, s site) ([]Check, error) {
+	region := s.region
+	client := s.clients.ECR(region)
+	stack := s.stack()
 	var checks []Check
 	for _, rs := range v.Config.RepositorySettings() {
 		name := rs.FullName
 		add := func(check string, status Status, format string, args ...any) {
-			checks = append(checks, Check{Name: check, Region: region, Repository: name, Status: status, Detail: fmt.Sprintf(format, args...)})
+			checks = append(checks, Check{Name: check, Region: region, Account: s.account, Repository: name, Status: status, Detail: fmt.Sprintf(format, args...)})
 		}
 		out, err := client.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{name}})
 		if err != nil {
-			if fe := fatal(err, "region "+region); fe != nil {
+			if fe := fatal(err, s.where()); fe != nil {
 				return nil, fe
 			}
 			if isCode(err, "RepositoryNotFoundException") {
 				what := "source repository"
-				if replica {
+				if s.replica {
 					what = "replica"
 				}
 				add("repository", StatusProblem, "%s missing: deploy %s", what, stack)
@@ -215,8 +226,8 @@ func (v *Verifier) repositoryChecks(ctx context.Context, region string) ([]Check
 
 		lc, err := client.GetLifecyclePolicy(ctx, &ecr.GetLifecyclePolicyInput{RepositoryName: aws.String(name)})
 		switch {
-		case err != nil && fatal(err, "region "+region) != nil:
-			return nil, fatal(err, "region "+region)
+		case err != nil && fatal(err, s.where()) != nil:
+			return nil, fatal(err, s.where())
 		case isCode(err, "LifecyclePolicyNotFoundException"):
 			add("lifecycle-policy", StatusProblem, "no lifecycle policy; expected the %s profile's %d rules: redeploy %s", rs.Profile, len(rs.Lifecycle.Rules), stack)
 		case err != nil:
@@ -229,7 +240,7 @@ func (v *Verifier) repositoryChecks(ctx context.Context, region string) ([]Check
 			add("lifecycle-policy", status, "%s", detail)
 		}
 
-		status, detail, err := v.compareRepositoryPolicy(ctx, client, name, v.Config.PullAccess(replica))
+		status, detail, err := v.compareRepositoryPolicy(ctx, client, name, v.pullAccess(s))
 		if err != nil {
 			return nil, err
 		}
@@ -302,7 +313,7 @@ func ruleDiff(got, want lifecycle.Policy) string {
 }
 
 // compareRepositoryPolicy compares a repository's policy with the expected pull access by
-// meaning (see canonicalPolicy). No expected access means no policy.
+// meaning (policy.Canonical). No expected access means no policy.
 func (v *Verifier) compareRepositoryPolicy(ctx context.Context, client ECRAPI, name string, access policy.PullAccess) (Status, string, error) {
 	out, err := client.GetRepositoryPolicy(ctx, &ecr.GetRepositoryPolicyInput{RepositoryName: aws.String(name)})
 	want := access.Document()
@@ -321,11 +332,11 @@ func (v *Verifier) compareRepositoryPolicy(ctx context.Context, client ECRAPI, n
 	if want == nil {
 		return StatusProblem, "has a repository policy the configuration does not grant: " + oneLine(text), nil
 	}
-	got, err := canonicalPolicy(text, v.Config.Partition())
+	got, err := policy.Canonical(text, v.Config.Partition())
 	if err != nil {
 		return StatusProblem, "the repository policy is " + err.Error(), nil
 	}
-	exp, _ := canonicalPolicy(want, v.Config.Partition())
+	exp, _ := policy.Canonical(want, v.Config.Partition())
 	if got != exp {
 		return StatusProblem, fmt.Sprintf("differs from the configuration: deployed %s, expected %s", oneLine(text), access.JSON()), nil
 	}
@@ -333,14 +344,15 @@ func (v *Verifier) compareRepositoryPolicy(ctx context.Context, client ECRAPI, n
 }
 
 // templateCheck checks the repository creation template of the prefix in a destination.
-func (v *Verifier) templateCheck(ctx context.Context, region string) (Check, error) {
-	c := Check{Name: "creation-template", Region: region}
-	out, err := v.Destination.ECR(region).DescribeRepositoryCreationTemplates(ctx, &ecr.DescribeRepositoryCreationTemplatesInput{
+func (v *Verifier) templateCheck(ctx context.Context, s site) (Check, error) {
+	region := s.region
+	c := Check{Name: "creation-template", Region: region, Account: s.account}
+	out, err := s.clients.ECR(region).DescribeRepositoryCreationTemplates(ctx, &ecr.DescribeRepositoryCreationTemplatesInput{
 		Prefixes: []string{v.Config.RepoPrefix},
 	})
 	switch {
-	case err != nil && fatal(err, "region "+region) != nil:
-		return c, fatal(err, "region "+region)
+	case err != nil && fatal(err, s.where()) != nil:
+		return c, fatal(err, s.where())
 	case err != nil && unsupported(err):
 		c.Status, c.Detail = StatusSkipped, "not checked: the endpoint does not implement DescribeRepositoryCreationTemplates ("+short(err)+")"
 		return c, nil
@@ -374,7 +386,7 @@ func (v *Verifier) templateCheck(ctx context.Context, region string) (Check, err
 	if status, detail := compareLifecycle(aws.ToString(tmpl.LifecyclePolicy), v.Config.TemplateLifecycle()); status != StatusOK {
 		problems = append(problems, "lifecycle policy "+detail)
 	}
-	access := v.Config.PullAccess(true)
+	access := v.pullAccess(s)
 	if got := aws.ToString(tmpl.RepositoryPolicy); got == "" {
 		if !access.IsEmpty() {
 			problems = append(problems, "no repository policy, expected "+access.JSON())
@@ -382,8 +394,8 @@ func (v *Verifier) templateCheck(ctx context.Context, region string) (Check, err
 	} else if access.IsEmpty() {
 		problems = append(problems, "a repository policy the configuration does not grant")
 	} else {
-		g, err := canonicalPolicy(got, v.Config.Partition())
-		w, _ := canonicalPolicy(access.Document(), v.Config.Partition())
+		g, err := policy.Canonical(got, v.Config.Partition())
+		w, _ := policy.Canonical(access.Document(), v.Config.Partition())
 		if err != nil || g != w {
 			problems = append(problems, "repository policy differs: "+oneLine(got))
 		}
@@ -396,34 +408,35 @@ func (v *Verifier) templateCheck(ctx context.Context, region string) (Check, err
 	return c, nil
 }
 
-// registryPolicyCheck checks, across accounts, that the destination registry policy lets the
-// source account replicate into the prefix.
-func (v *Verifier) registryPolicyCheck(ctx context.Context, region string) (Check, error) {
-	c := Check{Name: "registry-policy", Region: region}
-	out, err := v.Destination.ECR(region).GetRegistryPolicy(ctx, &ecr.GetRegistryPolicyInput{})
-	stack := replicaStackName(region)
+// registryPolicyCheck checks, in a destination of another account, that its registry policy
+// lets the source account replicate into the prefix.
+func (v *Verifier) registryPolicyCheck(ctx context.Context, s site) (Check, error) {
+	region := s.region
+	c := Check{Name: "registry-policy", Region: region, Account: s.account}
+	out, err := s.clients.ECR(region).GetRegistryPolicy(ctx, &ecr.GetRegistryPolicyInput{})
+	stack := s.stack()
 	switch {
-	case err != nil && fatal(err, "the destination account") != nil:
-		return c, fatal(err, "the destination account")
+	case err != nil && fatal(err, s.where()) != nil:
+		return c, fatal(err, s.where())
 	case isCode(err, "RegistryPolicyNotFoundException"):
-		c.Status, c.Detail = StatusProblem, fmt.Sprintf("no registry policy: the source account %s cannot replicate into %s; deploy %s", v.Config.SourceAccount, v.destinationAccount(), stack)
+		c.Status, c.Detail = StatusProblem, fmt.Sprintf("no registry policy in account %s: the source account %s cannot replicate into it; deploy %s", s.account, v.Config.SourceAccount, stack)
 		return c, nil
 	case err != nil:
 		c.Status, c.Detail = StatusProblem, "cannot read the registry policy: "+short(err)
 		return c, nil
 	}
-	sts, err := statements(aws.ToString(out.PolicyText))
+	sts, err := policy.Statements(aws.ToString(out.PolicyText))
 	if err != nil {
 		c.Status, c.Detail = StatusProblem, "the registry policy is "+err.Error()
 		return c, nil
 	}
 	principal := fmt.Sprintf("arn:%s:iam::%s:root", v.Config.Partition(), v.Config.SourceAccount)
-	resource := strings.TrimSuffix(policy.NamespaceArn(region, v.destinationAccount(), v.Config.RepoPrefix), "*") + "any"
+	resource := strings.TrimSuffix(policy.NamespaceArn(region, s.account, v.Config.RepoPrefix), "*") + "any"
 	if !allows(sts, principal, v.Config.SourceAccount, policy.ReplicationActions, resource) {
 		c.Status, c.Detail = StatusProblem, fmt.Sprintf("does not allow %s for %s on %s: redeploy %s",
-			strings.Join(policy.ReplicationActions, " and "), principal, policy.NamespaceArn(region, v.destinationAccount(), v.Config.RepoPrefix), stack)
+			strings.Join(policy.ReplicationActions, " and "), principal, policy.NamespaceArn(region, s.account, v.Config.RepoPrefix), stack)
 		return c, nil
 	}
-	c.Status, c.Detail = StatusOK, fmt.Sprintf("allows %s for the source account %s", strings.Join(policy.ReplicationActions, " and "), v.Config.SourceAccount)
+	c.Status, c.Detail = StatusOK, fmt.Sprintf("allows %s for the source account %s in account %s", strings.Join(policy.ReplicationActions, " and "), v.Config.SourceAccount, s.account)
 	return c, nil
 }

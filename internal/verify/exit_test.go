@@ -77,14 +77,3 @@ func TestUnreachableEndpoint(t *testing.T) {
 	}
 	noTrace(t, stderr)
 }
-
-// TestRefusesDestinationsInOtherAccounts: verify checks one destination account, so a
-// configuration with a destination in an account of its own (region@account) is refused with
-// exit status 2 rather than checked against the wrong registry.
-func TestRefusesDestinationsInOtherAccounts(t *testing.T) {
-	w := newWorld(t, map[string]any{"secondaryRegion": "eu-west-1@333333333333"})
-	code, out, stderr := w.run()
-	if code != 2 || out != "" || !strings.Contains(stderr, "destination eu-west-1 is in account 333333333333") {
-		t.Fatalf("exit %d, stdout %q, stderr %s", code, out, stderr)
-	}
-}

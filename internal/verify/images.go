@@ -48,10 +48,11 @@ const (
 
 // imageState is the state of one source image in one destination region.
 type imageState struct {
-	Image  sourceImage
-	Region string
-	State  replicaState
-	Detail string
+	Image   sourceImage
+	Region  string
+	Account string // the destination's account
+	State   replicaState
+	Detail  string
 	// Method is how the state was found: "replication status" or "digest comparison".
 	Method string
 }
@@ -92,7 +93,7 @@ func (v *Verifier) imageStates(ctx context.Context, fixed map[string][]sourceIma
 				if fe := fatal(err, "the source account"); fe != nil {
 					return nil, nil, fe
 				}
-				checks = append(checks, Check{Name: "images", Region: v.Config.SourceRegion, Repository: repo, Status: StatusSkipped,
+				checks = append(checks, Check{Name: "images", Region: v.Config.SourceRegion, Account: v.Config.SourceAccount, Repository: repo, Status: StatusSkipped,
 					Detail: "cannot list the source images (" + short(err) + "): replication of this repository not checked"})
 				continue
 			}
@@ -100,7 +101,7 @@ func (v *Verifier) imageStates(ctx context.Context, fixed map[string][]sourceIma
 			continue
 		}
 		if len(images) == 0 {
-			checks = append(checks, Check{Name: "images", Region: v.Config.SourceRegion, Repository: repo, Status: StatusSkipped,
+			checks = append(checks, Check{Name: "images", Region: v.Config.SourceRegion, Account: v.Config.SourceAccount, Repository: repo, Status: StatusSkipped,
 				Detail: "no image in the source repository yet: push one (or run --canary on a mutable repository with an image) to see replication work"})
 			continue
 		}
@@ -140,13 +141,9 @@ func (v *Verifier) imageState(ctx context.Context, img sourceImage) ([]imageStat
 		}
 	}
 	var out []imageState
-	for _, d := range v.Config.Destinations() {
-		account := d.Account
-		if account == "" {
-			account = v.Config.SourceAccount
-		}
-		st := imageState{Image: img, Region: d.Region}
-		if s, ok := statuses[d.Region+"/"+account]; ok {
+	for _, d := range v.destinations() {
+		st := imageState{Image: img, Region: d.region, Account: d.account}
+		if s, ok := statuses[d.region+"/"+d.account]; ok {
 			st.Method = "replication status"
 			switch s.Status {
 			case types.ReplicationStatusComplete:
@@ -160,7 +157,7 @@ func (v *Verifier) imageState(ctx context.Context, img sourceImage) ([]imageStat
 			continue
 		}
 		st.Method = "digest comparison"
-		state, detail, err := v.compareDigest(ctx, img, d.Region)
+		state, detail, err := v.compareDigest(ctx, img, d)
 		if err != nil {
 			return nil, err
 		}
@@ -175,8 +172,8 @@ func (v *Verifier) imageState(ctx context.Context, img sourceImage) ([]imageStat
 }
 
 // compareDigest looks for the image's digest in a destination, then for each of its tags.
-func (v *Verifier) compareDigest(ctx context.Context, img sourceImage, region string) (replicaState, string, error) {
-	client := v.Destination.ECR(region)
+func (v *Verifier) compareDigest(ctx context.Context, img sourceImage, d site) (replicaState, string, error) {
+	client := d.clients.ECR(d.region)
 	_, err := client.DescribeImages(ctx, &ecr.DescribeImagesInput{
 		RepositoryName: aws.String(img.Repository),
 		ImageIds:       []types.ImageIdentifier{{ImageDigest: aws.String(img.Digest)}},
@@ -184,8 +181,8 @@ func (v *Verifier) compareDigest(ctx context.Context, img sourceImage, region st
 	switch {
 	case err == nil:
 		return stateReplicated, "", nil
-	case fatal(err, "region "+region) != nil:
-		return 0, "", fatal(err, "region "+region)
+	case fatal(err, d.where()) != nil:
+		return 0, "", fatal(err, d.where())
 	case isCode(err, "RepositoryNotFoundException"):
 		return stateMissing, "missing: the replica repository does not exist", nil
 	case !isCode(err, "ImageNotFoundException"):
@@ -198,7 +195,7 @@ func (v *Verifier) compareDigest(ctx context.Context, img sourceImage, region st
 			ImageIds:       []types.ImageIdentifier{{ImageTag: aws.String(tag)}},
 		})
 		if err != nil {
-			if fe := fatal(err, "region "+region); fe != nil {
+			if fe := fatal(err, d.where()); fe != nil {
 				return 0, "", fe
 			}
 			continue
@@ -217,11 +214,11 @@ func (v *Verifier) compareDigest(ctx context.Context, img sourceImage, region st
 // final (the end of --wait), anything not replicated is a problem; otherwise an image still
 // in progress is a warning.
 func summarizeImages(v *Verifier, states []imageState, final bool) []Check {
-	type key struct{ region, repo string }
+	type key struct{ region, account, repo string }
 	var order []key
 	groups := map[key][]imageState{}
 	for _, s := range states {
-		k := key{s.Region, s.Image.Repository}
+		k := key{s.Region, s.Account, s.Image.Repository}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}
@@ -258,7 +255,7 @@ func summarizeImages(v *Verifier, states []imageState, final bool) []Check {
 		if methods["digest comparison"] && v.statusAPI.missing {
 			method += "; DescribeImageReplicationStatus did not answer: " + v.statusAPI.reason
 		}
-		c := Check{Name: "images", Region: k.region, Repository: k.repo}
+		c := Check{Name: "images", Region: k.region, Account: k.account, Repository: k.repo}
 		switch {
 		case len(problems) > 0:
 			c.Status = StatusProblem

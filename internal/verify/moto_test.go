@@ -1,35 +1,30 @@
 package verify_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/acme-platform/ecr-replication/internal/mototest"
 )
 
 // The tests run the command in process against moto_server (a local AWS emulator, moto 5.2),
-// started here on 127.0.0.1 and a free port, once for the package, reset before every test,
-// and stopped by TestMain. The SDK reaches it through AWS_ENDPOINT_URL, as a user would point
+// started on 127.0.0.1 and a free port (internal/mototest), once for the package, reset before
+// every test, and stopped by TestMain. The SDK reaches it through AWS_ENDPOINT_URL, as a user would point
 // the command at an emulator. Where moto lacks an ECR API (DescribeImageReplicationStatus,
 // DescribeRepositoryCreationTemplates; and it refuses a second replication rule), a test puts
 // a replay proxy in front of it (see replay_test.go): it answers those operations with the
@@ -37,40 +32,17 @@ import (
 
 const sourceAccount = "123456789012" // moto's default account
 
+// motoServer is the package's moto_server.
 type motoServer struct {
 	endpoint string
-	cmd      *exec.Cmd
-	out      *lockedBuffer
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-var (
-	motoOnce   sync.Once
-	motoShared *motoServer
-	motoErr    error
-)
+// motoShared is started by the first test that needs it and stopped by TestMain.
+var motoShared mototest.Shared
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if motoShared != nil {
-		motoShared.stop()
-	}
+	motoShared.Stop()
 	os.Exit(code)
 }
 
@@ -78,68 +50,7 @@ func TestMain(m *testing.M) {
 // fails, naming it; with -short it is skipped, saying so.
 func moto(t *testing.T) *motoServer {
 	t.Helper()
-	if _, err := exec.LookPath("moto_server"); err != nil {
-		if testing.Short() {
-			t.Skip("moto_server is not on PATH; skipped in -short mode (pip install 'moto[server]' to run it)")
-		}
-		t.Fatalf("moto_server is not on PATH (pip install 'moto[server]'): these tests need it and must not be skipped: %v", err)
-	}
-	motoOnce.Do(func() { motoShared, motoErr = startMoto() })
-	if motoErr != nil {
-		t.Fatal(motoErr)
-	}
-	resp, err := http.Post(motoShared.endpoint+"/moto-api/reset", "application/json", nil)
-	if err != nil {
-		t.Fatalf("resetting moto_server: %v", err)
-	}
-	_ = resp.Body.Close()
-	return motoShared
-}
-
-func startMoto() (*motoServer, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	_ = l.Close()
-	m := &motoServer{endpoint: "http://127.0.0.1:" + strconv.Itoa(port), out: &lockedBuffer{}}
-	m.cmd = exec.Command("moto_server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	m.cmd.Stdout, m.cmd.Stderr = m.out, m.out
-	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := m.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting moto_server: %v", err)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(m.endpoint + "/moto-api/")
-		if err == nil {
-			_ = resp.Body.Close()
-			return m, nil
-		}
-		if time.Now().After(deadline) {
-			m.stop()
-			return nil, fmt.Errorf("moto_server did not answer on %s within 60s: %v\n%s", m.endpoint, err, m.out.String())
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-// stop ends the process group this package started (the pyenv shim and the server).
-func (m *motoServer) stop() {
-	if m.cmd == nil || m.cmd.Process == nil {
-		return
-	}
-	_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = m.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL)
-		<-done
-	}
-	m.cmd = nil
+	return &motoServer{endpoint: motoShared.Get(t).Endpoint}
 }
 
 // awsEnv points the SDK at endpoint with dummy static credentials, and an empty shared

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/acme-platform/ecr-replication/policy"
 )
 
 // The stack names must be the app's (stacks/names.go), which this package cannot import.
@@ -40,23 +42,8 @@ func TestNoCDKDependency(t *testing.T) {
 	}
 }
 
-func TestCanonicalPolicyComparesByMeaning(t *testing.T) {
-	a := `{"Version":"2012-10-17","Statement":[{"Sid":"PullFromAccounts","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::333333333333:root","444444444444"]},"Action":["ecr:BatchGetImage","ecr:BatchCheckLayerAvailability","ecr:GetDownloadUrlForLayer"]}]}`
-	b := `{"Statement":{"Action":["ecr:GetDownloadUrlForLayer","ecr:BatchCheckLayerAvailability","ecr:BatchGetImage"],"Effect":"Allow","Sid":"PullFromAccounts",
-	        "Principal":{"AWS":["arn:aws:iam::444444444444:root","arn:aws:iam::333333333333:root"]}},"Version":"2012-10-17"}`
-	ca, err1 := canonicalPolicy(a, "aws")
-	cb, err2 := canonicalPolicy(b, "aws")
-	if err1 != nil || err2 != nil || ca != cb {
-		t.Fatalf("same meaning, different canonical forms:\n%s\n%s\n%v %v", ca, cb, err1, err2)
-	}
-	c := strings.Replace(a, "ecr:BatchGetImage", "ecr:PutImage", 1)
-	if cc, _ := canonicalPolicy(c, "aws"); cc == ca {
-		t.Fatal("another action must compare different")
-	}
-}
-
 func TestRegistryPolicyAllows(t *testing.T) {
-	sts, err := statements(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"ecr:*","Resource":"arn:aws:ecr:us-west-2:222222222222:repository/*"}]}`)
+	sts, err := policy.Statements(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"ecr:*","Resource":"arn:aws:ecr:us-west-2:222222222222:repository/*"}]}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +54,7 @@ func TestRegistryPolicyAllows(t *testing.T) {
 	if allows(sts, "arn:aws:iam::999999999999:root", "999999999999", []string{"ecr:ReplicateImage"}, res) {
 		t.Error("another account is not allowed")
 	}
-	deny, _ := statements(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":["ecr:ReplicateImage"],"Resource":"*"}]}`)
+	deny, _ := policy.Statements(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":["ecr:ReplicateImage"],"Resource":"*"}]}`)
 	if allows(deny, "arn:aws:iam::111111111111:root", "111111111111", []string{"ecr:ReplicateImage", "ecr:CreateRepository"}, res) {
 		t.Error("ecr:CreateRepository is missing")
 	}

@@ -23,12 +23,11 @@ const MinBootstrapVersion = 6
 // region; it cannot be raised. Every stack of the app adds one (its EventBridge log group).
 const LogsResourcePolicyLimit = 10
 
-// target is one stack the deploy would create or update.
+// target is one stack the deploy would create or update, in its site (region and account).
 type target struct {
-	region, account, stack string
-	clients                Clients
-	profile                string
-	exists                 bool
+	site
+	stack  string
+	exists bool
 }
 
 // Preflight predicts what `cdk deploy` of the configuration would run into: an environment
@@ -37,10 +36,12 @@ type target struct {
 // outside the app's stacks, CloudWatch Logs resource policies used up; and warns when no
 // CloudTrail trail logs the region (lifecycle notices need one).
 func (v *Verifier) Preflight(ctx context.Context) ([]Check, error) {
-	cfg := v.Config
-	targets := []*target{{region: cfg.SourceRegion, account: cfg.SourceAccount, stack: sourceStackName(cfg.SourceRegion), clients: v.Source, profile: v.SourceProfile}}
-	for _, r := range cfg.DestinationRegions {
-		targets = append(targets, &target{region: r, account: v.destinationAccount(), stack: replicaStackName(r), clients: v.Destination, profile: v.DestinationProfile})
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
+	var targets []*target
+	for _, s := range v.sites() {
+		targets = append(targets, &target{site: s, stack: s.stack()})
 	}
 	var checks []Check
 	for _, t := range targets {
@@ -58,9 +59,9 @@ func (v *Verifier) Preflight(ctx context.Context) ([]Check, error) {
 	for _, t := range targets {
 		var cs []Check
 		var err error
-		if t.region == cfg.SourceRegion {
+		if !t.replica {
 			cs, err = v.existingReplicationConfig(ctx, t)
-		} else if cfg.CrossAccount() {
+		} else if t.cross {
 			cs, err = v.existingRegistryPolicy(ctx, t)
 		}
 		if err != nil {
@@ -94,11 +95,11 @@ func (t *target) bootstrapCommand() string {
 // (/cdk-bootstrap/<qualifier>/version, their BootstrapVersion parameter).
 func (v *Verifier) bootstrapCheck(ctx context.Context, t *target) (Check, error) {
 	name := fmt.Sprintf("/cdk-bootstrap/%s/version", v.BootstrapQualifier)
-	c := Check{Name: "bootstrap", Region: t.region}
+	c := Check{Name: "bootstrap", Region: t.region, Account: t.account}
 	out, err := t.clients.SSM(t.region).GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name)})
 	switch {
-	case err != nil && fatal(err, "region "+t.region) != nil:
-		return c, fatal(err, "region "+t.region)
+	case err != nil && fatal(err, t.where()) != nil:
+		return c, fatal(err, t.where())
 	case isCode(err, "ParameterNotFound"):
 		c.Status, c.Detail = StatusProblem, fmt.Sprintf("account %s is not bootstrapped in %s (no SSM parameter %s): run %s", t.account, t.region, name, t.bootstrapCommand())
 		return c, nil
@@ -119,11 +120,11 @@ func (v *Verifier) bootstrapCheck(ctx context.Context, t *target) (Check, error)
 // stackCheck finds whether the stack exists, and refuses states CloudFormation cannot deploy
 // over.
 func (v *Verifier) stackCheck(ctx context.Context, t *target) (Check, error) {
-	c := Check{Name: "stack", Region: t.region}
+	c := Check{Name: "stack", Region: t.region, Account: t.account}
 	out, err := t.clients.CloudFormation(t.region).DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(t.stack)})
 	switch {
-	case err != nil && fatal(err, "region "+t.region) != nil:
-		return c, fatal(err, "region "+t.region)
+	case err != nil && fatal(err, t.where()) != nil:
+		return c, fatal(err, t.where())
 	case err != nil && isCode(err, "ValidationError") && strings.Contains(err.Error(), "does not exist"):
 		c.Status, c.Detail = StatusOK, t.stack+" does not exist yet: the deploy creates it"
 		return c, nil
@@ -153,15 +154,15 @@ func (v *Verifier) stackCheck(ctx context.Context, t *target) (Check, error) {
 // existingReplicationConfig: a registry that already has replication rules makes the create
 // of AWS::ECR::ReplicationConfiguration fail with AlreadyExists.
 func (v *Verifier) existingReplicationConfig(ctx context.Context, t *target) ([]Check, error) {
-	c := Check{Name: "replication-configuration", Region: t.region}
+	c := Check{Name: "replication-configuration", Region: t.region, Account: t.account}
 	if t.exists {
 		c.Status, c.Detail = StatusOK, t.stack+" exists and owns the registry's replication configuration"
 		return []Check{c}, nil
 	}
 	out, err := t.clients.ECR(t.region).DescribeRegistry(ctx, &ecr.DescribeRegistryInput{})
 	switch {
-	case err != nil && fatal(err, "region "+t.region) != nil:
-		return nil, fatal(err, "region "+t.region)
+	case err != nil && fatal(err, t.where()) != nil:
+		return nil, fatal(err, t.where())
 	case err != nil:
 		c.Status, c.Detail = StatusProblem, "cannot read the registry's replication configuration: "+short(err)
 		return []Check{c}, nil
@@ -188,15 +189,15 @@ func (v *Verifier) existingReplicationConfig(ctx context.Context, t *target) ([]
 // existingRegistryPolicy: across accounts the replica stack creates the destination registry
 // policy, which fails with AlreadyExists when the registry has one.
 func (v *Verifier) existingRegistryPolicy(ctx context.Context, t *target) ([]Check, error) {
-	c := Check{Name: "registry-policy", Region: t.region}
+	c := Check{Name: "registry-policy", Region: t.region, Account: t.account}
 	if t.exists {
 		c.Status, c.Detail = StatusOK, t.stack+" exists and owns the registry policy"
 		return []Check{c}, nil
 	}
 	out, err := t.clients.ECR(t.region).GetRegistryPolicy(ctx, &ecr.GetRegistryPolicyInput{})
 	switch {
-	case err != nil && fatal(err, "region "+t.region) != nil:
-		return nil, fatal(err, "region "+t.region)
+	case err != nil && fatal(err, t.where()) != nil:
+		return nil, fatal(err, t.where())
 	case isCode(err, "RegistryPolicyNotFoundException"):
 		c.Status, c.Detail = StatusOK, "no registry policy yet: the deploy creates it"
 		return []Check{c}, nil
@@ -218,11 +219,11 @@ func (v *Verifier) existingRepositories(ctx context.Context, t *target) ([]Check
 	var checks []Check
 	client := t.clients.ECR(t.region)
 	for _, rs := range v.Config.RepositorySettings() {
-		c := Check{Name: "repository", Region: t.region, Repository: rs.FullName}
+		c := Check{Name: "repository", Region: t.region, Account: t.account, Repository: rs.FullName}
 		out, err := client.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{rs.FullName}})
 		switch {
-		case err != nil && fatal(err, "region "+t.region) != nil:
-			return nil, fatal(err, "region "+t.region)
+		case err != nil && fatal(err, t.where()) != nil:
+			return nil, fatal(err, t.where())
 		case isCode(err, "RepositoryNotFoundException"):
 			c.Status, c.Detail = StatusOK, "does not exist: the deploy creates it"
 		case err != nil:
@@ -245,13 +246,13 @@ func (v *Verifier) existingRepositories(ctx context.Context, t *target) ([]Check
 // logsPolicyCheck counts the CloudWatch Logs resource policies of the account and region: the
 // stack adds one, and the quota of 10 cannot be raised.
 func (v *Verifier) logsPolicyCheck(ctx context.Context, t *target) (Check, error) {
-	c := Check{Name: "logs-resource-policies", Region: t.region}
+	c := Check{Name: "logs-resource-policies", Region: t.region, Account: t.account}
 	var names []string
 	var token *string
 	for {
 		out, err := t.clients.Logs(t.region).DescribeResourcePolicies(ctx, &cloudwatchlogs.DescribeResourcePoliciesInput{NextToken: token})
 		if err != nil {
-			if fe := fatal(err, "region "+t.region); fe != nil {
+			if fe := fatal(err, t.where()); fe != nil {
 				return c, fe
 			}
 			c.Status, c.Detail = StatusProblem, "cannot list the CloudWatch Logs resource policies: "+short(err)
@@ -287,10 +288,10 @@ func (v *Verifier) logsPolicyCheck(ctx context.Context, t *target) (Check, error
 // EventBridge only through one (see constructs/monitoring). Missing is a warning: the deploy
 // succeeds, but the lifecycle notices never arrive.
 func (v *Verifier) trailCheck(ctx context.Context, t *target) (Check, error) {
-	c := Check{Name: "cloudtrail", Region: t.region}
+	c := Check{Name: "cloudtrail", Region: t.region, Account: t.account}
 	out, err := t.clients.CloudTrail(t.region).DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
 	if err != nil {
-		if fe := fatal(err, "region "+t.region); fe != nil {
+		if fe := fatal(err, t.where()); fe != nil {
 			return c, fe
 		}
 		c.Status, c.Detail = StatusWarning, "cannot list the CloudTrail trails ("+short(err)+"): lifecycle notices need a trail logging management events in "+t.region
@@ -307,7 +308,7 @@ func (v *Verifier) trailCheck(ctx context.Context, t *target) (Check, error) {
 		}
 		st, err := t.clients.CloudTrail(home).GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: tr.TrailARN})
 		if err != nil {
-			if fe := fatal(err, "region "+home); fe != nil {
+			if fe := fatal(err, t.where()); fe != nil {
 				return c, fe
 			}
 			stopped = append(stopped, aws.ToString(tr.Name)+" (status unknown: "+short(err)+")")

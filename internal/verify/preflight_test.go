@@ -168,7 +168,8 @@ func TestCrossAccountRegistryPolicy(t *testing.T) {
 
 	// Without --destination-profile the source credentials cannot read the replicas: refused.
 	code, _, stderr = w.run()
-	if code != 2 || !contains(stderr, "pass --destination-profile with credentials of 222222222222") {
+	if code != 2 || !contains(stderr, "the destinations us-west-2, eu-west-1 are in account 222222222222") ||
+		!contains(stderr, "pass --destination-profile 222222222222=NAME with credentials of 222222222222") {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
 	}
 }

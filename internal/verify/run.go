@@ -14,6 +14,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/config"
 )
 
@@ -26,14 +27,15 @@ const (
 
 // UsageText is printed for -h.
 const UsageText = `usage: verify [--preflight | --wait DURATION | --canary REPOSITORY] [--json]
-              [--profile NAME] [--destination-profile NAME] [-c key=value ...]
+              [--profile NAME] [--destination-profile [ACCOUNT=]NAME ...] [-c key=value ...]
 
 Checks an ecr-replication deployment against the app's configuration (cdk.json context,
 cdk.context.json and -c overrides, validated like the app does).
 
   (no mode)                  after deploy: replication rule, replicas (tag mutability,
                              lifecycle, repository policy, encryption), creation templates,
-                             registry policies across accounts, recent images everywhere
+                             registry policies across accounts, recent images everywhere,
+                             each in the account of its destination
   --preflight                before the first deploy: what cdk deploy would run into
   --wait DURATION            poll until every recent image is replicated (e.g. 10m)
   --canary REPOSITORY        tag an existing image of a mutable repository, time its
@@ -41,8 +43,13 @@ cdk.context.json and -c overrides, validated like the app does).
   --canary-timeout DURATION  how long the canary waits (default 15m)
   --images N                 recent images checked per repository (default 5)
   --poll-interval DURATION   polling period of --wait and --canary (default 10s)
-  --profile NAME             credentials of the source account (default: the default chain)
-  --destination-profile NAME credentials of the destination account (cross-account)
+  --profile NAME             credentials of the source account (default: the default chain);
+                             destinations in the source account use them too
+  --destination-profile ACCOUNT=NAME
+                             credentials of one destination account (repeatable: one per
+                             account other than the source)
+  --destination-profile NAME the same for destinationAccount, or for the one destination
+                             account other than the source
   -c, --context key=value    context override, as with cdk (repeatable)
   --dir DIR                  project directory with cdk.json (default .)
   --json                     print a JSON document instead of a table
@@ -75,7 +82,8 @@ type options struct {
 	canaryTimeout      time.Duration
 	images             int
 	poll               time.Duration
-	profile, destProf  string
+	profile            string
+	destProfs          []string // --destination-profile values, as given
 	overrides          []string
 	dir                string
 	json               bool
@@ -92,7 +100,7 @@ func parseArgs(args []string) (opts options, problems []string, help bool) {
 	fs.IntVar(&opts.images, "images", 5, "")
 	fs.DurationVar(&opts.poll, "poll-interval", 10*time.Second, "")
 	fs.StringVar(&opts.profile, "profile", "", "")
-	fs.StringVar(&opts.destProf, "destination-profile", "", "")
+	fs.Func("destination-profile", "", func(s string) error { opts.destProfs = append(opts.destProfs, s); return nil })
 	ctxFlag := func(s string) error { opts.overrides = append(opts.overrides, s); return nil }
 	fs.Func("c", "", ctxFlag)
 	fs.Func("context", "", ctxFlag)
@@ -139,7 +147,113 @@ func parseArgs(args []string) (opts options, problems []string, help bool) {
 	if opts.poll <= 0 {
 		problems = append(problems, "--poll-interval needs a positive duration such as 10s")
 	}
+	for _, v := range opts.destProfs {
+		if _, _, err := splitDestinationProfile(v); err != "" {
+			problems = append(problems, err)
+		}
+	}
 	return opts, problems, false
+}
+
+// expDestProfile is what --destination-profile takes.
+const expDestProfile = "expected NAME (the profile of the one destination account other than the source) or ACCOUNT=NAME with a 12-digit destination account, such as 333333333333=replica-admin"
+
+// splitDestinationProfile reads one --destination-profile value: ACCOUNT=NAME, or a bare NAME
+// (account ""). problem is "" when the value is well formed.
+func splitDestinationProfile(v string) (account, name, problem string) {
+	account, name, hasEq := strings.Cut(v, "=")
+	if !hasEq {
+		account, name = "", v
+	}
+	switch {
+	case strings.TrimSpace(v) == "":
+		return "", "", fmt.Sprintf("--destination-profile %q: empty; %s", v, expDestProfile)
+	case hasEq && !awsid.IsAccount(account):
+		return "", "", fmt.Sprintf("--destination-profile %q: %q is not a 12-digit AWS account ID; %s", v, account, expDestProfile)
+	case strings.TrimSpace(name) == "" || strings.TrimSpace(name) != name || strings.ContainsAny(name, "="):
+		return "", "", fmt.Sprintf("--destination-profile %q: %q is not a profile name; %s", v, name, expDestProfile)
+	}
+	return account, name, ""
+}
+
+// otherAccounts returns the destination accounts other than the source, in the order of their
+// first destination, and the regions of each.
+func otherAccounts(cfg *config.Config) (accounts []string, regions map[string][]string) {
+	regions = map[string][]string{}
+	for _, d := range cfg.Destinations() {
+		if d.Account == "" || d.Account == cfg.SourceAccount {
+			continue
+		}
+		if _, ok := regions[d.Account]; !ok {
+			accounts = append(accounts, d.Account)
+		}
+		regions[d.Account] = append(regions[d.Account], d.Region)
+	}
+	return accounts, regions
+}
+
+// describeAccounts renders "222222222222 (us-west-2, eu-west-1), 333333333333 (ap-southeast-2)".
+func describeAccounts(accounts []string, regions map[string][]string) string {
+	var parts []string
+	for _, a := range accounts {
+		parts = append(parts, fmt.Sprintf("%s (%s)", a, strings.Join(regions[a], ", ")))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// destinationProfiles maps each --destination-profile value onto a destination account other
+// than the source: ACCOUNT=NAME names it, a bare NAME is destinationAccount's, or that of the one
+// other account. Every refusal names the flag, the value and what is expected.
+func destinationProfiles(values []string, cfg *config.Config) (map[string]string, []string) {
+	accounts, regions := otherAccounts(cfg)
+	profiles := map[string]string{}
+	given := map[string]string{} // account → the value that named it
+	var problems []string
+	expected := func() string {
+		if len(accounts) == 0 {
+			return fmt.Sprintf("every destination is in the source account %s, whose credentials are --profile's: drop --destination-profile", cfg.SourceAccount)
+		}
+		return "expected a destination account other than the source: " + describeAccounts(accounts, regions)
+	}
+	for _, v := range values {
+		account, name, problem := splitDestinationProfile(v)
+		if problem != "" {
+			problems = append(problems, problem)
+			continue
+		}
+		if account == "" {
+			switch {
+			case cfg.DestinationAccount != "" && regions[cfg.DestinationAccount] != nil:
+				account = cfg.DestinationAccount
+			case len(accounts) == 1:
+				account = accounts[0]
+			case len(accounts) == 0:
+				problems = append(problems, fmt.Sprintf("--destination-profile %s: %s", v, expected()))
+				continue
+			default:
+				problems = append(problems, fmt.Sprintf(
+					"--destination-profile %s: ambiguous, the destinations are in %d accounts other than the source (%s) and destinationAccount names none of them: give one --destination-profile ACCOUNT=NAME per account",
+					v, len(accounts), describeAccounts(accounts, regions)))
+				continue
+			}
+		}
+		switch {
+		case account == cfg.SourceAccount:
+			problems = append(problems, fmt.Sprintf("--destination-profile %s: %s is the source account, whose destinations use the source credentials (--profile); %s",
+				v, account, expected()))
+			continue
+		case regions[account] == nil:
+			problems = append(problems, fmt.Sprintf("--destination-profile %s: %s is not a destination account of the configuration; %s", v, account, expected()))
+			continue
+		}
+		if first, dup := given[account]; dup {
+			problems = append(problems, fmt.Sprintf("--destination-profile %s: account %s already has a profile (--destination-profile %s); give each destination account once",
+				v, account, first))
+			continue
+		}
+		given[account], profiles[account] = v, name
+	}
+	return profiles, problems
 }
 
 // Run is the whole command: it parses args, reads and validates the configuration, checks
@@ -223,30 +337,42 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return fail("the source credentials (%s) are for account %s, but sourceAccount is %s: use --profile with credentials of %s",
 			describeProfile("source", opts.profile), srcID, cfg.SourceAccount, cfg.SourceAccount)
 	}
-	// verify reads one destination account (destinationAccount); destinations that name an
-	// account of their own (region@account) in another one are not verified yet: refuse rather
-	// than check the wrong registry.
-	for _, d := range cfg.Destinations() {
-		if d.Account != "" && d.Account != cfg.DestinationAccountOrSource() {
-			return fail("destination %s is in account %s, and verify checks one destination account (%s): run it with -c destinationAccount=%s and only the destinations of that account",
-				d.Region, d.Account, cfg.DestinationAccountOrSource(), d.Account)
+	// Every destination account other than the source needs credentials of its own, and they
+	// must be that account's: every check of a destination reads its own account.
+	profiles, problems := destinationProfiles(opts.destProfs, cfg)
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fail("%s", p)
 		}
+		return fail("run 'verify -h' for usage")
 	}
-	destination := source
-	if opts.destProf != "" {
-		if destination, err = env.LoadClients(ctx, opts.destProf, region); err != nil {
-			return fail("%v", err)
+	accounts, regions := otherAccounts(cfg)
+	loaded := map[string]Clients{opts.profile: source}
+	destinations := map[string]AccountClients{}
+	for _, a := range accounts {
+		where := fmt.Sprintf("%s %s", plural(len(regions[a]), "the destination", "the destinations"), strings.Join(regions[a], ", "))
+		prof, ok := profiles[a]
+		if !ok {
+			return fail("%s %s in account %s, and the source credentials (%s) are for account %s: pass --destination-profile %s=NAME with credentials of %s",
+				where, plural(len(regions[a]), "is", "are"), a, describeProfile("source", opts.profile), srcID, a, a)
 		}
-	}
-	if cfg.CrossAccount() || opts.destProf != "" {
-		dstID, err := identify(ctx, destination, region, describeProfile("destination", opts.destProf))
+		clients, ok := loaded[prof]
+		if !ok {
+			if clients, err = env.LoadClients(ctx, prof, region); err != nil {
+				return fail("%v", err)
+			}
+			loaded[prof] = clients
+		}
+		what := fmt.Sprintf("destination account %s, profile %s", a, prof)
+		id, err := identify(ctx, clients, region, what)
 		if err != nil {
 			return fail("%v", err)
 		}
-		if want := cfg.DestinationAccountOrSource(); dstID != want {
-			return fail("the destination credentials (%s) are for account %s, but the replicas live in account %s: pass --destination-profile with credentials of %s",
-				describeProfile("destination", opts.destProf), dstID, want, want)
+		if id != a {
+			return fail("the destination credentials (%s) are for account %s, but %s %s in account %s: pass --destination-profile %s=NAME with credentials of %s",
+				what, id, where, plural(len(regions[a]), "lives", "live"), a, a, a)
 		}
+		destinations[a] = AccountClients{Clients: clients, Profile: prof}
 	}
 
 	qualifier := DefaultBootstrapQualifier
@@ -254,8 +380,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		qualifier = q
 	}
 	v := &Verifier{
-		Config: cfg, Source: source, Destination: destination,
-		SourceProfile: opts.profile, DestinationProfile: opts.destProf,
+		Config: cfg, Source: source, SourceProfile: opts.profile, Destinations: destinations,
 		Images: opts.images, BootstrapQualifier: qualifier, Now: env.Now, Sleep: env.Sleep,
 	}
 	report := &Report{}
@@ -304,6 +429,14 @@ func onlyAbout(ve *config.ValidationError, key string) bool {
 		}
 	}
 	return len(ve.Problems) > 0
+}
+
+// plural picks the singular or plural form for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func describeProfile(side, profile string) string {

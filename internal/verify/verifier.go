@@ -3,10 +3,12 @@ package verify
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/acme-platform/ecr-replication/config"
+	"github.com/acme-platform/ecr-replication/policy"
 )
 
 // Verifier runs the checks of one configuration.
@@ -14,12 +16,16 @@ type Verifier struct {
 	// Config is the validated configuration; SourceAccount is known (from the context or
 	// the credentials).
 	Config *config.Config
-	// Source are the clients of the source account; Destination those of the account that
-	// receives the replicas (the same value in same-account mode).
-	Source, Destination Clients
-	// SourceProfile and DestinationProfile name the profiles in use ("" for the default
-	// chain), for the commands the details suggest.
-	SourceProfile, DestinationProfile string
+	// Source are the clients of the source account; they also serve the destinations in the
+	// source account.
+	Source Clients
+	// SourceProfile names the source profile ("" for the default chain), for the commands the
+	// details suggest.
+	SourceProfile string
+	// Destinations are the credentials of every destination account other than the source
+	// account, by account ID. Every account of [config.Config.Destinations] other than the
+	// source must have an entry.
+	Destinations map[string]AccountClients
 	// Images is how many of the most recent images of every source repository are checked.
 	Images int
 	// BootstrapQualifier is the CDK bootstrap qualifier (context key
@@ -32,6 +38,13 @@ type Verifier struct {
 	statusAPI statusAPIState
 }
 
+// AccountClients are the clients of one destination account and the profile they come from
+// ("" for the default chain), for the commands the details suggest.
+type AccountClients struct {
+	Clients Clients
+	Profile string
+}
+
 // statusAPIState remembers whether DescribeImageReplicationStatus answers, so that an
 // endpoint without it is asked once per run.
 type statusAPIState struct {
@@ -42,16 +55,81 @@ type statusAPIState struct {
 // DefaultBootstrapQualifier is the qualifier of `cdk bootstrap` without --qualifier.
 const DefaultBootstrapQualifier = "hnb659fds"
 
-// destinationAccount is the account of every destination registry.
-func (v *Verifier) destinationAccount() string { return v.Config.DestinationAccountOrSource() }
+// site is one registry the checks read: the source (its region in the source account) or a
+// destination (a region in its account), with the clients of that account.
+type site struct {
+	region, account string
+	// replica is true for a destination.
+	replica bool
+	// cross is true for a destination in another account than the source: its replica stack
+	// holds the registry policy, and its replicas let the source account's deploy role pull.
+	cross   bool
+	clients Clients
+	profile string
+}
 
-// clientsFor returns the clients of the account that owns region's resources: the source
-// account in the source region, the destination account elsewhere.
-func (v *Verifier) clientsFor(region string) Clients {
-	if region == v.Config.SourceRegion {
-		return v.Source
+// stack is the name of the site's stack.
+func (s site) stack() string {
+	if s.replica {
+		return replicaStackName(s.region)
 	}
-	return v.Destination
+	return sourceStackName(s.region)
+}
+
+// where names the site in messages about its credentials: "region us-west-2" or, in another
+// account, "region us-west-2 of account 333333333333".
+func (s site) where() string {
+	if s.cross {
+		return fmt.Sprintf("region %s of account %s", s.region, s.account)
+	}
+	return "region " + s.region
+}
+
+// source is the source registry.
+func (v *Verifier) source() site {
+	return site{region: v.Config.SourceRegion, account: v.Config.SourceAccount, clients: v.Source, profile: v.SourceProfile}
+}
+
+// destinations are the destination registries, in configuration order, each with the
+// clients of its account.
+func (v *Verifier) destinations() []site {
+	var out []site
+	for _, d := range v.Config.Destinations() {
+		s := site{region: d.Region, account: d.Account, replica: true, clients: v.Source, profile: v.SourceProfile}
+		if s.account == "" {
+			s.account = v.Config.SourceAccount
+		}
+		if s.account != v.Config.SourceAccount {
+			s.cross = true
+			s.clients, s.profile = v.Destinations[s.account].Clients, v.Destinations[s.account].Profile
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// sites is the source, then every destination.
+func (v *Verifier) sites() []site { return append([]site{v.source()}, v.destinations()...) }
+
+// ready reports a Verifier built without the clients of a destination account.
+func (v *Verifier) ready() error {
+	var missing []string
+	for _, d := range v.destinations() {
+		if d.clients == nil && !slices.Contains(missing, d.account) {
+			missing = append(missing, d.account)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("no credentials for destination account(s) %s: set Verifier.Destinations", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// pullAccess is who may pull from the site's repositories besides its own account, as the
+// app's stacks grant it: the configuration's pull access, and in a destination of another
+// account the source account's deploy role.
+func (v *Verifier) pullAccess(s site) policy.PullAccess {
+	return v.Config.PullAccess(s.cross)
 }
 
 // profileFlag renders " --profile NAME" for the commands suggested in details.
@@ -62,23 +140,39 @@ func profileFlag(profile string) string {
 	return " --profile " + profile
 }
 
-// profileFor is the profile of the account that owns region's resources.
-func (v *Verifier) profileFor(region string) string {
-	if region == v.Config.SourceRegion {
-		return v.SourceProfile
+// accountRegions groups the regions of the configuration by account: the source account first
+// (the source region, then its destinations), then every other destination account in the
+// order of its first destination.
+func (v *Verifier) accountRegions() (accounts []string, regions map[string][]string) {
+	regions = map[string][]string{}
+	for _, s := range v.sites() {
+		if _, ok := regions[s.account]; !ok {
+			accounts = append(accounts, s.account)
+		}
+		regions[s.account] = append(regions[s.account], s.region)
 	}
-	return v.DestinationProfile
+	return accounts, regions
 }
 
-// Subject describes the configuration in one line, for the report's title.
+// Subject describes the configuration in one line, for the report's title: the prefix, the
+// regions and every account checked (with its regions when there are several).
 func (v *Verifier) Subject(mode string) string {
 	c := v.Config
-	accounts := "account " + c.SourceAccount
-	if c.CrossAccount() {
-		accounts = fmt.Sprintf("accounts %s → %s", c.SourceAccount, c.DestinationAccount)
+	accounts, regions := v.accountRegions()
+	desc := "account " + c.SourceAccount
+	if len(accounts) > 1 {
+		var parts []string
+		for i, a := range accounts {
+			rs := regions[a]
+			if i == 0 {
+				rs = append([]string{"source " + rs[0]}, rs[1:]...)
+			}
+			parts = append(parts, fmt.Sprintf("%s (%s)", a, strings.Join(rs, ", ")))
+		}
+		desc = "accounts " + strings.Join(parts, ", ")
 	}
 	return fmt.Sprintf("ecr-replication verify (%s): %s/ from %s to %s, %s",
-		mode, c.RepoPrefix, c.SourceRegion, strings.Join(c.DestinationRegions, ", "), accounts)
+		mode, c.RepoPrefix, c.SourceRegion, strings.Join(c.DestinationRegions, ", "), desc)
 }
 
 // Stack names, as the app names them (stacks.SourceStackName and stacks.ReplicaStackName;

@@ -58,6 +58,9 @@ func (p *Progress) Done() {
 // progress per destination and returns one "images" check per destination and repository;
 // anything not replicated at the deadline is a problem.
 func (v *Verifier) Wait(ctx context.Context, timeout, poll time.Duration, progress *Progress) ([]Check, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	start := v.Now()
 	deadline := start.Add(timeout)
 	var fixed map[string][]sourceImage
@@ -103,13 +106,13 @@ func (v *Verifier) Wait(ctx context.Context, timeout, poll time.Duration, progre
 			}
 			out := append(setup, summarizeImages(v, states, final)...)
 			if failed {
-				out = append(out, Check{Name: "wait", Region: v.Config.SourceRegion, Status: StatusProblem,
+				out = append(out, Check{Name: "wait", Region: v.Config.SourceRegion, Account: v.Config.SourceAccount, Status: StatusProblem,
 					Detail: fmt.Sprintf("stopped after %s: a replication FAILED (see the images checks)", elapsed.Round(time.Second))})
 			} else if !done {
-				out = append(out, Check{Name: "wait", Region: v.Config.SourceRegion, Status: StatusProblem,
+				out = append(out, Check{Name: "wait", Region: v.Config.SourceRegion, Account: v.Config.SourceAccount, Status: StatusProblem,
 					Detail: fmt.Sprintf("deadline of %s passed with images not replicated", timeout)})
 			} else {
-				out = append(out, Check{Name: "wait", Region: v.Config.SourceRegion, Status: StatusOK,
+				out = append(out, Check{Name: "wait", Region: v.Config.SourceRegion, Account: v.Config.SourceAccount, Status: StatusOK,
 					Detail: fmt.Sprintf("every recent image replicated after %s", elapsed.Round(time.Second))})
 			}
 			return out, nil

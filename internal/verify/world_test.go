@@ -232,6 +232,7 @@ type reportJSON struct {
 type checkJSON struct {
 	Name           string   `json:"name"`
 	Region         string   `json:"region"`
+	Account        string   `json:"account"`
 	Repository     string   `json:"repository"`
 	Status         string   `json:"status"`
 	Detail         string   `json:"detail"`
@@ -264,18 +265,39 @@ func (r reportJSON) find(name, region, repo string) []checkJSON {
 // fragment.
 func (r reportJSON) expect(t *testing.T, name, region, repo, status string, fragments ...string) {
 	t.Helper()
-	cs := r.find(name, region, repo)
+	r.expectChecks(t, r.find(name, region, repo), name, region, repo, status, fragments...)
+}
+
+// findIn returns the checks with name, account, region and repository.
+func (r reportJSON) findIn(account, name, region, repo string) []checkJSON {
+	var out []checkJSON
+	for _, c := range r.find(name, region, repo) {
+		if c.Account == account {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// expectIn is expect for the check about one account's registry.
+func (r reportJSON) expectIn(t *testing.T, account, name, region, repo, status string, fragments ...string) {
+	t.Helper()
+	r.expectChecks(t, r.findIn(account, name, region, repo), name, region+" of "+account, repo, status, fragments...)
+}
+
+func (r reportJSON) expectChecks(t *testing.T, cs []checkJSON, name, where, repo, status string, fragments ...string) {
+	t.Helper()
 	if len(cs) != 1 {
-		t.Errorf("want one %s check in %s for %q, got %d: %+v", name, region, repo, len(cs), cs)
+		t.Errorf("want one %s check in %s for %q, got %d: %+v", name, where, repo, len(cs), cs)
 		return
 	}
 	c := cs[0]
 	if c.Status != status {
-		t.Errorf("%s %s %s: status %s, want %s (%s)", name, region, repo, c.Status, status, c.Detail)
+		t.Errorf("%s %s %s: status %s, want %s (%s)", name, where, repo, c.Status, status, c.Detail)
 	}
 	for _, f := range fragments {
 		if !strings.Contains(c.Detail, f) {
-			t.Errorf("%s %s %s: detail %q lacks %q", name, region, repo, c.Detail, f)
+			t.Errorf("%s %s %s: detail %q lacks %q", name, where, repo, c.Detail, f)
 		}
 	}
 }
