@@ -1000,6 +1000,14 @@ func TestLifecycleTrail(t *testing.T) {
 			if sel := cfntest.JSON(p["EventSelectors"]); !strings.Contains(sel, `"IncludeManagementEvents":true`) || !strings.Contains(sel, `"ReadWriteType":"All"`) {
 				t.Errorf("%s: event selectors %s; want all management events", name, sel)
 			}
+			// The trail is a plain CfnResource: its tags are given, not applied by Tags.of.
+			if tags := cfntest.JSON(p["Tags"]); tags != `[{"Key":"Project","Value":"ecr-replication"},{"Key":"RepositoryNamespace","Value":"enterprise-apps"}]` {
+				t.Errorf("%s: trail tags %s; want the stack's tags", name, tags)
+			}
+			// CloudTrail checks the bucket policy when the trail is created: it must exist first.
+			if deps := cfntest.JSON(tr.Raw["DependsOn"]); len(tmpl.Resources("AWS::S3::BucketPolicy")) != 1 || !strings.Contains(deps, tmpl.Resources("AWS::S3::BucketPolicy")[0].LogicalID) {
+				t.Errorf("%s: trail depends on %s; want the bucket policy", name, deps)
+			}
 		}
 		for _, b := range tmpl.Resources("AWS::S3::Bucket") {
 			if b.Raw["DeletionPolicy"] != "Retain" || !strings.Contains(cfntest.JSON(b.Properties["BucketEncryption"]), "AES256") {
@@ -1007,8 +1015,15 @@ func TestLifecycleTrail(t *testing.T) {
 			}
 		}
 		for _, bp := range tmpl.Resources("AWS::S3::BucketPolicy") {
-			if doc := cfntest.JSON(bp.Properties["PolicyDocument"]); !strings.Contains(doc, `"aws:SecureTransport":"false"`) || !strings.Contains(doc, "cloudtrail.amazonaws.com") {
+			doc := cfntest.JSON(bp.Properties["PolicyDocument"])
+			if !strings.Contains(doc, `"aws:SecureTransport":"false"`) || !strings.Contains(doc, "cloudtrail.amazonaws.com") {
 				t.Errorf("%s: bucket policy %s; want TLS-only and CloudTrail's delivery", name, doc)
+			}
+			// What CloudTrail needs (CloudTrail user guide, create-s3-bucket-policy-for-cloudtrail.html).
+			for _, want := range []string{`"Action":"s3:GetBucketAcl"`, `"Action":"s3:PutObject","Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}`, `/AWSLogs/`} {
+				if !strings.Contains(doc, want) {
+					t.Errorf("%s: bucket policy %s; want %s", name, doc, want)
+				}
 			}
 		}
 	}

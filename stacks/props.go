@@ -8,6 +8,7 @@ import (
 
 	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
 	checks "github.com/acme-platform/ecr-replication/internal/props"
 	"github.com/acme-platform/ecr-replication/policy"
@@ -182,8 +183,15 @@ func (r Repository) settings(access policy.PullAccess) registry.RepositorySettin
 // Dashboards are left untagged: cfn-lint 1.51's schema has no Tags on AWS::CloudWatch::Dashboard.
 func tagStack(s awscdk.Stack, prefix string) {
 	tagProps := &awscdk.TagProps{ExcludeResourceTypes: jsii.Strings("AWS::CloudWatch::Dashboard")}
-	awscdk.Tags_Of(s).Add(jsii.String("Project"), jsii.String("ecr-replication"), tagProps)
-	awscdk.Tags_Of(s).Add(jsii.String("RepositoryNamespace"), jsii.String(prefix), tagProps)
+	for _, tag := range stackTags(prefix) {
+		awscdk.Tags_Of(s).Add(jsii.String(tag.Key), jsii.String(tag.Value), tagProps)
+	}
+}
+
+// stackTags are the tags of every taggable resource of a stack, in order: for tagStack, and for
+// the lifecycle trail, a resource Tags.of does not reach.
+func stackTags(prefix string) []monitoring.Tag {
+	return []monitoring.Tag{{Key: "Project", Value: "ecr-replication"}, {Key: "RepositoryNamespace", Value: prefix}}
 }
 
 // concreteRegion returns the stack's Env.Region, recording a problem unless it is a known AWS

@@ -187,7 +187,9 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 		NamePrefix: monitoring.DefaultNamePrefix(prefix),
 	})
 	if props.LifecycleTrail {
-		s.Trail = monitoring.NewLifecycleTrail(stack, "LifecycleTrail", &monitoring.LifecycleTrailProps{NamePrefix: monitoring.DefaultNamePrefix(prefix)})
+		s.Trail = monitoring.NewLifecycleTrail(stack, "LifecycleTrail", &monitoring.LifecycleTrailProps{
+			NamePrefix: monitoring.DefaultNamePrefix(prefix), Tags: stackTags(prefix),
+		})
 	}
 	outputDockerLogin(stack)
 	tagStack(stack, prefix)

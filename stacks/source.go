@@ -186,7 +186,9 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 		NamePrefix: monitoring.DefaultNamePrefix(prefix),
 	})
 	if mon.LifecycleTrail {
-		s.Trail = monitoring.NewLifecycleTrail(stack, "LifecycleTrail", &monitoring.LifecycleTrailProps{NamePrefix: monitoring.DefaultNamePrefix(prefix)})
+		s.Trail = monitoring.NewLifecycleTrail(stack, "LifecycleTrail", &monitoring.LifecycleTrailProps{
+			NamePrefix: monitoring.DefaultNamePrefix(prefix), Tags: stackTags(prefix),
+		})
 	}
 
 	outputRepositoryURIs(stack, &props.Common, s.Repositories)

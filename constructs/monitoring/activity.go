@@ -7,7 +7,6 @@ import (
 	"github.com/acme-platform/ecr-replication/awsid"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -68,7 +67,7 @@ func (s *SourceMonitor) addPushRules() {
 // the namespace's push alarm when some repositories are not watched.
 func (s *SourceMonitor) addActivityAlarms() {
 	props := s.props
-	action := awscloudwatchactions.NewSnsAction(props.AlertTopic)
+	action := notify(props.AlertTopic)
 	for _, repo := range s.watched {
 		id := awsid.ConstructID(shortRepositoryName(props.RepositoryPrefix, repo))
 		pull := s.anomalyAlarm("PullAnomaly"+id, PullAnomalyAlarmName(s.namePrefix, props.RepositoryPrefix, repo),

@@ -353,6 +353,9 @@ func TestInvalidPropsPanic(t *testing.T) {
 		want string
 		f    func()
 	}{
+		{"fails on an empty trail tag key and an overlong value", "LifecycleTrail Validation/Trail1: invalid props:\n  - Tags[0].Key: got \"\"; expected 1 to 128 characters\n  - Tags[1].Value: got \"" + strings.Repeat("v", 257), func() {
+			monitoring.NewLifecycleTrail(stack, "Trail1", &monitoring.LifecycleTrailProps{Tags: []monitoring.Tag{{Key: "", Value: "x"}, {Key: "k", Value: strings.Repeat("v", 257)}}})
+		}},
 		{"fails on a malformed e-mail", "NotificationTopics Validation/T1: invalid props", func() {
 			monitoring.NewNotificationTopics(stack, "T1", &monitoring.NotificationTopicsProps{AlertEmail: "ops at example"})
 		}},

@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -97,7 +96,7 @@ func NewDeliveryAlarms(scope constructs.Construct, id string, props *DeliveryAla
 	if period == nil {
 		period = awscdk.Duration_Minutes(jsii.Number(5))
 	}
-	action := awscloudwatchactions.NewSnsAction(props.AlertTopic)
+	action := notify(props.AlertTopic)
 	for i := 0; i < len(props.RuleNames); i += maxMetricsPerAlarm {
 		chunk := props.RuleNames[i:min(i+maxMetricsPerAlarm, len(props.RuleNames))]
 		using := map[string]awscloudwatch.IMetric{}

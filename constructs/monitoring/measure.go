@@ -15,7 +15,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -247,7 +246,7 @@ func measureFailureAlarm(scope constructs.Construct, name, what string, sm awsst
 }
 
 func measureNotify(alarm awscloudwatch.Alarm, topic awssns.ITopic) {
-	action := awscloudwatchactions.NewSnsAction(topic)
+	action := notify(topic)
 	alarm.AddAlarmAction(action)
 	alarm.AddOkAction(action)
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -250,7 +249,7 @@ func NewReplicationMonitor(scope constructs.Construct, id string, props *Replica
 		DatapointsToAlarm:  jsii.Number(1),
 		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 	})
-	action := awscloudwatchactions.NewSnsAction(props.AlertTopic)
+	action := notify(props.AlertTopic)
 	r.FailureRateAlarm.AddAlarmAction(action)
 	r.FailureRateAlarm.AddOkAction(action)
 

@@ -8,10 +8,10 @@ import (
 	checks "github.com/acme-platform/ecr-replication/internal/props"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -156,7 +156,11 @@ func (n *NotificationTopics) newTopic(id, displayName, email string) awssns.ITop
 		},
 	}))
 	if email != "" {
-		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+		// What topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(email)) creates:
+		// the subscription under the topic, named by the address.
+		awssns.NewSubscription(topic, jsii.String(email), &awssns.SubscriptionProps{
+			Topic: topic, Endpoint: jsii.String(email), Protocol: awssns.SubscriptionProtocol_EMAIL,
+		})
 	}
 	return topic
 }
@@ -173,3 +177,18 @@ func (n *NotificationTopics) Topics() []awssns.ITopic {
 	}
 	return topics
 }
+
+// topicAction is the alarm action that notifies an SNS topic, as
+// awscloudwatchactions.SnsAction does (its Bind returns the topic's ARN). The app links neither
+// that package nor awssnssubscriptions: both bring in the Lambda, EC2 and load-balancing
+// bindings, whose thousands of registered jsii types jsii-runtime-go checks every
+// Go-overriding object against (a ReplicatedRepository per repository and region).
+type topicAction struct{ topic awssns.ITopic }
+
+// Bind implements awscloudwatch.IAlarmAction.
+func (a *topicAction) Bind(_ constructs.Construct, _ awscloudwatch.IAlarm) *awscloudwatch.AlarmActionConfig {
+	return &awscloudwatch.AlarmActionConfig{AlarmActionArn: a.topic.TopicArn()}
+}
+
+// notify returns the alarm action that publishes to topic.
+func notify(topic awssns.ITopic) awscloudwatch.IAlarmAction { return &topicAction{topic: topic} }

@@ -1,8 +1,10 @@
 package monitoring
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudtrail"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -18,7 +20,14 @@ type LifecycleTrailProps struct {
 	//
 	// Default: "ecr".
 	NamePrefix string
+	// Tags are the trail's tags, in order. The trail is a plain CfnResource (see
+	// LifecycleTrail), which awscdk.Tags_Of does not reach: give here the tags the stack's
+	// other resources get. The bucket is tagged by Tags_Of as usual.
+	Tags []Tag
 }
+
+// Tag is one resource tag.
+type Tag struct{ Key, Value string }
 
 // LifecycleTrail is what lifecycle notifications need and the app does not otherwise create: a
 // CloudTrail trail that logs management events. ECR records lifecycle expirations as the
@@ -32,10 +41,16 @@ type LifecycleTrailProps struct {
 // The first trail of an account delivers management events free; a second one (if the account
 // has a trail already) is charged per 100,000 events: check `aws cloudtrail describe-trails`
 // first, and leave this off when a trail exists.
+//
+// The trail is the template awscloudtrail.Trail renders (the same resource, bucket policy and
+// logical ids), written here as a CfnResource: the awscloudtrail Go package links Lambda, EC2,
+// load balancing and Secrets Manager bindings, whose thousands of registered jsii types every
+// Go-overriding object of the app (a ReplicatedRepository per repository and region) is
+// checked against at synthesis.
 type LifecycleTrail struct {
 	constructs.Construct
-	// Trail is the CloudTrail trail.
-	Trail awscloudtrail.Trail
+	// Trail is the AWS::CloudTrail::Trail resource.
+	Trail awscdk.CfnResource
 	// Bucket receives the log files.
 	Bucket awss3.Bucket
 }
@@ -47,6 +62,19 @@ func NewLifecycleTrail(scope constructs.Construct, id string, props *LifecycleTr
 	}
 	problems := checks.For("LifecycleTrail", scope, id)
 	problems.Join(checkNamePrefix("NamePrefix", props.NamePrefix))
+	// CloudTrail's tag limits (AWS::CloudTrail::Trail Tag): keys of 1 to 128 characters, values
+	// of at most 256, at most 50 tags.
+	if len(props.Tags) > 50 {
+		problems.Add("Tags", len(props.Tags), "at most 50 tags")
+	}
+	for i, tag := range props.Tags {
+		if len(tag.Key) == 0 || len(tag.Key) > 128 {
+			problems.Add(fmt.Sprintf("Tags[%d].Key", i), tag.Key, "1 to 128 characters")
+		}
+		if len(tag.Value) > 256 {
+			problems.Add(fmt.Sprintf("Tags[%d].Value", i), tag.Value, "at most 256 characters")
+		}
+	}
 	problems.Panic()
 	prefix := props.NamePrefix
 	if prefix == "" {
@@ -66,17 +94,47 @@ func NewLifecycleTrail(scope constructs.Construct, id string, props *LifecycleTr
 		Reason: "the bucket holds only this trail's log files, written by CloudTrail with log file validation on " +
 			"(tampering is detectable from the digest files); server access logs would need another bucket just for them",
 	})
-	t.Trail = awscloudtrail.NewTrail(t, jsii.String("Trail"), &awscloudtrail.TrailProps{
-		TrailName:                  jsii.String(fitName(prefix+"-management-events", 128)),
-		Bucket:                     t.Bucket,
-		IsMultiRegionTrail:         jsii.Bool(true),
-		IncludeGlobalServiceEvents: jsii.Bool(true),
-		ManagementEvents:           awscloudtrail.ReadWriteType_ALL,
-		EnableFileValidation:       jsii.Bool(true),
-		SendToCloudWatchLogs:       jsii.Bool(false),
+	// What awscloudtrail.Trail grants CloudTrail on its bucket (CloudTrail user guide,
+	// create-s3-bucket-policy-for-cloudtrail.html): reading the bucket ACL, and writing log
+	// files under AWSLogs/<account>/ with the bucket owner in full control.
+	cloudTrail := awsiam.NewServicePrincipal(jsii.String("cloudtrail.amazonaws.com"), nil)
+	t.Bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Resources:  jsii.Strings(*t.Bucket.BucketArn()),
+		Actions:    jsii.Strings("s3:GetBucketAcl"),
+		Principals: &[]awsiam.IPrincipal{cloudTrail},
+	}))
+	t.Bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Resources:  jsii.Strings(*t.Bucket.ArnForObjects(jsii.String("AWSLogs/" + *awscdk.Stack_Of(t).Account() + "/*"))),
+		Actions:    jsii.Strings("s3:PutObject"),
+		Principals: &[]awsiam.IPrincipal{cloudTrail},
+		Conditions: &map[string]any{"StringEquals": map[string]any{"s3:x-amz-acl": "bucket-owner-full-control"}},
+	}))
+	// Trail/Resource, where awscloudtrail.Trail puts its CfnTrail: the same logical id.
+	holder := constructs.NewConstruct(t, jsii.String("Trail"))
+	t.Trail = awscdk.NewCfnResource(holder, jsii.String("Resource"), &awscdk.CfnResourceProps{
+		Type: jsii.String("AWS::CloudTrail::Trail"),
+		Properties: &map[string]any{
+			"IsLogging":                  true,
+			"EnableLogFileValidation":    true,
+			"IsMultiRegionTrail":         true,
+			"IncludeGlobalServiceEvents": true,
+			"TrailName":                  fitName(prefix+"-management-events", 128),
+			"S3BucketName":               t.Bucket.BucketName(),
+			"EventSelectors":             []any{map[string]any{"IncludeManagementEvents": true, "ReadWriteType": "All"}},
+		},
 	})
+	if len(props.Tags) > 0 {
+		var tags []any
+		for _, tag := range props.Tags {
+			tags = append(tags, map[string]any{"Key": tag.Key, "Value": tag.Value})
+		}
+		t.Trail.AddPropertyOverride(jsii.String("Tags"), tags)
+	}
+	t.Trail.Node().AddDependency(t.Bucket.Policy())
 	return t
 }
 
 // TrailArn returns the trail's ARN.
-func (t *LifecycleTrail) TrailArn() *string { return t.Trail.TrailArn() }
+func (t *LifecycleTrail) TrailArn() *string {
+	return awscdk.Token_AsString(t.Trail.GetAtt(jsii.String("Arn"), awscdk.ResolutionTypeHint_STRING), nil)
+}
