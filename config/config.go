@@ -315,12 +315,13 @@ func (c *Config) Destinations() []Destination {
 }
 
 // PullAccess is who besides the registry's own account may pull, as a repository policy: the
-// pullAccounts and organizationId of the configuration. In a replica (replica true) of a
-// cross-account configuration (some destination in another account) the source account's
-// deploy role is added, since it pulls from every region.
-func (c *Config) PullAccess(replica bool) policy.PullAccess {
+// pullAccounts and organizationId of the configuration. For a replica in another account than
+// the source (crossAccountReplica) the source account's deploy role is added, since it pulls
+// from every region; a repository in the source account (the source's, or a replica's in a
+// configuration that also has destinations elsewhere) needs no grant for its own account's role.
+func (c *Config) PullAccess(crossAccountReplica bool) policy.PullAccess {
 	a := policy.PullAccess{Partition: c.Partition(), Accounts: c.PullAccounts, OrganizationID: c.OrganizationID}
-	if replica && c.CrossAccount() {
+	if crossAccountReplica && c.CrossAccount() {
 		a.Roles = []policy.RoleRef{{Account: c.SourceAccount, Name: c.DeployRoleName()}}
 	}
 	return a
