@@ -43,6 +43,7 @@ func deploymentProps(cfg *config.Config) *stacks.DeploymentProps {
 			PullAccess:       cfg.PullAccess(false),
 			KMS:              cfg.Encryption == config.EncryptionKMS,
 			EnhancedScanning: cfg.EnhancedScanning,
+			RepositoryStacks: cfg.RepositoryStacks,
 			Monitoring: stacks.Monitoring{
 				AlertEmail:                  cfg.AlertEmail,
 				ActivityAlarms:              &activity,

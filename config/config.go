@@ -130,6 +130,9 @@ type Config struct {
 	OrganizationID string
 	// Encryption of the repositories.
 	Encryption Encryption
+	// RepositoryStacks is how many stacks hold each region's repositories (1–20; 1: the
+	// region's stack).
+	RepositoryStacks int
 	// AlertEmail receives the alarms, or "".
 	AlertEmail string
 

@@ -27,7 +27,7 @@ var documentedKeys = []string{
 	"productionImageCount", "productionTagPrefixes", "untaggedExpiryDays",
 	"testingImageCount", "testingTagPrefixes", "testingMaxAgeDays",
 	"sourceAccount", "destinationAccount", "pullAccounts", "organizationId",
-	"encryption", "alertEmail",
+	"repositoryStacks", "encryption", "alertEmail",
 	"replicationFailureThreshold", "replicationMinimumAttempts", "replicationWindowMinutes",
 	"activityAlarms", "activityAlarmRepositories", "anomalyStdDevs", "enhancedScanning",
 	"storageMetrics", "storageScheduleMinutes", "storageRepositoryMetrics", "storageGrowthAlarmGiB",
@@ -49,6 +49,7 @@ func recipeDefaults() *Config {
 		TestingTagPrefixes:          []string{"test", "dev", "staging"},
 		TestingMaxAgeDays:           7,
 		Encryption:                  EncryptionAES256,
+		RepositoryStacks:            1,
 		ReplicationFailureThreshold: 10,
 		ReplicationMinimumAttempts:  5,
 		ReplicationWindowMinutes:    60,
@@ -211,6 +212,7 @@ func TestEveryConfigFieldIsBackedByAKey(t *testing.T) {
 		"PullAccounts":                {"pullAccounts"},
 		"OrganizationID":              {"organizationId"},
 		"Encryption":                  {"encryption"},
+		"RepositoryStacks":            {"repositoryStacks"},
 		"AlertEmail":                  {"alertEmail"},
 		"ReplicationFailureThreshold": {"replicationFailureThreshold"},
 		"ReplicationMinimumAttempts":  {"replicationMinimumAttempts"},
@@ -361,6 +363,8 @@ func TestParseEachKeyFromJSONType(t *testing.T) {
 		{"pullAccounts array", map[string]any{"pullAccounts": []any{"012345678901"}}, Env{}, fPullAccounts, []string{"012345678901"}},
 		{"organizationId", map[string]any{"organizationId": "o-abcdefghij0123456789"}, Env{}, fOrganizationID, "o-abcdefghij0123456789"},
 		{"encryption", map[string]any{"encryption": "AES256"}, Env{}, fEncryption, EncryptionAES256},
+		{"repositoryStacks number", map[string]any{"repositoryStacks": float64(20)}, Env{}, func(c *Config) any { return c.RepositoryStacks }, 20},
+		{"repositoryStacks string", map[string]any{"repositoryStacks": "2"}, Env{}, func(c *Config) any { return c.RepositoryStacks }, 2},
 		{"alertEmail", map[string]any{"alertEmail": "team.alerts@example.co.uk"}, Env{}, fAlertEmail, "team.alerts@example.co.uk"},
 		{"replicationFailureThreshold number", map[string]any{"replicationFailureThreshold": 0.5}, Env{}, fFailureThreshold, 0.5},
 		{"replicationMinimumAttempts number", map[string]any{"replicationMinimumAttempts": float64(100000)}, Env{}, fMinimumAttempts, 100000},
@@ -396,6 +400,7 @@ func TestParseCDKJSON(t *testing.T) {
 	  "pullAccounts": ["777788889999"],
 	  "organizationId": "o-exampleorg1",
 	  "encryption": "KMS",
+	  "repositoryStacks": 3,
 	  "alertEmail": "ops@example.com",
 	  "replicationFailureThreshold": 5,
 	  "replicationMinimumAttempts": 3,
@@ -433,6 +438,7 @@ func TestParseCDKJSON(t *testing.T) {
 		PullAccounts:                []string{"777788889999"},
 		OrganizationID:              "o-exampleorg1",
 		Encryption:                  EncryptionKMS,
+		RepositoryStacks:            3,
 		AlertEmail:                  "ops@example.com",
 		ReplicationFailureThreshold: 5,
 		ReplicationMinimumAttempts:  3,
@@ -931,6 +937,15 @@ func TestLevenshtein(t *testing.T) {
 	} {
 		if got := levenshtein(tc.a, tc.b, 2); got != tc.want {
 			t.Errorf("levenshtein(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+func TestRepositoryStacksRefusals(t *testing.T) {
+	for _, v := range []any{"0", "21", "two", float64(1.5), "-1"} {
+		_, err := Parse(map[string]any{"repositoryStacks": v}, Env{})
+		if err == nil || !strings.Contains(err.Error(), "repositoryStacks: got") || !strings.Contains(err.Error(), "from 1 (the repositories stay in each region's stack) to 20") {
+			t.Errorf("repositoryStacks=%v: %v; want a refusal naming the key, the value and the range", v, err)
 		}
 	}
 }

@@ -51,6 +51,7 @@ const (
 	keyReplicationLatency          = "replicationLatency"
 	keyLatencyAlarmMinutes         = "replicationLatencyAlarmMinutes"
 	keyLifecycleTrail              = "lifecycleTrail"
+	keyRepositoryStacks            = "repositoryStacks"
 )
 
 // Non-literal defaults.
@@ -118,6 +119,8 @@ var keyTable = []Key{
 		"Comma-separated 12-digit accounts granted pull access, no duplicates."},
 	{keyOrganizationID, defaultNone,
 		"AWS Organizations ID (o- followed by 10–32 lower-case letters or digits) whose principals are granted pull access."},
+	{keyRepositoryStacks, "1",
+		"Stacks holding each region's repositories: 1 keeps them in the region's stack; 2 to 20 puts them in that many stacks of their own (<stack>-repositories-<k>), each repository by a hash of its name, so adding or removing repositories moves no other one; changing the number moves most repositories (each then needs cdk import)."},
 	{keyEncryption, "AES256",
 		"Repository encryption: AES256 or KMS."},
 	{keyAlertEmail, defaultNone,

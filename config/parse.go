@@ -665,6 +665,8 @@ func (p *parser) parseAccounts(c *Config) {
 		}
 	}
 
+	c.RepositoryStacks, _ = p.integer(keyRepositoryStacks, 1, 1, maxRepositoryStacks, expRepositoryStacks)
+
 	c.Encryption = EncryptionAES256
 	if s, given, ok := p.text(keyEncryption, expEncryption); ok && given {
 		switch e := Encryption(s); e {
@@ -714,10 +716,14 @@ const (
 	expStdDevs   = "a number from 1 to 10 (standard deviations)"
 
 	expStorageSchedule = "a whole number of minutes from 5 to 1440"
-	expGrowth          = "a number of GiB greater than 0 and at most 1000000"
-	expLatency         = "a whole number of minutes from 1 to 1440"
-	expActivityRepos   = "a comma-separated list of at most 25 repository names of productionRepositories, testingRepositories or repositoriesFile, or none"
-	expStorageRepos    = "a comma-separated list of at most 10 repository names of productionRepositories, testingRepositories or repositoriesFile, or none"
+	// maxRepositoryStacks bounds repositoryStacks: 20 stacks of about 450 repositories each
+	// hold 9,000 repositories per region.
+	maxRepositoryStacks = 20
+	expRepositoryStacks = "a whole number from 1 (the repositories stay in each region's stack) to 20"
+	expGrowth           = "a number of GiB greater than 0 and at most 1000000"
+	expLatency          = "a whole number of minutes from 1 to 1440"
+	expActivityRepos    = "a comma-separated list of at most 25 repository names of productionRepositories, testingRepositories or repositoriesFile, or none"
+	expStorageRepos     = "a comma-separated list of at most 10 repository names of productionRepositories, testingRepositories or repositoriesFile, or none"
 )
 
 // float reads a numeric key and checks it with inRange.

@@ -42,17 +42,20 @@ type Deployment struct {
 	Replicas []*ReplicaStack
 }
 
-// Stacks returns every stack, the source first.
+// Stacks returns every stack: the source stack, its repository stacks, then each replica
+// stack followed by its repository stacks.
 func (d *Deployment) Stacks() []awscdk.Stack {
-	out := []awscdk.Stack{d.Source.Stack}
+	out := append([]awscdk.Stack{d.Source.Stack}, d.Source.RepositoryStacks...)
 	for _, r := range d.Replicas {
-		out = append(out, r.Stack)
+		out = append(append(out, r.Stack), r.RepositoryStacks...)
 	}
 	return out
 }
 
 // NewDeployment adds the source stack (named SourceStackName(SourceRegion)) and one replica
-// stack per destination (ReplicaStackName(region)) to scope, normally the app.
+// stack per destination (ReplicaStackName(region)) to scope, normally the app; with
+// RepositoryStacks of 2 or more, each of them has that many repository stacks beside it
+// (RepositoryStackName).
 //
 // Every replica stack deploys before the source stack: the replicas and the creation template
 // must exist before replication starts, or ECR creates the replicas itself (with defaults) and
@@ -112,6 +115,9 @@ func NewDeployment(scope constructs.Construct, props *DeploymentProps) *Deployme
 			LifecycleTrail:    trail,
 		})
 		d.Source.AddStackDependency(r.Stack, jsii.String("replicas, their creation template and registry policy must exist before replication starts"))
+		for _, holder := range r.RepositoryStacks {
+			d.Source.AddStackDependency(holder, jsii.String("the replicas must exist before replication starts"))
+		}
 		d.Replicas = append(d.Replicas, r)
 	}
 	return d

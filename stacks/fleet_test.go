@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -66,6 +67,20 @@ func fleetProps(n, destinations int) *stacks.DeploymentProps {
 	}
 }
 
+// maxedFleetProps is fleetProps with every option that adds resources to a region's stack:
+// 25 watched repositories, KMS, enhanced scanning and the lifecycle trail. At 400 repositories
+// the source stack then holds 524 resources, beyond CloudFormation's 500, so the repositories go
+// to repositoryStacks stacks of their own.
+func maxedFleetProps(n, destinations, repositoryStacks int) *stacks.DeploymentProps {
+	props := fleetProps(n, destinations)
+	for i := 0; i < 25; i++ {
+		props.Monitoring.ActivityRepositories = append(props.Monitoring.ActivityRepositories, props.Repositories[i].Name)
+	}
+	props.KMS, props.EnhancedScanning, props.Monitoring.LifecycleTrail = true, true, true
+	props.RepositoryStacks = repositoryStacks
+	return props
+}
+
 // fleetFixture is one synthesized fleet: every template, as written to the cloud assembly.
 type fleetFixture struct {
 	dir       string
@@ -86,20 +101,26 @@ var fleetFull = os.Getenv("FLEET_FULL") != ""
 // stacks (every stack with FLEET_FULL).
 func synthFleet(t *testing.T, n, destinations int) *fleetFixture {
 	t.Helper()
-	key := fmt.Sprintf("%dx%d", n, destinations)
+	return synthFleetOf(t, fmt.Sprintf("%dx%d", n, destinations), fleetProps(n, destinations), n == 400, destinations+1)
+}
+
+// synthFleetOf synthesizes props once under key, with cdk-nag over the source stack when
+// nagSource (over every stack with FLEET_FULL), and checks that it wrote templates templates.
+func synthFleetOf(t *testing.T, key string, props *stacks.DeploymentProps, nagSource bool, templates int) *fleetFixture {
+	t.Helper()
 	if f, ok := fleets[key]; ok {
 		return f
 	}
 	f := &fleetFixture{dir: t.TempDir(), templates: map[string][]byte{}, regions: map[string]string{}}
 	cfntest.ExpectOK(t, func() {
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(f.dir)})
-		d := stacks.NewDeployment(app, fleetProps(n, destinations))
+		d := stacks.NewDeployment(app, props)
 		var sample []awscdk.Stack
 		switch {
 		case fleetFull:
 			sample = d.Stacks()
-		case n == 400:
-			sample = []awscdk.Stack{d.Source.Stack}
+		case nagSource:
+			sample = append([]awscdk.Stack{d.Source.Stack}, d.Source.RepositoryStacks...)
 		}
 		for _, s := range sample {
 			awscdk.Aspects_Of(s).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
@@ -124,8 +145,8 @@ func synthFleet(t *testing.T, n, destinations int) *fleetFixture {
 		}
 		f.templates[strings.TrimSuffix(filepath.Base(file), ".template.json")] = raw
 	}
-	if len(f.templates) != destinations+1 {
-		t.Fatalf("%s: %d templates; want %d", key, len(f.templates), destinations+1)
+	if len(f.templates) != templates {
+		t.Fatalf("%s: %d templates; want %d", key, len(f.templates), templates)
 	}
 	fleets[key] = f
 	return f
@@ -146,41 +167,59 @@ func TestFleetWithinLimits(t *testing.T) {
 		name := fmt.Sprintf("%d repositories x %d destinations", size[0], size[1])
 		t.Run(name, func(t *testing.T) {
 			f := synthFleet(t, size[0], size[1])
-			worst := limits.Usage{}
-			for _, stack := range sortedKeys(f.templates) {
-				u, err := limits.Measure(f.templates[stack])
-				if err != nil {
-					t.Fatalf("%s: %v", stack, err)
-				}
-				for _, p := range u.Problems(stack) {
-					t.Error(p)
-				}
-				worst.Bytes, worst.Resources = max(worst.Bytes, u.Bytes), max(worst.Resources, u.Resources)
-				worst.Outputs, worst.MostDashboardWidgets = max(worst.Outputs, u.Outputs), max(worst.MostDashboardWidgets, u.MostDashboardWidgets)
-				worst.LargestInlinePolicies = max(worst.LargestInlinePolicies, u.LargestInlinePolicies)
-			}
-			t.Logf("largest template %d bytes, most resources %d, outputs %d, widgets %d, inline policies %d characters",
-				worst.Bytes, worst.Resources, worst.Outputs, worst.MostDashboardWidgets, worst.LargestInlinePolicies)
-			if worst.Resources < size[0] {
-				t.Errorf("no stack has the %d repositories; the fixture is not what it claims", size[0])
-			}
-			for _, finding := range f.nag {
-				t.Errorf("cdk-nag: %s", finding)
-			}
-			var parsed []map[string]interface{}
-			for _, stack := range sortedKeys(f.templates) {
-				var m map[string]interface{}
-				if err := json.Unmarshal(f.templates[stack], &m); err != nil {
-					t.Fatal(err)
-				}
-				parsed = append(parsed, m)
-			}
-			cost := monitoring.EstimateMonthlyCost(monitoring.ListPrices, parsed...)
-			t.Logf("fixed monthly cost: %s", cost)
-			if size == [2]int{400, 8} && cost.FixedMonthlyUSD > 100 {
-				t.Errorf("400 x 8: $%.2f a month; the target is at most $100", cost.FixedMonthlyUSD)
-			}
+			checkFleet(t, f, size)
 		})
+	}
+	// Every option on: one source stack would hold 524 resources; two repository stacks per
+	// region keep each template within the limits. `make test` checks 400 x 1 (the shape of
+	// every region), FLEET_FULL 400 x 8.
+	destinations := 1
+	if fleetFull {
+		destinations = 8
+	}
+	t.Run(fmt.Sprintf("400 repositories x %d destinations, every option, 2 repository stacks", destinations), func(t *testing.T) {
+		f := synthFleetOf(t, fmt.Sprintf("400x%d-maxed", destinations), maxedFleetProps(400, destinations, 2), true, 3*(destinations+1))
+		checkFleet(t, f, [2]int{200, destinations})
+	})
+}
+
+// checkFleet checks every template of f against the limits, its cdk-nag findings, and the
+// fixed monthly cost at 400 x 8; size[0] is the number of repositories some stack must hold.
+func checkFleet(t *testing.T, f *fleetFixture, size [2]int) {
+	t.Helper()
+	worst := limits.Usage{}
+	for _, stack := range sortedKeys(f.templates) {
+		u, err := limits.Measure(f.templates[stack])
+		if err != nil {
+			t.Fatalf("%s: %v", stack, err)
+		}
+		for _, p := range u.Problems(stack) {
+			t.Error(p)
+		}
+		worst.Bytes, worst.Resources = max(worst.Bytes, u.Bytes), max(worst.Resources, u.Resources)
+		worst.Outputs, worst.MostDashboardWidgets = max(worst.Outputs, u.Outputs), max(worst.MostDashboardWidgets, u.MostDashboardWidgets)
+		worst.LargestInlinePolicies = max(worst.LargestInlinePolicies, u.LargestInlinePolicies)
+	}
+	t.Logf("largest template %d bytes, most resources %d, outputs %d, widgets %d, inline policies %d characters",
+		worst.Bytes, worst.Resources, worst.Outputs, worst.MostDashboardWidgets, worst.LargestInlinePolicies)
+	if worst.Resources < size[0] {
+		t.Errorf("no stack has %d resources, one per repository; the fixture is not what it claims", size[0])
+	}
+	for _, finding := range f.nag {
+		t.Errorf("cdk-nag: %s", finding)
+	}
+	var parsed []map[string]interface{}
+	for _, stack := range sortedKeys(f.templates) {
+		var m map[string]interface{}
+		if err := json.Unmarshal(f.templates[stack], &m); err != nil {
+			t.Fatal(err)
+		}
+		parsed = append(parsed, m)
+	}
+	cost := monitoring.EstimateMonthlyCost(monitoring.ListPrices, parsed...)
+	t.Logf("fixed monthly cost: %s", cost)
+	if size == [2]int{400, 8} && cost.FixedMonthlyUSD > 100 {
+		t.Errorf("400 x 8: $%.2f a month; the target is at most $100", cost.FixedMonthlyUSD)
 	}
 }
 
@@ -253,6 +292,141 @@ func TestAddingARepositoryMovesNothing(t *testing.T) {
 		// The added repository is one AWS::ECR::Repository in every stack, and nothing else.
 		if len(added) != 1 || after[added[0]] != "AWS::ECR::Repository" {
 			t.Errorf("%s: adding one repository added %v", stack, added)
+		}
+	}
+}
+
+// TestRepositoryStackIndex: a repository's stack depends on its name and the number of
+// stacks only, spreads a fleet evenly, and stays what it is today: the pinned values are a
+// compatibility contract, since a changed hash would move deployed repositories between stacks.
+func TestRepositoryStackIndex(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		n     int
+		index int
+	}{
+		{"anything", 0, 0}, {"anything", 1, 0},
+	} {
+		if got := stacks.RepositoryStackIndex(c.name, c.n); got != c.index {
+			t.Errorf("RepositoryStackIndex(%q, %d) = %d, want %d", c.name, c.n, got, c.index)
+		}
+	}
+	pinned := map[string][2]int{} // name → index with 2 and with 7 stacks
+	for name, want := range pinnedIndexes {
+		pinned[name] = [2]int{stacks.RepositoryStackIndex(name, 2), stacks.RepositoryStackIndex(name, 7)}
+		if pinned[name] != want {
+			t.Errorf("RepositoryStackIndex(%q) with 2 and 7 stacks = %v, was %v: deployed repositories would move", name, pinned[name], want)
+		}
+	}
+	counts := make([]int, 4)
+	for i := 0; i < 400; i++ {
+		counts[stacks.RepositoryStackIndex(fmt.Sprintf("fleet/svc-%03d", i), 4)]++
+	}
+	for k, c := range counts {
+		if c < 70 || c > 130 {
+			t.Errorf("stack %d of 4 holds %d of 400 repositories (all: %v); want an even spread", k, c, counts)
+		}
+	}
+}
+
+// pinnedIndexes are RepositoryStackIndex's answers with 2 and 7 stacks, as first released.
+var pinnedIndexes = map[string][2]int{
+	"fleet/svc-000":              {1, 6},
+	"fleet/test-001":             {1, 2},
+	"enterprise-apps/production": {0, 1},
+	"enterprise-apps/testing":    {0, 4},
+	"team/a":                     {0, 5},
+	"payments/api":               {0, 6},
+}
+
+// TestRepositoryStacks: with RepositoryStacks 3, every region's repositories are in its three
+// repository stacks, each one where RepositoryStackIndex puts it and nowhere else; the region's
+// own stack holds none; the source stack deploys after every replica repository stack; and
+// adding a repository adds it to one stack per region and changes nothing else.
+func TestRepositoryStacks(t *testing.T) {
+	synth := func(skip int) (map[string]map[string]string, *stacks.Deployment, map[string][]string) {
+		props := fleetProps(14, 2)
+		props.Monitoring.ActivityRepositories = []string{"fleet/svc-000", "fleet/test-003"}
+		props.RepositoryStacks = 3
+		if skip >= 0 {
+			props.Repositories = append(props.Repositories[:skip:skip], props.Repositories[skip+1:]...)
+		}
+		out := map[string]map[string]string{}
+		deps := map[string][]string{}
+		var d *stacks.Deployment
+		cfntest.ExpectOK(t, func() {
+			app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+			d = stacks.NewDeployment(app, props)
+			for _, s := range d.Stacks() {
+				tmpl := cfntest.FromValue(assertions.Template_FromStack(s, nil).ToJSON())
+				m := map[string]string{}
+				for _, r := range tmpl.Resources("") {
+					m[r.LogicalID] = r.Type
+					if r.Type == "AWS::ECR::Repository" {
+						m["name:"+r.Properties["RepositoryName"].(string)] = "name"
+					}
+				}
+				out[*s.StackName()] = m
+				for _, dep := range *s.Dependencies() {
+					deps[*s.StackName()] = append(deps[*s.StackName()], *dep.StackName())
+				}
+			}
+		})
+		return out, d, deps
+	}
+	all, d, deps := synth(-1)
+	if len(all) != 3*4 || len(d.Source.RepositoryStacks) != 3 || len(d.Replicas[1].RepositoryStacks) != 3 {
+		t.Fatalf("%d stacks (want 12: the source and 2 replica stacks, 3 repository stacks each)", len(all))
+	}
+	main := []string{stacks.SourceStackName("us-east-1"), stacks.ReplicaStackName("us-west-2"), stacks.ReplicaStackName("eu-west-1")}
+	for _, region := range main {
+		for id, typ := range all[region] {
+			if typ == "AWS::ECR::Repository" {
+				t.Errorf("%s holds repository %s; the repository stacks should", region, id)
+			}
+		}
+		for _, r := range fleetProps(14, 2).Repositories {
+			home := stacks.RepositoryStackName(region, stacks.RepositoryStackIndex(r.Name, 3)+1)
+			for k := 1; k <= 3; k++ {
+				stack := stacks.RepositoryStackName(region, k)
+				if _, has := all[stack]["name:"+r.Name]; has != (stack == home) {
+					t.Errorf("%s in %s: %v; want it in %s only", r.Name, stack, has, home)
+				}
+			}
+		}
+	}
+	for _, region := range main[1:] {
+		for k := 1; k <= 3; k++ {
+			if !slices.Contains(deps[main[0]], stacks.RepositoryStackName(region, k)) {
+				t.Errorf("the source stack does not deploy after %s (it depends on %v): replication could start before the replicas exist",
+					stacks.RepositoryStackName(region, k), deps[main[0]])
+			}
+		}
+	}
+
+	without, _, _ := synth(6)
+	for stack, after := range all {
+		before := without[stack]
+		for id, typ := range before {
+			if after[id] != typ {
+				t.Errorf("%s: %s (%s) is gone or changed after adding a repository", stack, id, typ)
+			}
+		}
+		var added []string
+		for id := range after {
+			if _, ok := before[id]; !ok && !strings.HasPrefix(id, "name:") {
+				added = append(added, id)
+			}
+		}
+		home := stacks.RepositoryStackIndex(fleetProps(14, 2).Repositories[6].Name, 3) + 1
+		want := 0
+		for _, region := range main {
+			if stack == stacks.RepositoryStackName(region, home) {
+				want = 1
+			}
+		}
+		if len(added) != want || (want == 1 && after[added[0]] != "AWS::ECR::Repository") {
+			t.Errorf("%s: adding one repository added %v; want %d repository", stack, added, want)
 		}
 	}
 }

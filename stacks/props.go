@@ -132,7 +132,19 @@ type Common struct {
 	EnhancedScanning bool
 	// Monitoring configures notifications and alarms.
 	Monitoring Monitoring
+	// RepositoryStacks, from 2 to MaxRepositoryStacks, puts each region's repositories in that
+	// many stacks of their own beside the region's stack (RepositoryStackName), each repository
+	// in the stack RepositoryStackIndex picks from its name: adding or removing repositories
+	// moves no other one. A stack holds at most 500 resources, about 450 repositories beside the
+	// region's monitoring. Changing the number moves most repositories to another stack: the
+	// old stack retains them, and the new one must adopt them with `cdk import`.
+	//
+	// Default: 0 (the repositories are in the region's stack; 1 means the same).
+	RepositoryStacks int
 }
+
+// MaxRepositoryStacks is the largest Common.RepositoryStacks.
+const MaxRepositoryStacks = 20
 
 func (c *Common) check(p *checks.Problems) {
 	if !awsid.IsRepositoryNamespace(c.RepositoryPrefix) {
@@ -140,6 +152,9 @@ func (c *Common) check(p *checks.Problems) {
 	}
 	if len(c.Repositories) == 0 {
 		p.Missing("Repositories", "at least one repository")
+	}
+	if c.RepositoryStacks < 0 || c.RepositoryStacks > MaxRepositoryStacks {
+		p.Add("RepositoryStacks", c.RepositoryStacks, fmt.Sprintf("0 or 1 (the region's stack) to %d", MaxRepositoryStacks))
 	}
 	seen := map[string]bool{}
 	ids := map[string]string{}

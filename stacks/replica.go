@@ -63,6 +63,9 @@ type ReplicaStack struct {
 	awscdk.Stack
 	// Repositories are the pre-created replicas, by full name.
 	Repositories map[string]*registry.ReplicatedRepository
+	// RepositoryStacks hold the replicas with Common.RepositoryStacks of 2 or more, else nil
+	// (they are in this stack).
+	RepositoryStacks []awscdk.Stack
 	// Template shapes replicas of repositories that are not pre-created.
 	Template *registry.CreationTemplate
 	// RegistryPolicy lets the source account replicate; nil unless cross-account.
@@ -128,7 +131,11 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 		}
 		access.Roles = append(append([]policy.RoleRef(nil), access.Roles...), policy.RoleRef{Account: props.SourceAccount, Name: role})
 	}
-	s.Repositories = newRepositories(stack, &props.Common, access, s.Key)
+	holders := repositoryStacks(scope, id, stack, &props.StackProps, &props.Common)
+	if len(holders) > 1 {
+		s.RepositoryStacks = holders
+	}
+	s.Repositories = newRepositories(holders, &props.Common, access, s.Key)
 	outputRepositoryURIs(stack, &props.Common, s.Repositories)
 
 	if props.EnhancedScanning {

@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -36,6 +38,9 @@ type SourceStack struct {
 	awscdk.Stack
 	// Repositories are the source repositories, by full name.
 	Repositories map[string]*registry.ReplicatedRepository
+	// RepositoryStacks hold the repositories with Common.RepositoryStacks of 2 or more, else
+	// nil (they are in this stack).
+	RepositoryStacks []awscdk.Stack
 	// Replication is the registry's replication configuration.
 	Replication *registry.Replication
 	// DeployRole may pull from every repository in every region, and nothing else.
@@ -91,7 +96,11 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 			Description: fmt.Sprintf("Encrypts the ECR repositories under %s/ in %s", prefix, region),
 		})
 	}
-	s.Repositories = newRepositories(stack, &props.Common, props.PullAccess, s.Key)
+	holders := repositoryStacks(scope, id, stack, &props.StackProps, &props.Common)
+	if len(holders) > 1 {
+		s.RepositoryStacks = holders
+	}
+	s.Repositories = newRepositories(holders, &props.Common, props.PullAccess, s.Key)
 
 	if props.EnhancedScanning {
 		s.Scanning = registry.NewEnhancedScanning(stack, "EnhancedScanning", &registry.EnhancedScanningProps{
@@ -205,12 +214,51 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 	return s
 }
 
-// newRepositories creates one ReplicatedRepository per repository in stack, by full name. The
-// source and every replica stack call it with the same repositories, so they cannot drift.
-func newRepositories(stack awscdk.Stack, c *Common, access policy.PullAccess, key awskms.IKey) map[string]*registry.ReplicatedRepository {
+// RepositoryStackName names the k-th (from 1) stack of its own that holds repositories of the
+// stack named stack (Common.RepositoryStacks).
+func RepositoryStackName(stack string, k int) string {
+	return fmt.Sprintf("%s-repositories-%d", stack, k)
+}
+
+// RepositoryStackIndex returns which of n repository stacks (from 0) holds the repository
+// name: the first 8 bytes of the SHA-256 of the name, big-endian, modulo n. It depends on the
+// name and n only, so a repository stays where it is when others are added or removed.
+func RepositoryStackIndex(name string, n int) int {
+	if n < 2 {
+		return 0
+	}
+	sum := sha256.Sum256([]byte(name))
+	return int(binary.BigEndian.Uint64(sum[:8]) % uint64(n))
+}
+
+// repositoryStacks returns the stacks that hold a region's repositories: stack itself, or,
+// with c.RepositoryStacks of 2 or more, that many stacks of their own beside it in scope, in
+// the same environment, tagged like it.
+func repositoryStacks(scope constructs.Construct, id string, stack awscdk.Stack, props *awscdk.StackProps, c *Common) []awscdk.Stack {
+	n := c.RepositoryStacks
+	if n < 2 {
+		return []awscdk.Stack{stack}
+	}
+	out := make([]awscdk.Stack, 0, n)
+	for k := 1; k <= n; k++ {
+		sp := *props
+		sp.Description = jsii.String(fmt.Sprintf("ecr-replication: repositories under %s/ in %s, part %d of %d (%s)",
+			c.RepositoryPrefix, *stack.Region(), k, n, id))
+		holder := awscdk.NewStack(scope, jsii.String(RepositoryStackName(id, k)), &sp)
+		tagStack(holder, c.RepositoryPrefix)
+		out = append(out, holder)
+	}
+	return out
+}
+
+// newRepositories creates one ReplicatedRepository per repository, in the holder
+// RepositoryStackIndex picks, by full name. The source and every replica stack call it with
+// the same repositories, so they cannot drift.
+func newRepositories(holders []awscdk.Stack, c *Common, access policy.PullAccess, key awskms.IKey) map[string]*registry.ReplicatedRepository {
 	repos := make(map[string]*registry.ReplicatedRepository, len(c.Repositories))
 	ids := repositoryIDs(c)
 	for i, r := range c.Repositories {
+		stack := holders[RepositoryStackIndex(r.Name, len(holders))]
 		props := &registry.ReplicatedRepositoryProps{RepositoryName: r.Name, RepositorySettings: r.settings(access)}
 		if key != nil {
 			props.EncryptionKey = key
