@@ -42,7 +42,7 @@ test: deps lint
 	$(GO) test $(GOTEST_FLAGS) ./...
 
 # Every test that needs no external tool: `go test -short` skips, saying so, the tests that need
-# cfn-lint, moto_server or Graphviz (without -short a missing tool fails the test).
+# cfn-lint or moto_server (without -short a missing tool fails the test).
 unit: deps
 	$(GO) test -short -count=1 ./...
 
@@ -75,7 +75,8 @@ clean:
 # The diagram of what the default deployment puts in each account and region (README.md, "The diagram"):
 # synthesizes it (without credentials, so that it shows the deploy-time account like the
 # checked-in diagram, whichever account you are logged in to), writes docs/architecture.dot and
-# renders docs/architecture.svg with Graphviz (Debian: apt-get install graphviz).
+# renders docs/architecture.svg (Graphviz compiled to WebAssembly, inside the Go program: nothing
+# to install).
 # TestArchitectureDiagram fails when docs/architecture.dot is not what the code derives.
 .PHONY: diagram
 diagram:
@@ -84,7 +85,5 @@ diagram:
 	  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI= AWS_CONTAINER_CREDENTIALS_FULL_URI= \
 	  $(MAKE) --no-print-directory synth CONTEXT=
 	mkdir -p docs
-	$(GO) run ./cmd/diagram -assembly cdk.out -o docs/architecture.dot
-	@command -v dot >/dev/null || { echo "make diagram: wrote docs/architecture.dot, but Graphviz's dot is not installed to render docs/architecture.svg: apt-get install graphviz" >&2; exit 1; }
-	dot -Tsvg docs/architecture.dot -o docs/architecture.svg
+	$(GO) run ./cmd/diagram -assembly cdk.out -o docs/architecture.dot -svg docs/architecture.svg
 	@echo "docs/architecture.dot and docs/architecture.svg are up to date"

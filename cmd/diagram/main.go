@@ -3,11 +3,12 @@
 //
 // Usage:
 //
-//	diagram [-assembly cdk.out] [-o docs/architecture.dot]
+//	diagram [-assembly cdk.out] [-o docs/architecture.dot] [-svg docs/architecture.svg]
 //
 // -assembly is the cloud assembly directory `cdk synth` wrote (default cdk.out); -o is the
-// output file (default standard output). Render it with `dot -Tsvg`. `make diagram` does all
-// of this for the default deployment.
+// DOT output file (default standard output); -svg also renders the diagram as SVG into that
+// file, with Graphviz compiled to WebAssembly (nothing to install). `make diagram` does all of
+// this for the default deployment.
 //
 // Exit status: 0 on success, 1 when the assembly cannot be read or the output written, 2 for
 // bad usage.
@@ -31,7 +32,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("diagram", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	assembly := fs.String("assembly", "cdk.out", "cloud assembly directory written by cdk synth")
-	output := fs.String("o", "", "output file (default standard output)")
+	output := fs.String("o", "", "DOT output file (default standard output)")
+	svgOutput := fs.String("svg", "", "also render the diagram as SVG into this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -45,14 +47,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "diagram: %v\n", err)
 		return 1
 	}
-	if *output == "" {
-		if _, err := io.WriteString(stdout, dot); err != nil {
+	if *svgOutput != "" {
+		svg, err := diagram.SVG(dot)
+		if err == nil {
+			err = os.WriteFile(*svgOutput, svg, 0o644)
+		}
+		if err != nil {
 			fmt.Fprintf(stderr, "diagram: %v\n", err)
 			return 1
 		}
-		return 0
 	}
-	if err := os.WriteFile(*output, []byte(dot), 0o644); err != nil {
+	if *output == "" {
+		_, err = io.WriteString(stdout, dot)
+	} else {
+		err = os.WriteFile(*output, []byte(dot), 0o644)
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "diagram: %v\n", err)
 		return 1
 	}

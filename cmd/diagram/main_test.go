@@ -34,6 +34,20 @@ func TestRun(t *testing.T) {
 			t.Errorf("file: %v, %d bytes; want the diagram", err, len(got))
 		}
 	})
+	t.Run("-svg renders the diagram as SVG beside the DOT", func(t *testing.T) {
+		dir := t.TempDir()
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"-assembly", assembly, "-o", filepath.Join(dir, "a.dot"), "-svg", filepath.Join(dir, "a.svg")}, &stdout, &stderr); code != 0 {
+			t.Fatalf("exit %d, stderr %q", code, stderr.String())
+		}
+		svg, err := os.ReadFile(filepath.Join(dir, "a.svg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(bytes.TrimSpace(svg), []byte("<?xml")) || !bytes.Contains(svg, []byte("<svg")) || !bytes.Contains(svg, []byte(">us&#45;west&#45;2<")) {
+			t.Errorf("a.svg is not the rendered diagram (no us-west-2 text):\n%.400s", svg)
+		}
+	})
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -42,7 +56,8 @@ func TestRun(t *testing.T) {
 	}{
 		{"a missing assembly", []string{"-assembly", filepath.Join(t.TempDir(), "cdk.out")}, 1, "run cdk synth first"},
 		{"an unwritable output", []string{"-assembly", assembly, "-o", filepath.Join(t.TempDir(), "no", "such", "dir.dot")}, 1, "diagram: "},
-		{"an unknown flag", []string{"-svg"}, 2, "flag provided but not defined"},
+		{"an unknown flag", []string{"-png"}, 2, "flag provided but not defined"},
+		{"an unwritable SVG", []string{"-assembly", assembly, "-o", filepath.Join(t.TempDir(), "a.dot"), "-svg", filepath.Join(t.TempDir(), "no", "a.svg")}, 1, "diagram: "},
 		{"a stray argument", []string{"-assembly", assembly, "cdk.out"}, 2, "unexpected arguments"},
 	} {
 		t.Run("reports "+tc.name, func(t *testing.T) {

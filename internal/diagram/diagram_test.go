@@ -1,17 +1,17 @@
 package diagram
 
 import (
+	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
+	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/acme-platform/ecr-replication/internal/cfntest"
 )
 
 const testAssembly = "testdata/assembly"
@@ -488,16 +488,75 @@ func TestQuoting(t *testing.T) {
 	}
 }
 
-// TestGraphvizRendersIt renders the diagrams with Graphviz, when it is installed: dot must
-// accept them without a warning.
-func TestGraphvizRendersIt(t *testing.T) {
-	dot := cfntest.RequireTool(t, "dot")
+// TestSVGRendersEveryLabel renders the diagrams with Graphviz (compiled to WebAssembly, so
+// nothing needs to be installed): the DOT parses, and the text of every HTML-like label is a
+// text element of the SVG. Graphviz reports no error for a malformed label, it drops the label's
+// text, so this is how a broken label shows.
+func TestSVGRendersEveryLabel(t *testing.T) {
 	for name, stacks := range map[string][]Stack{"assembly": readTestAssembly(t), "many regions": fanOut(9)} {
-		cmd := exec.Command(dot, "-Tsvg", "-o", os.DevNull)
-		cmd.Stdin = strings.NewReader(FromTemplates(stacks))
-		out, err := cmd.CombinedOutput()
-		if err != nil || len(out) > 0 {
-			t.Errorf("%s: dot: %v\n%s", name, err, out)
+		dot := FromTemplates(stacks)
+		svg, err := SVG(dot)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		texts := LabelTexts(dot)
+		if len(texts) < 10 {
+			t.Errorf("%s: only %d label texts in the DOT: %q", name, len(texts), texts)
+		}
+		rendered := svgTexts(t, svg)
+		for _, want := range texts {
+			if !rendered[want] {
+				t.Errorf("%s: label text %q is not rendered", name, want)
+			}
+		}
+	}
+}
+
+// TestSVGShowsBrokenLabels proves the check above can fail: a label that is not well-formed
+// HTML loses its text, and a DOT syntax error is an error.
+func TestSVGShowsBrokenLabels(t *testing.T) {
+	dot := "digraph { a [label=<<B>bold</I> broken>]; b [label=<<B>fine</B>>]; a -> b }"
+	svg, err := SVG(dot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rendered := svgTexts(t, svg)
+	if !rendered["fine"] || rendered["bold"] || rendered["broken"] {
+		t.Errorf("rendered texts %v; want fine only", rendered)
+	}
+	if got := LabelTexts(dot); !reflect.DeepEqual(got, []string{"bold", "broken", "fine"}) {
+		t.Errorf("LabelTexts = %q", got)
+	}
+	if _, err := SVG("digraph { a -> ; }"); err == nil || !strings.Contains(err.Error(), "syntax error") {
+		t.Errorf("SVG of a syntax error: %v; want a syntax error", err)
+	}
+}
+
+// svgTexts returns the content of every <text> element of svg.
+func svgTexts(t *testing.T, svg []byte) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	dec := xml.NewDecoder(bytes.NewReader(svg))
+	dec.Strict = false
+	var in bool
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("SVG does not parse: %v", err)
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			in = tok.Name.Local == "text"
+		case xml.EndElement:
+			in = false
+		case xml.CharData:
+			if in {
+				out[strings.TrimSpace(string(tok))] = true
+			}
 		}
 	}
 }
