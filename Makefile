@@ -53,7 +53,7 @@ lint:
 
 # Benchmarks: speed and memory, reported in the README (never enforced by timed tests).
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchmem ./config/... ./constructs/lifecycle/...
+	$(GO) test -run '^$$' -bench . -benchmem ./config/... ./lifecycle/...
 	$(GO) test -run '^$$' -bench 'BenchmarkSynth$$' -benchmem -benchtime 3x .
 	@# The app as `cdk synth` runs it, against a minimal one-resource CDK app, in one run.
 	$(GO) test -run '^$$' -bench 'BenchmarkAppVsMinimal' -benchtime 1x .

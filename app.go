@@ -6,7 +6,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/config"
-	"github.com/acme-platform/ecr-replication/constructs/registry"
+	"github.com/acme-platform/ecr-replication/replication"
 	"github.com/acme-platform/ecr-replication/stacks"
 )
 
@@ -23,11 +23,11 @@ func deploymentProps(cfg *config.Config) *stacks.DeploymentProps {
 			LifecyclePolicy: &policy,
 		})
 	}
-	var dests []registry.Destination
+	var dests []replication.Destination
 	for _, d := range cfg.Destinations() {
 		// A destination in the source account stays account-less: its stack and its
 		// replication destination then use the source stack's account, known or not.
-		dest := registry.Destination{Region: d.Region}
+		dest := replication.Destination{Region: d.Region}
 		if d.CrossAccount(cfg.SourceAccount) {
 			dest.Account = d.Account
 		}

@@ -6,8 +6,9 @@ import (
 	"slices"
 
 	"github.com/acme-platform/ecr-replication/awsid"
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/lifecycle"
 	"github.com/acme-platform/ecr-replication/policy"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // Env is what the CDK environment tells the app besides the context.
@@ -227,12 +228,6 @@ func Default() *Config {
 	return c
 }
 
-// Tag mutability of the repositories, as ECR and CloudFormation spell it.
-const (
-	TagMutabilityImmutable = "IMMUTABLE"
-	TagMutabilityMutable   = "MUTABLE"
-)
-
 // RepositorySettings are the settings one repository carries in the source region and in
 // every destination: the app creates the source repository and each replica from them, and
 // cmd/verify checks deployed repositories against them.
@@ -240,7 +235,7 @@ type RepositorySettings struct {
 	Repository
 	// TagMutability is IMMUTABLE for production repositories (a release tag never moves)
 	// and MUTABLE for testing ones.
-	TagMutability string
+	TagMutability replication.TagMutability
 	// Lifecycle is the profile's lifecycle policy with the repository's overrides applied.
 	Lifecycle lifecycle.Policy
 }
@@ -252,9 +247,9 @@ func (c *Config) RepositorySettings() []RepositorySettings {
 	var out []RepositorySettings
 	for _, r := range c.Repositories() {
 		o := r.Overrides
-		s := RepositorySettings{Repository: r, TagMutability: TagMutabilityMutable}
+		s := RepositorySettings{Repository: r, TagMutability: replication.Mutable}
 		if r.Profile == ProfileProduction {
-			s.TagMutability = TagMutabilityImmutable
+			s.TagMutability = replication.Immutable
 			s.Lifecycle = lifecycle.ProductionProfile{
 				TagPrefixes:        tagPrefixesOr(o.TagPrefixes, c.ProductionTagPrefixes),
 				ImageCount:         cmp.Or(o.ImageCount, c.ProductionImageCount),
@@ -287,32 +282,17 @@ func (c *Config) TemplateLifecycle() lifecycle.Policy {
 	return lifecycle.ExpireUntaggedPolicy(c.UntaggedExpiryDays)
 }
 
-// Destination is one registry that receives the replicas: a region in an account.
-type Destination struct {
-	// Region of the destination registry.
-	Region string
-	// Account of the destination registry; "" when it is the source account and that account
-	// is not known at synth time.
-	Account string
-}
-
-// CrossAccount reports whether the destination is in another account than source (the
-// source account, "" when unknown: a destination with an account is then another).
-func (d Destination) CrossAccount(source string) bool {
-	return d.Account != "" && d.Account != source
-}
-
 // Destinations returns the destination registries, in DestinationRegions order. Each one's
 // Account is the one it names (region@account), else DestinationAccount, else SourceAccount
 // (which may be "" when unknown).
-func (c *Config) Destinations() []Destination {
-	out := make([]Destination, 0, len(c.DestinationRegions))
+func (c *Config) Destinations() []replication.Destination {
+	out := make([]replication.Destination, 0, len(c.DestinationRegions))
 	for i, r := range c.DestinationRegions {
 		account := c.DestinationAccountOrSource()
 		if i < len(c.DestinationRegionAccounts) && c.DestinationRegionAccounts[i] != "" {
 			account = c.DestinationRegionAccounts[i]
 		}
-		out = append(out, Destination{Region: r, Account: account})
+		out = append(out, replication.Destination{Region: r, Account: account})
 	}
 	return out
 }

@@ -17,7 +17,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/acme-platform/ecr-replication/awsid"
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/lifecycle"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // documentedKeys is the key table of the brief, in order.
@@ -1051,7 +1052,7 @@ func TestFleetFile(t *testing.T) {
 					t.Errorf("%s: FullName %q", name, s.FullName)
 				}
 			}
-			if settings["api"].TagMutability != TagMutabilityImmutable || settings["sandbox"].TagMutability != TagMutabilityMutable {
+			if settings["api"].TagMutability != replication.Immutable || settings["sandbox"].TagMutability != replication.Mutable {
 				t.Errorf("tag mutability: api %s, sandbox %s", settings["api"].TagMutability, settings["sandbox"].TagMutability)
 			}
 			// Repositories() hands out copies: changing one changes nothing.
@@ -1372,26 +1373,26 @@ func TestDestinationAccounts(t *testing.T) {
 		name  string
 		ctx   map[string]any
 		env   Env
-		want  []Destination
+		want  []replication.Destination
 		cross bool
 	}{
-		{"defaults, unknown account", nil, Env{}, []Destination{{"us-west-2", ""}, {"eu-west-1", ""}}, false},
-		{"defaults, known account", nil, Env{DefaultAccount: src}, []Destination{{"us-west-2", src}, {"eu-west-1", src}}, false},
+		{"defaults, unknown account", nil, Env{}, []replication.Destination{{Region: "us-west-2", Account: ""}, {Region: "eu-west-1", Account: ""}}, false},
+		{"defaults, known account", nil, Env{DefaultAccount: src}, []replication.Destination{{Region: "us-west-2", Account: src}, {Region: "eu-west-1", Account: src}}, false},
 		{"destinationAccount for all", map[string]any{"sourceAccount": src, "destinationAccount": b}, Env{},
-			[]Destination{{"us-west-2", b}, {"eu-west-1", b}}, true},
+			[]replication.Destination{{Region: "us-west-2", Account: b}, {Region: "eu-west-1", Account: b}}, true},
 		{"each in its own account", map[string]any{"sourceAccount": src, "destinationRegion": "us-west-2@" + b, "secondaryRegion": "eu-west-1@" + c3,
 			"additionalRegions": "ap-southeast-2@" + d + ",ca-central-1"}, Env{},
-			[]Destination{{"us-west-2", b}, {"eu-west-1", c3}, {"ap-southeast-2", d}, {"ca-central-1", src}}, true},
+			[]replication.Destination{{Region: "us-west-2", Account: b}, {Region: "eu-west-1", Account: c3}, {Region: "ap-southeast-2", Account: d}, {Region: "ca-central-1", Account: src}}, true},
 		{"@account beats destinationAccount", map[string]any{"sourceAccount": src, "destinationAccount": b, "secondaryRegion": "eu-west-1@" + c3}, Env{},
-			[]Destination{{"us-west-2", b}, {"eu-west-1", c3}}, true},
+			[]replication.Destination{{Region: "us-west-2", Account: b}, {Region: "eu-west-1", Account: c3}}, true},
 		{"@ the source account is same-account", map[string]any{"destinationRegion": "us-west-2@" + src}, Env{DefaultAccount: src},
-			[]Destination{{"us-west-2", src}, {"eu-west-1", src}}, false},
+			[]replication.Destination{{Region: "us-west-2", Account: src}, {Region: "eu-west-1", Account: src}}, false},
 		{"the source region in another account", map[string]any{"sourceAccount": src, "destinationRegion": "us-east-1@" + b}, Env{},
-			[]Destination{{"us-east-1", b}, {"eu-west-1", src}}, true},
+			[]replication.Destination{{Region: "us-east-1", Account: b}, {Region: "eu-west-1", Account: src}}, true},
 		{"the source region in destinationAccount", map[string]any{"sourceAccount": src, "destinationAccount": b, "destinationRegion": "us-east-1"}, Env{},
-			[]Destination{{"us-east-1", b}, {"eu-west-1", b}}, true},
+			[]replication.Destination{{Region: "us-east-1", Account: b}, {Region: "eu-west-1", Account: b}}, true},
 		{"cdk.json array", map[string]any{"sourceAccount": src, "additionalRegions": []any{"ap-southeast-2@" + d, " ca-central-1 "}}, Env{},
-			[]Destination{{"us-west-2", src}, {"eu-west-1", src}, {"ap-southeast-2", d}, {"ca-central-1", src}}, true},
+			[]replication.Destination{{Region: "us-west-2", Account: src}, {Region: "eu-west-1", Account: src}, {Region: "ap-southeast-2", Account: d}, {Region: "ca-central-1", Account: src}}, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1421,23 +1422,8 @@ func TestDestinationAccounts(t *testing.T) {
 	}
 	// A Config built by hand, without DestinationRegionAccounts, still has destinations.
 	hand := &Config{SourceAccount: src, DestinationRegions: []string{"us-west-2", "eu-west-1"}, DestinationRegionAccounts: []string{b}}
-	if got, want := hand.Destinations(), []Destination{{"us-west-2", b}, {"eu-west-1", src}}; !reflect.DeepEqual(got, want) {
+	if got, want := hand.Destinations(), []replication.Destination{{Region: "us-west-2", Account: b}, {Region: "eu-west-1", Account: src}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("short DestinationRegionAccounts: %+v, want %+v", got, want)
-	}
-	for _, tc := range []struct {
-		d      Destination
-		source string
-		want   bool
-	}{
-		{Destination{"us-west-2", b}, src, true},
-		{Destination{"us-west-2", src}, src, false},
-		{Destination{"us-west-2", ""}, src, false},
-		{Destination{"us-west-2", ""}, "", false},
-		{Destination{"us-west-2", b}, "", true},
-	} {
-		if got := tc.d.CrossAccount(tc.source); got != tc.want {
-			t.Errorf("%+v.CrossAccount(%q) = %v, want %v", tc.d, tc.source, got, tc.want)
-		}
 	}
 }
 
@@ -1542,7 +1528,7 @@ func TestParseCDKJSONFleet(t *testing.T) {
 	if want := []string{"sandbox", "qa/api"}; !slices.Equal(c.TestingRepositories, want) {
 		t.Errorf("TestingRepositories = %v, want %v", c.TestingRepositories, want)
 	}
-	want := []Destination{{"us-west-2", "222222222222"}, {"ap-southeast-2", "444444444444"}, {"ca-central-1", "111111111111"}}
+	want := []replication.Destination{{Region: "us-west-2", Account: "222222222222"}, {Region: "ap-southeast-2", Account: "444444444444"}, {Region: "ca-central-1", Account: "111111111111"}}
 	if got := c.Destinations(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Destinations() = %+v, want %+v", got, want)
 	}

@@ -4,8 +4,6 @@
 //
 //   - registry: replicated repositories, the registry replication rule, the destination
 //     registry policy and repository creation templates.
-//   - lifecycle: a pure-Go model of ECR lifecycle policies, with validation and an evaluator
-//     that explains which images a policy keeps or expires.
 //   - monitoring: replication, activity, storage and security monitoring on signals AWS
 //     really publishes.
 package constructs

@@ -8,9 +8,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/awsid"
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
-	"github.com/acme-platform/ecr-replication/constructs/registry"
-	checks "github.com/acme-platform/ecr-replication/internal/props"
+	"github.com/acme-platform/ecr-replication/internal/checks"
+	"github.com/acme-platform/ecr-replication/lifecycle"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // DeploymentProps configures a whole deployment: the source stack and one replica stack per
@@ -26,7 +26,7 @@ type DeploymentProps struct {
 	SourceAccount string
 	// Destinations receive the replicas, each in its region and account (Account "" for the
 	// source account). Required: 1 to 25.
-	Destinations []registry.Destination
+	Destinations []replication.Destination
 	// TemplateLifecycle is the lifecycle policy of repositories ECR creates later under the
 	// namespace in each destination.
 	//

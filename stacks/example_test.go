@@ -8,8 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
-	"github.com/acme-platform/ecr-replication/constructs/registry"
+	"github.com/acme-platform/ecr-replication/lifecycle"
+	"github.com/acme-platform/ecr-replication/replication"
 	"github.com/acme-platform/ecr-replication/stacks"
 )
 
@@ -33,7 +33,7 @@ func Example() {
 	})
 	source := stacks.NewSourceStack(app, "ShopSource", &stacks.SourceStackProps{
 		StackProps: env("us-east-1"), Common: common,
-		Destinations: []registry.Destination{{Region: "us-west-2"}},
+		Destinations: []replication.Destination{{Region: "us-west-2"}},
 	})
 	source.AddDependency(replica.Stack, jsii.String("replicas first"))
 

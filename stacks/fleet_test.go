@@ -15,11 +15,11 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
-	"github.com/acme-platform/ecr-replication/constructs/registry"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
 	"github.com/acme-platform/ecr-replication/internal/limits"
+	"github.com/acme-platform/ecr-replication/lifecycle"
+	"github.com/acme-platform/ecr-replication/replication"
 	"github.com/acme-platform/ecr-replication/stacks"
 )
 
@@ -44,9 +44,9 @@ func fleetProps(n, destinations int) *stacks.DeploymentProps {
 		}
 		repos = append(repos, r)
 	}
-	var dests []registry.Destination
+	var dests []replication.Destination
 	for i, region := range fleetRegions[:destinations] {
-		d := registry.Destination{Region: region}
+		d := replication.Destination{Region: region}
 		if i%3 == 2 {
 			d.Account = "222222222222"
 		}

@@ -7,8 +7,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme-platform/ecr-replication/constructs/registry"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
+	"github.com/acme-platform/ecr-replication/replication"
 	"github.com/acme-platform/ecr-replication/stacks"
 )
 
@@ -35,7 +35,7 @@ func TestPropsAreChecked(t *testing.T) {
 	cfntest.ExpectPanic(t, func() {
 		stacks.NewDeployment(app, &stacks.DeploymentProps{
 			SourceRegion: "us-east-1",
-			Destinations: []registry.Destination{{Region: "us-west-2", Account: "210987654321"}},
+			Destinations: []replication.Destination{{Region: "us-west-2", Account: "210987654321"}},
 		})
 	}, `Destinations[0].Account: got "210987654321"; expected the source account as well`)
 	if n := len(*app.Node().Children()); n != 0 {

@@ -7,11 +7,12 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/awsid"
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
-	checks "github.com/acme-platform/ecr-replication/internal/props"
+	"github.com/acme-platform/ecr-replication/internal/checks"
+	"github.com/acme-platform/ecr-replication/lifecycle"
 	"github.com/acme-platform/ecr-replication/policy"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // Repository is one repository that the source stack creates and every replica stack
@@ -24,10 +25,10 @@ type Repository struct {
 	//
 	// Default: - none.
 	Description string
-	// TagMutability is awsecr's "IMMUTABLE" or "MUTABLE".
+	// TagMutability says whether a tag, once pushed, may be moved to another image.
 	//
-	// Default: "IMMUTABLE".
-	TagMutability string
+	// Default: replication.Immutable.
+	TagMutability replication.TagMutability
 	// LifecyclePolicy of the repository in every region.
 	//
 	// Default: registry.DefaultLifecyclePolicy().
@@ -177,21 +178,15 @@ func (c *Common) check(p *checks.Problems) {
 			ids[id] = r.Name
 		}
 		seen[r.Name] = true
-		switch r.TagMutability {
-		case "", "IMMUTABLE", "MUTABLE":
-		default:
-			p.Add(fmt.Sprintf("Repositories[%d].TagMutability", i), r.TagMutability, "IMMUTABLE or MUTABLE")
+		if r.TagMutability != "" && !r.TagMutability.Valid() {
+			p.Add(fmt.Sprintf("Repositories[%d].TagMutability", i), string(r.TagMutability), "IMMUTABLE or MUTABLE")
 		}
 	}
 }
 
 // settings returns a repository's registry settings with the given pull access.
 func (r Repository) settings(access policy.PullAccess) registry.RepositorySettings {
-	s := registry.RepositorySettings{LifecyclePolicy: r.LifecyclePolicy, PullAccess: access}
-	if r.TagMutability != "" {
-		s.ImageTagMutability = awsecrMutability(r.TagMutability)
-	}
-	return s
+	return registry.RepositorySettings{ImageTagMutability: r.TagMutability, LifecyclePolicy: r.LifecyclePolicy, PullAccess: access}
 }
 
 // tagStack tags every taggable resource of a stack with the project and the namespace.

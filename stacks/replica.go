@@ -9,10 +9,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/awsid"
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
-	checks "github.com/acme-platform/ecr-replication/internal/props"
+	"github.com/acme-platform/ecr-replication/internal/checks"
+	"github.com/acme-platform/ecr-replication/lifecycle"
 	"github.com/acme-platform/ecr-replication/policy"
 )
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -15,8 +14,9 @@ import (
 	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
-	checks "github.com/acme-platform/ecr-replication/internal/props"
+	"github.com/acme-platform/ecr-replication/internal/checks"
 	"github.com/acme-platform/ecr-replication/policy"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // SourceStackProps configures a SourceStack. Env.Region must be a concrete region.
@@ -25,7 +25,7 @@ type SourceStackProps struct {
 	Common
 	// Destinations receive the replicas. Required: 1 to 25 (ECR's quota of unique
 	// destinations).
-	Destinations []registry.Destination
+	Destinations []replication.Destination
 	// DeployRoleName and CIRoleName name the deploy (pull) and CI (push) roles.
 	//
 	// Default: policy.RoleName(RepositoryPrefix, region, "pull") and (…, "push").
@@ -131,12 +131,12 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 	// Grants by namespace, one ARN pattern per region: an enumerated grant would name every
 	// repository in every region (800 ARNs for 100 repositories in 8 regions), beyond IAM's
 	// policy size limits.
-	here := registry.Destination{Region: region}
+	here := replication.Destination{Region: region}
 	registry.GrantPullOnNamespace(s.DeployRole, "PullEveryRegion", registry.NamespaceGrant{
-		Prefix: prefix, Registries: append([]registry.Destination{here}, props.Destinations...),
+		Prefix: prefix, Registries: append([]replication.Destination{here}, props.Destinations...),
 	})
 	registry.GrantPullPushOnNamespace(s.CIRole, "PushToSource", registry.NamespaceGrant{
-		Prefix: prefix, Registries: []registry.Destination{here},
+		Prefix: prefix, Registries: []replication.Destination{here},
 	})
 	for _, role := range []awsiam.Role{s.DeployRole, s.CIRole} {
 		registry.SuppressNamespaceFindings(role.Node().FindChild(jsii.String("DefaultPolicy")), prefix)
@@ -154,9 +154,9 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 		s.Storage = monitoring.NewStorageMetrics(stack, "Storage", storageProps(prefix, mon.Storage, s.Topics))
 	}
 	if mon.Latency != nil {
-		dests := make([]monitoring.LatencyDestination, 0, len(props.Destinations))
+		dests := make([]replication.Destination, 0, len(props.Destinations))
 		for _, d := range props.Destinations {
-			dests = append(dests, monitoring.LatencyDestination{Region: d.Region, Account: d.Account})
+			dests = append(dests, replication.Destination{Region: d.Region, Account: d.Account})
 		}
 		s.Latency = monitoring.NewReplicationLatency(stack, "Latency", &monitoring.ReplicationLatencyProps{
 			RepositoryPrefix: prefix,
@@ -322,13 +322,6 @@ func outputDockerLogin(stack awscdk.Stack) {
 			"aws ecr get-login-password --region %s | docker login --username AWS --password-stdin %s.dkr.ecr.%s.%s",
 			*stack.Region(), *stack.Account(), *stack.Region(), *stack.UrlSuffix())),
 	})
-}
-
-func awsecrMutability(s string) awsecr.TagMutability {
-	if s == "MUTABLE" {
-		return awsecr.TagMutability_MUTABLE
-	}
-	return awsecr.TagMutability_IMMUTABLE
 }
 
 // storageProps are the StorageMetrics props of a stack's region.

@@ -9,7 +9,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/lifecycle"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated fixtures in testdata/lifecycle")

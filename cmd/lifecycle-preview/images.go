@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/lifecycle"
 )
 
 // describeImagesOutput is the part of `aws ecr describe-images` output the

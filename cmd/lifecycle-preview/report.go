@@ -10,7 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/lifecycle"
 )
 
 // bytesPerGB is the GB of AWS storage pricing (GB-month): 2^30 bytes.

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/lifecycle"
 )
 
 const fixedNow = "2026-11-20T12:00:00Z"

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
-	"github.com/acme-platform/ecr-replication/constructs/registry"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 func count(t *testing.T, tmpl assertions.Template, typ string, n float64) {
@@ -345,7 +345,7 @@ func TestInvalidPropsPanic(t *testing.T) {
 	goodSource := func() *monitoring.SourceMonitorProps {
 		return &monitoring.SourceMonitorProps{
 			RepositoryPrefix: "enterprise-apps", RepositoryNames: repositories,
-			Destinations: []registry.Destination{{Region: "us-west-2"}}, AlertTopic: topic,
+			Destinations: []replication.Destination{{Region: "us-west-2"}}, AlertTopic: topic,
 		}
 	}
 	cases := []struct {
@@ -423,7 +423,7 @@ func TestInvalidPropsPanic(t *testing.T) {
 		}},
 		{"fails on a bad destination account", "Destinations[0].Account", func() {
 			p := goodSource()
-			p.Destinations = []registry.Destination{{Region: "us-west-2", Account: "abc"}}
+			p.Destinations = []replication.Destination{{Region: "us-west-2", Account: "abc"}}
 			monitoring.NewSourceMonitor(stack, "S4", p)
 		}},
 		{"fails on a negative band", "AnomalyStdDevs", func() {

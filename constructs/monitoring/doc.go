@@ -26,7 +26,7 @@
 // Nothing here creates a Lambda function or a custom resource, and no value crosses a region as
 // a token: the dashboard finds other regions' metrics and alarms through the deterministic
 // names of this package's *Name functions. Every metric is built through one function that
-// refuses a metric AWS does not publish ([IsPublished], [PublishedMetrics]); AWS/ECR publishes
+// refuses a metric AWS does not publish ([IsPublished], package published); AWS/ECR publishes
 // exactly one, RepositoryPullCount. [EstimateMonthlyCost] prices synthesized templates. See
 // README.md for each alarm, message, signal and cost.
 package monitoring

@@ -7,7 +7,8 @@ import (
 	"sort"
 	"strings"
 
-	checks "github.com/acme-platform/ecr-replication/internal/props"
+	"github.com/acme-platform/ecr-replication/internal/checks"
+	"github.com/acme-platform/ecr-replication/replication"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -206,23 +207,13 @@ func (f *LatencyForwarder) MetricFailedInvocations(opts *awscloudwatch.MetricOpt
 	}, opts)
 }
 
-// LatencyDestination is one region (and account) that receives replicas.
-type LatencyDestination struct {
-	// Region receives the replicas. Required.
-	Region string
-	// Account owns the destination registry.
-	//
-	// Default: - the source account.
-	Account string
-}
-
 // ReplicationLatencyProps configures ReplicationLatency.
 type ReplicationLatencyProps struct {
 	// RepositoryPrefix is the repository namespace, such as "enterprise-apps". Required.
 	RepositoryPrefix string
 	// Destinations are the regions that replicate from this one, each with a
 	// LatencyForwarder. Required, at least one, each region once.
-	Destinations []LatencyDestination
+	Destinations []replication.Destination
 	// SourceAccount owns this (the source) registry.
 	//
 	// Default: - this stack's account.

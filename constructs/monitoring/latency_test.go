@@ -14,6 +14,7 @@ import (
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
 	"github.com/acme-platform/ecr-replication/internal/eventpattern"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // forwardedSamples are the events as they arrive on the source region's bus, by name.
@@ -348,19 +349,19 @@ func TestLatencyPropsValidation(t *testing.T) {
 		{"nil props", func(s awscdk.Stack) { monitoring.NewReplicationLatency(s, "L", nil) }, []string{"RepositoryPrefix: required", "Destinations: required", "AlertTopic: required"}},
 		{"duplicate destination", func(s awscdk.Stack) {
 			monitoring.NewReplicationLatency(s, "L", &monitoring.ReplicationLatencyProps{RepositoryPrefix: measurePrefix, AlertTopic: topicIn(s),
-				Destinations: []monitoring.LatencyDestination{{Region: "us-west-2"}, {Region: "us-west-2"}}})
+				Destinations: []replication.Destination{{Region: "us-west-2"}, {Region: "us-west-2"}}})
 		}, []string{`"us-west-2" is listed twice`}},
 		{"the source region as destination", func(s awscdk.Stack) {
 			monitoring.NewReplicationLatency(s, "L", &monitoring.ReplicationLatencyProps{RepositoryPrefix: measurePrefix, AlertTopic: topicIn(s),
-				Destinations: []monitoring.LatencyDestination{{Region: "us-east-1"}}})
+				Destinations: []replication.Destination{{Region: "us-east-1"}}})
 		}, []string{`"us-east-1" is the source region`}},
 		{"threshold below a minute", func(s awscdk.Stack) {
 			monitoring.NewReplicationLatency(s, "L", &monitoring.ReplicationLatencyProps{RepositoryPrefix: measurePrefix, AlertTopic: topicIn(s),
-				Destinations: []monitoring.LatencyDestination{{Region: "us-west-2"}}, LatencyThreshold: awscdk.Duration_Seconds(jsii.Number(30))})
+				Destinations: []replication.Destination{{Region: "us-west-2"}}, LatencyThreshold: awscdk.Duration_Seconds(jsii.Number(30))})
 		}, []string{"LatencyThreshold: got 0.5 minutes"}},
 		{"bad destination account", func(s awscdk.Stack) {
 			monitoring.NewReplicationLatency(s, "L", &monitoring.ReplicationLatencyProps{RepositoryPrefix: measurePrefix, AlertTopic: topicIn(s),
-				Destinations: []monitoring.LatencyDestination{{Region: "us-west-2", Account: "12"}}})
+				Destinations: []replication.Destination{{Region: "us-west-2", Account: "12"}}})
 		}, []string{`Destinations[0].Account: got "12"`}},
 		{"forwarder in the source region", func(s awscdk.Stack) {
 			monitoring.NewLatencyForwarder(s, "F", &monitoring.LatencyForwarderProps{RepositoryPrefix: measurePrefix, SourceRegion: "us-east-1"})

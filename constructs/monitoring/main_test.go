@@ -12,9 +12,9 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
-	"github.com/acme-platform/ecr-replication/constructs/registry"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
 	"github.com/acme-platform/ecr-replication/internal/eventpattern"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 func TestMain(m *testing.M) {
@@ -99,7 +99,7 @@ func getFixture(t *testing.T, name string) *fixture {
 		monitoring.NewSourceMonitor(src.stack, "Monitoring", &monitoring.SourceMonitorProps{
 			RepositoryPrefix: namespace,
 			RepositoryNames:  repositories,
-			Destinations:     []registry.Destination{{Region: "us-west-2"}, {Region: "eu-west-1"}},
+			Destinations:     []replication.Destination{{Region: "us-west-2"}, {Region: "eu-west-1"}},
 			AlertTopic:       topics.Alert,
 			SecurityTopic:    topics.Security,
 			LifecycleTopic:   topics.Lifecycle,
@@ -125,7 +125,7 @@ func getFixture(t *testing.T, name string) *fixture {
 			RepositoryPrefix: namespace,
 			RepositoryNames:  repositories,
 			SourceAccount:    sourceAccount,
-			Destinations:     []registry.Destination{{Region: "us-west-2", Account: replicaAcct}},
+			Destinations:     []replication.Destination{{Region: "us-west-2", Account: replicaAcct}},
 			AlertTopic:       topics.Alert,
 			SecurityTopic:    topics.Security,
 			LifecycleTopic:   topics.Lifecycle,

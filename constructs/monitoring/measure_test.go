@@ -26,6 +26,7 @@ import (
 
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 const (
@@ -104,7 +105,7 @@ func getMeasureFixture(t *testing.T) *measureFixture {
 	st = newStack("Latency", measureSource, measureAccount)
 	f.latency = monitoring.NewReplicationLatency(st, "Latency", &monitoring.ReplicationLatencyProps{
 		RepositoryPrefix: measurePrefix,
-		Destinations:     []monitoring.LatencyDestination{{Region: "us-west-2", Account: measureReplica}, {Region: "eu-west-1"}},
+		Destinations:     []replication.Destination{{Region: "us-west-2", Account: measureReplica}, {Region: "eu-west-1"}},
 		AlertTopic:       topic(st, measureSource, measureAccount),
 		LatencyThreshold: awscdk.Duration_Minutes(jsii.Number(20)),
 	})

@@ -28,9 +28,4 @@ func TestOnlyPublishedMetrics(t *testing.T) {
 	if IsPublished(DefaultMeasureNamespace, "NoSuchMetric") {
 		t.Errorf("%s NoSuchMetric is not published by any construct", DefaultMeasureNamespace)
 	}
-	for _, m := range PublishedMetrics() {
-		if !strings.HasPrefix(m.Doc, "https://docs.aws.amazon.com/") {
-			t.Errorf("%s names no AWS page (%q)", m.Key(), m.Doc)
-		}
-	}
 }

@@ -6,9 +6,8 @@ import (
 	"math"
 	"strings"
 
-	checks "github.com/acme-platform/ecr-replication/internal/props"
-
-	"github.com/acme-platform/ecr-replication/constructs/registry"
+	"github.com/acme-platform/ecr-replication/internal/checks"
+	"github.com/acme-platform/ecr-replication/replication"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -38,7 +37,7 @@ type SourceMonitorProps struct {
 	RepositoryNames []string
 
 	// Destinations are the replica regions shown on the dashboard. Required, at least one.
-	Destinations []registry.Destination
+	Destinations []replication.Destination
 
 	// SourceAccount is the account of the source registry, used to tell cross-account
 	// destinations apart.
@@ -170,7 +169,7 @@ func (p *SourceMonitorProps) validate() error {
 	if len(p.Destinations) == 0 {
 		errs = append(errs, errors.New("Destinations: required; expected at least one destination region"))
 	}
-	seenDest := map[registry.Destination]bool{}
+	seenDest := map[replication.Destination]bool{}
 	for i, d := range p.Destinations {
 		if err := checkRegion(fmt.Sprintf("Destinations[%d].Region", i), d.Region, true); err != nil {
 			errs = append(errs, err)

@@ -12,9 +12,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/awsid"
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
-	checks "github.com/acme-platform/ecr-replication/internal/props"
+	"github.com/acme-platform/ecr-replication/internal/checks"
+	"github.com/acme-platform/ecr-replication/lifecycle"
 	"github.com/acme-platform/ecr-replication/policy"
+	"github.com/acme-platform/ecr-replication/replication"
 
 	"github.com/acme-platform/ecr-replication/internal/nag"
 )
@@ -101,10 +102,10 @@ type CreationTemplateProps struct {
 	Description string
 	// ImageTagMutability of the repositories ECR creates.
 	//
-	// Default: awsecr.TagMutability_MUTABLE: a replica then mirrors its source whatever the
+	// Default: replication.Mutable: a replica then mirrors its source whatever the
 	// source's setting; an immutable replica of a mutable source would receive re-pushed tags
 	// untagged (https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication.html).
-	ImageTagMutability awsecr.TagMutability
+	ImageTagMutability replication.TagMutability
 	// LifecyclePolicy of the repositories ECR creates.
 	//
 	// Default: - untagged images older than 1 day expire; tagged images are never expired.
@@ -165,10 +166,7 @@ func NewCreationTemplate(scope constructs.Construct, id string, props *CreationT
 	if len(appliedFor) == 0 {
 		appliedFor = []string{"REPLICATION"}
 	}
-	mutability := props.ImageTagMutability
-	if mutability == "" {
-		mutability = awsecr.TagMutability_MUTABLE
-	}
+	mutability := props.ImageTagMutability.Or(replication.Mutable)
 	description := props.Description
 	if description == "" {
 		description = fmt.Sprintf("Settings for repositories ECR creates under %s/ (%s)", props.Prefix, strings.Join(appliedFor, ", "))

@@ -9,8 +9,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
+	"github.com/acme-platform/ecr-replication/lifecycle"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // A source repository with a production lifecycle, replicated to eu-west-1, where a replica is
@@ -28,7 +29,7 @@ func Example() {
 		RepositoryName:     "team/api",
 		RepositorySettings: registry.RepositorySettings{LifecyclePolicy: &keep},
 	})
-	destinations := []registry.Destination{{Region: "eu-west-1"}}
+	destinations := []replication.Destination{{Region: "eu-west-1"}}
 	registry.NewReplication(source, "Replication", &registry.ReplicationProps{
 		Rules: []registry.ReplicationRule{{Destinations: destinations, RepositoryPrefixes: []string{"team/"}}},
 	})

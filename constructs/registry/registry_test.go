@@ -12,9 +12,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
+	"github.com/acme-platform/ecr-replication/lifecycle"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 func TestMain(m *testing.M) {
@@ -101,11 +102,11 @@ func TestReplicatedRepositoryRejectsBadProps(t *testing.T) {
 	}
 }
 
-func destinations(n int, account string) []registry.Destination {
+func destinations(n int, account string) []replication.Destination {
 	regions := []string{"us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-northeast-1", "ca-central-1"}
-	var out []registry.Destination
+	var out []replication.Destination
 	for i := 0; i < n; i++ {
-		out = append(out, registry.Destination{Region: regions[i%len(regions)], Account: fmt.Sprintf("%012d", i+1)})
+		out = append(out, replication.Destination{Region: regions[i%len(regions)], Account: fmt.Sprintf("%012d", i+1)})
 	}
 	if account != "" {
 		for i := range out {
@@ -140,13 +141,13 @@ func TestRegistryReplicationValidation(t *testing.T) {
 			{Destinations: destinations(13, "")}, {Destinations: destinations(26, "")[13:]},
 		}, []string{"got 26 unique destinations", "at most 25"}},
 		{"101 filters", []registry.ReplicationRule{{Destinations: destinations(1, ""), RepositoryPrefixes: many(101)}}, []string{"got 101", "at most 100"}},
-		{"destination equal to the source in the same account", []registry.ReplicationRule{{Destinations: []registry.Destination{{Region: "us-east-1"}}}},
+		{"destination equal to the source in the same account", []registry.ReplicationRule{{Destinations: []replication.Destination{{Region: "us-east-1"}}}},
 			[]string{`Region: got "us-east-1"; expected a region other than the source region`}},
-		{"another partition", []registry.ReplicationRule{{Destinations: []registry.Destination{{Region: "cn-north-1"}}}},
+		{"another partition", []registry.ReplicationRule{{Destinations: []replication.Destination{{Region: "cn-north-1"}}}},
 			[]string{`got "cn-north-1"`, "partition aws (this one is in aws-cn)", "across partitions"}},
-		{"duplicate destination", []registry.ReplicationRule{{Destinations: []registry.Destination{{Region: "us-west-2"}, {Region: "us-west-2"}}}},
+		{"duplicate destination", []registry.ReplicationRule{{Destinations: []replication.Destination{{Region: "us-west-2"}, {Region: "us-west-2"}}}},
 			[]string{`Destinations[1]: got "us-west-2"; expected each destination once per rule`}},
-		{"bad filter and bad account", []registry.ReplicationRule{{Destinations: []registry.Destination{{Region: "us-west-2", Account: "12"}}, RepositoryPrefixes: []string{"Bad Prefix"}}},
+		{"bad filter and bad account", []registry.ReplicationRule{{Destinations: []replication.Destination{{Region: "us-west-2", Account: "12"}}, RepositoryPrefixes: []string{"Bad Prefix"}}},
 			[]string{`Account: got "12"`, `"Bad Prefix"`}},
 	}
 	for _, tt := range tests {
@@ -161,7 +162,7 @@ func TestRegistryReplicationValidation(t *testing.T) {
 		stack := newStack(awscdk.NewApp(nil), "Stack", "123456789012", "us-east-1")
 		cfntest.ExpectOK(t, func() {
 			registry.NewReplication(stack, "Replication", &registry.ReplicationProps{Rules: []registry.ReplicationRule{
-				{Destinations: []registry.Destination{{Region: "us-east-1", Account: "210987654321"}}},
+				{Destinations: []replication.Destination{{Region: "us-east-1", Account: "210987654321"}}},
 			}})
 		})
 	})
@@ -187,7 +188,7 @@ func synthErrors(app awscdk.App) (msg string) {
 }
 
 func TestRegistrySingletons(t *testing.T) {
-	rule := []registry.ReplicationRule{{Destinations: []registry.Destination{{Region: "us-west-2"}}, RepositoryPrefixes: []string{"team/"}}}
+	rule := []registry.ReplicationRule{{Destinations: []replication.Destination{{Region: "us-west-2"}}, RepositoryPrefixes: []string{"team/"}}}
 	t.Run("two replication configurations for one registry fail synthesis", func(t *testing.T) {
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
 		registry.NewReplication(newStack(app, "A", "123456789012", "us-east-1"), "Replication", &registry.ReplicationProps{Rules: rule})
@@ -255,7 +256,7 @@ func TestCreationTemplate(t *testing.T) {
 func TestRepositoriesAreIRepositories(t *testing.T) {
 	app := awscdk.NewApp(nil)
 	stack := newStack(app, "Stack", "123456789012", "us-east-1")
-	mutable := registry.RepositorySettings{ImageTagMutability: awsecr.TagMutability_MUTABLE}
+	mutable := registry.RepositorySettings{ImageTagMutability: replication.Mutable}
 	owned := registry.NewReplicatedRepository(stack, "Owned", &registry.ReplicatedRepositoryProps{RepositoryName: "team/owned", RepositorySettings: mutable})
 	imported := registry.ImportReplicatedRepository(stack, "Imported", &registry.ImportedRepositoryProps{RepositoryName: "team/imported", RepositorySettings: mutable})
 	role := awsiam.NewRole(stack, jsii.String("Reader"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
@@ -265,7 +266,7 @@ func TestRepositoriesAreIRepositories(t *testing.T) {
 			awscdk.Tags_Of(repo).Add(jsii.String("Team"), jsii.String("platform"), nil)
 			awscdk.NewCfnOutput(stack, jsii.String(*repo.Node().Id()+"Uri"), &awscdk.CfnOutputProps{Value: repo.RepositoryUri()})
 		}
-		registry.GrantPullFromReplicas(role, []string{"team/owned"}, []registry.Destination{{Region: "eu-west-1"}, {Region: "ap-southeast-2", Account: "210987654321"}})
+		registry.GrantPullFromReplicas(role, []string{"team/owned"}, []replication.Destination{{Region: "eu-west-1"}, {Region: "ap-southeast-2", Account: "210987654321"}})
 	})
 	doc := cfntest.FromValue(assertions.Template_FromStack(stack, nil).ToJSON())
 	t.Run("the owned repository keeps its logical id path and its settings", func(t *testing.T) {
@@ -279,10 +280,10 @@ func TestRepositoriesAreIRepositories(t *testing.T) {
 		if *owned.Node().Path() != "Stack/Owned/Resource" {
 			t.Errorf("path %s; want Stack/Owned/Resource", *owned.Node().Path())
 		}
-		if got := owned.ReplicaProps(); got.RepositoryName != "team/owned" || got.ImageTagMutability != awsecr.TagMutability_MUTABLE || got.LifecyclePolicy == nil {
+		if got := owned.ReplicaProps(); got.RepositoryName != "team/owned" || got.ImageTagMutability != replication.Mutable || got.LifecyclePolicy == nil {
 			t.Errorf("ReplicaProps = %+v; want the source's name and settings with defaults filled in", got)
 		}
-		if imported.Settings().ImageTagMutability != awsecr.TagMutability_MUTABLE || *imported.Settings().ImageScanOnPush != true {
+		if imported.Settings().ImageTagMutability != replication.Mutable || *imported.Settings().ImageScanOnPush != true {
 			t.Errorf("imported Settings = %+v", imported.Settings())
 		}
 	})

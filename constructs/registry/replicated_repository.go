@@ -13,9 +13,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/awsid"
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
-	checks "github.com/acme-platform/ecr-replication/internal/props"
+	"github.com/acme-platform/ecr-replication/internal/checks"
+	"github.com/acme-platform/ecr-replication/lifecycle"
 	"github.com/acme-platform/ecr-replication/policy"
+	"github.com/acme-platform/ecr-replication/replication"
 
 	"github.com/acme-platform/ecr-replication/internal/nag"
 )
@@ -24,11 +25,10 @@ import (
 // only, so a replica matches its source only when it is created with the same settings.
 // [IReplicatedRepository.Settings] returns them for the source; pass them to the replica.
 type RepositorySettings struct {
-	// ImageTagMutability says whether a tag, once pushed, may be moved to another image:
-	// awsecr.TagMutability_IMMUTABLE or awsecr.TagMutability_MUTABLE.
+	// ImageTagMutability says whether a tag, once pushed, may be moved to another image.
 	//
-	// Default: awsecr.TagMutability_IMMUTABLE.
-	ImageTagMutability awsecr.TagMutability
+	// Default: replication.Immutable.
+	ImageTagMutability replication.TagMutability
 	// LifecyclePolicy decides which images ECR expires. It is validated (every constraint ECR
 	// enforces) and rendered by the lifecycle package, so what is deployed is exactly what
 	// `lifecycle-preview` explains.
@@ -50,9 +50,7 @@ type RepositorySettings struct {
 
 // withDefaults returns the settings with every default filled in.
 func (s RepositorySettings) withDefaults() RepositorySettings {
-	if s.ImageTagMutability == "" {
-		s.ImageTagMutability = awsecr.TagMutability_IMMUTABLE
-	}
+	s.ImageTagMutability = s.ImageTagMutability.Or(replication.Immutable)
 	if s.LifecyclePolicy == nil {
 		p := DefaultLifecyclePolicy()
 		s.LifecyclePolicy = &p
@@ -69,9 +67,7 @@ func (s RepositorySettings) check(p *checks.Problems) {
 			p.Wrap("LifecyclePolicy", err)
 		}
 	}
-	switch s.ImageTagMutability {
-	case "", awsecr.TagMutability_IMMUTABLE, awsecr.TagMutability_MUTABLE:
-	default:
+	if s.ImageTagMutability != "" && !s.ImageTagMutability.Valid() {
 		p.Add("ImageTagMutability", string(s.ImageTagMutability), "IMMUTABLE or MUTABLE")
 	}
 	for i, a := range s.PullAccess.Accounts {
@@ -289,7 +285,7 @@ func ImportReplicatedRepository(scope constructs.Construct, id string, p *Import
 // names so that no cross-region reference is needed. A destination without an Account uses
 // the account of the grantee's stack. Pair it with a source repository's GrantPull, which adds
 // ecr:GetAuthorizationToken.
-func GrantPullFromReplicas(grantee awsiam.IGrantable, repositoryNames []string, destinations []Destination) *awsiam.AddToPrincipalPolicyResult {
+func GrantPullFromReplicas(grantee awsiam.IGrantable, repositoryNames []string, destinations []replication.Destination) *awsiam.AddToPrincipalPolicyResult {
 	c, ok := grantee.(constructs.IConstruct)
 	if !ok {
 		panic("GrantPullFromReplicas: grantee must be a construct (a role, user or group of this app)")
@@ -326,7 +322,7 @@ type NamespaceGrant struct {
 	Prefix string
 	// Registries are the regions (and accounts) whose repositories the grant covers. A
 	// registry without an Account is in the account of the grantee's stack. Required.
-	Registries []Destination
+	Registries []replication.Destination
 }
 
 // GrantPullOnNamespace lets grantee pull every repository under the namespace in every listed

@@ -11,7 +11,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/awsid"
-	checks "github.com/acme-platform/ecr-replication/internal/props"
+	"github.com/acme-platform/ecr-replication/internal/checks"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // ECR service quotas that neither CloudFormation nor the CDK checks
@@ -29,22 +30,10 @@ const (
 // filterPattern is the CloudFormation schema's pattern for a PREFIX_MATCH filter.
 var filterPattern = regexp.MustCompile(`^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$`)
 
-// Destination is one registry that receives replicated images: a region and the account that
-// owns the registry there. The monitoring constructs take the same type.
-type Destination struct {
-	// Region receives the images: a plain region name. Required.
-	Region string
-	// Account owns the destination registry. A different account needs a
-	// DestinationRegistryPolicy in every destination region of that account.
-	//
-	// Default: - the account of the stack that holds the replication configuration.
-	Account string
-}
-
 // ReplicationRule sends the images of the repositories its filters select to its destinations.
 type ReplicationRule struct {
 	// Destinations receive the images. Required: at least one.
-	Destinations []Destination
+	Destinations []replication.Destination
 	// RepositoryPrefixes are PREFIX_MATCH filters: a repository is replicated when its name
 	// starts with one of them. ECR compares plain strings, so end a namespace with "/":
 	// "enterprise-apps/" keeps "enterprise-apps-legacy/api" out, "enterprise-apps" does not.
@@ -63,13 +52,13 @@ func (p *ReplicationProps) check(problems *checks.Problems, sourceRegion string)
 	if n := len(p.Rules); n == 0 || n > MaxRules {
 		problems.Add("Rules", countOf(n, "rules"), fmt.Sprintf("1 to %d rules (ECR quota)", MaxRules))
 	}
-	unique := map[Destination]bool{}
+	unique := map[replication.Destination]bool{}
 	for i, rule := range p.Rules {
 		name := fmt.Sprintf("Rules[%d]", i)
 		if len(rule.Destinations) == 0 {
 			problems.Missing(name+".Destinations", "at least one destination")
 		}
-		seen := map[Destination]bool{}
+		seen := map[replication.Destination]bool{}
 		for j, d := range rule.Destinations {
 			field := fmt.Sprintf("%s.Destinations[%d]", name, j)
 			if !awsid.IsRegion(d.Region) {
@@ -105,14 +94,6 @@ func (p *ReplicationProps) check(problems *checks.Problems, sourceRegion string)
 		problems.Add("Rules", countOf(len(unique), "unique destinations"),
 			fmt.Sprintf("at most %d across all rules (ECR quota, not checked by CloudFormation)", MaxUniqueDestinations))
 	}
-}
-
-// String renders a destination as "region" or "account/region".
-func (d Destination) String() string {
-	if d.Account == "" {
-		return d.Region
-	}
-	return d.Account + "/" + d.Region
 }
 
 // Replication is the registry's replication configuration: it lives in the source
@@ -156,9 +137,9 @@ func (r *Replication) Rules() []ReplicationRule {
 }
 
 // Destinations returns every unique destination of every rule, sorted.
-func (r *Replication) Destinations() []Destination {
-	seen := map[Destination]bool{}
-	var out []Destination
+func (r *Replication) Destinations() []replication.Destination {
+	seen := map[replication.Destination]bool{}
+	var out []replication.Destination
 	for _, rule := range r.rules {
 		for _, d := range rule.Destinations {
 			if !seen[d] {

@@ -7,20 +7,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/acme-platform/ecr-replication/constructs/monitoring"
+	"github.com/acme-platform/ecr-replication/published"
 )
-
-// PublishedMetrics returns, sorted, the AWS-published metrics ("namespace metric") that
-// alarms and dashboards may use in any template: the monitoring package's own list, which its
-// constructs enforce at synth, so the tests and the code cannot disagree.
-func PublishedMetrics() []string {
-	var out []string
-	for _, m := range monitoring.PublishedMetrics() {
-		out = append(out, m.Key())
-	}
-	sort.Strings(out)
-	return out
-}
 
 // MetricFilterMetrics returns, sorted, the metrics ("namespace metric") that the
 // AWS::Logs::MetricFilter resources of the template produce.
@@ -44,7 +32,7 @@ func MetricFilterMetrics(t Template) []string {
 // of its own metric filters.
 func allowedMetrics(t Template) map[string]bool {
 	allowed := map[string]bool{}
-	for _, k := range PublishedMetrics() {
+	for _, k := range published.Keys() {
 		allowed[k] = true
 	}
 	for _, k := range MetricFilterMetrics(t) {
@@ -85,7 +73,7 @@ func AlarmsWithoutActions(t Template) []string {
 }
 
 // UnpublishedMetrics returns one finding per metric of the template that neither AWS
-// publishes (PublishedMetrics) nor a metric filter of the same template produces
+// publishes (package published, which the monitoring constructs enforce at synth) nor a metric filter of the same template produces
 // (MetricFilterMetrics), each prefixed with the logical id of the resource that uses it:
 //
 //   - alarms: Namespace/MetricName, every Metrics[].MetricStat.Metric, and every
@@ -272,7 +260,7 @@ type DashboardMetric struct {
 	Account string
 }
 
-// Key returns "namespace metric", as in PublishedMetrics ("" for an expression).
+// Key returns "namespace metric", as in published.Keys ("" for an expression).
 func (m DashboardMetric) Key() string {
 	if m.Expression != "" {
 		return ""

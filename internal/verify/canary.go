@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/acme-platform/ecr-replication/config"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // CanaryTagPrefix starts every tag the canary creates.
@@ -57,7 +58,7 @@ func (v *Verifier) Canary(ctx context.Context, repo string, timeout, poll time.D
 	if len(desc.Repositories) == 0 {
 		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "the source repository does not exist"}}, nil
 	}
-	if m := string(desc.Repositories[0].ImageTagMutability); m != config.TagMutabilityMutable {
+	if m := replication.TagMutability(desc.Repositories[0].ImageTagMutability); m != replication.Mutable {
 		return nil, &UsageError{fmt.Sprintf("--canary %s: refusing: the repository's tags are %s, and the canary must add and remove a tag; use a MUTABLE repository (the testing profile)", name, m)}
 	}
 

@@ -11,9 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
-	"github.com/acme-platform/ecr-replication/config"
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/lifecycle"
 	"github.com/acme-platform/ecr-replication/policy"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // Deployed runs the after-deploy checks: the replication rule, every repository in every
@@ -205,7 +205,7 @@ func (v *Verifier) repositoryChecks(ctx context.Context, s site) ([]Check, error
 		repo := out.Repositories[0]
 		add("repository", StatusOK, "exists (%s)", aws.ToString(repo.RepositoryUri))
 
-		if got := string(repo.ImageTagMutability); got != rs.TagMutability {
+		if got := replication.TagMutability(repo.ImageTagMutability); got != rs.TagMutability {
 			add("tag-mutability", StatusProblem, "%s, expected %s (%s profile)", got, rs.TagMutability, rs.Profile)
 		} else {
 			add("tag-mutability", StatusOK, "%s", got)
@@ -377,8 +377,8 @@ func (v *Verifier) templateCheck(ctx context.Context, s site) (Check, error) {
 	if !slices.Contains(tmpl.AppliedFor, types.RCTAppliedForReplication) {
 		problems = append(problems, fmt.Sprintf("applied for %v, not REPLICATION", tmpl.AppliedFor))
 	}
-	if m := string(tmpl.ImageTagMutability); m != "" && m != config.TagMutabilityMutable {
-		problems = append(problems, "tag mutability "+m+", expected MUTABLE")
+	if m := replication.TagMutability(tmpl.ImageTagMutability); m != "" && m != replication.Mutable {
+		problems = append(problems, fmt.Sprintf("tag mutability %s, expected %s", m, replication.Mutable))
 	}
 	if tmpl.EncryptionConfiguration != nil && string(tmpl.EncryptionConfiguration.EncryptionType) != string(v.Config.Encryption) {
 		problems = append(problems, fmt.Sprintf("encryption %s, expected %s", tmpl.EncryptionConfiguration.EncryptionType, v.Config.Encryption))

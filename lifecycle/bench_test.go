@@ -4,7 +4,7 @@ import (
 	"math/rand"
 	"testing"
 
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/lifecycle"
 )
 
 // BenchmarkEvaluate evaluates the production profile over 10,000 images.

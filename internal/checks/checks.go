@@ -1,7 +1,7 @@
-// Package props gives every construct of ecr-replication one way to refuse bad props: all
+// Package checks gives every construct of ecr-replication one way to refuse bad props: all
 // problems at once, each naming the field, the value and what is expected, under the path
 // the construct would have had.
-package props
+package checks
 
 import (
 	"fmt"

@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/lifecycle"
 )
 
 func TestMatchPattern(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/lifecycle"
 )
 
 func ExampleProductionProfile() {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/lifecycle"
 )
 
 // The worked examples of the ECR user guide ("Examples of lifecycle policies")

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/lifecycle"
 )
 
 // Property tests: many random image sets, fixed seeds, checked against what the

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/lifecycle"
 )
 
 // valid returns a small valid policy: keep 10 prod*, expire untagged after 1 day.

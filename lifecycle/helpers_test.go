@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme-platform/ecr-replication/constructs/lifecycle"
+	"github.com/acme-platform/ecr-replication/lifecycle"
 )
 
 // now is the evaluation time used throughout the tests.

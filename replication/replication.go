@@ -1,0 +1,61 @@
+// Package replication is the plain-Go vocabulary of an ECR replication deployment, shared by the
+// configuration (config), the constructs (constructs/registry, constructs/monitoring), the stacks
+// and the commands that talk to AWS (cmd/verify, cmd/backfill): where replicated images go
+// ([Destination]) and whether a tag may move ([TagMutability]). It imports no jsii package.
+package replication
+
+// Destination is one registry that receives replicated images: a region, and the account that
+// owns the registry there.
+type Destination struct {
+	// Region receives the images: a plain region name such as "us-west-2". Required.
+	Region string
+	// Account owns the destination registry (12 digits). Another account than the source's
+	// needs a registry policy in every destination region of that account.
+	//
+	// Default: "" - the source account.
+	Account string
+}
+
+// String renders the destination as "region" or "account/region".
+func (d Destination) String() string {
+	if d.Account == "" {
+		return d.Region
+	}
+	return d.Account + "/" + d.Region
+}
+
+// CrossAccount reports whether the destination is in another account than source (the source
+// account, "" when unknown: a destination that names an account is then another).
+func (d Destination) CrossAccount(source string) bool {
+	return d.Account != "" && d.Account != source
+}
+
+// AccountOr returns the destination's account, or fallback when it names none.
+func (d Destination) AccountOr(fallback string) string {
+	if d.Account == "" {
+		return fallback
+	}
+	return d.Account
+}
+
+// TagMutability says whether a tag, once pushed, may be moved to another image, spelled as ECR,
+// CloudFormation and the AWS SDK spell it.
+type TagMutability string
+
+const (
+	// Immutable tags never move: a release tag always names the image it was pushed with.
+	Immutable TagMutability = "IMMUTABLE"
+	// Mutable tags may be pushed again and then name the newer image.
+	Mutable TagMutability = "MUTABLE"
+)
+
+// Valid reports whether m is Immutable or Mutable.
+func (m TagMutability) Valid() bool { return m == Immutable || m == Mutable }
+
+// Or returns m, or fallback when m is empty.
+func (m TagMutability) Or(fallback TagMutability) TagMutability {
+	if m == "" {
+		return fallback
+	}
+	return m
+}
