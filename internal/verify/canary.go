@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/acme-platform/ecr-replication/config"
+	"github.com/acme-platform/ecr-replication/internal/session"
 	"github.com/acme-platform/ecr-replication/replication"
 )
 
@@ -50,10 +51,10 @@ func (v *Verifier) Canary(ctx context.Context, repo string, timeout, poll time.D
 	src := v.Source.ECR(region)
 	desc, err := src.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{name}})
 	if err != nil {
-		if fe := fatal(err, "the source account"); fe != nil {
+		if fe := session.Fatal(err, "the source account"); fe != nil {
 			return nil, fe
 		}
-		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "cannot describe the source repository: " + short(err)}}, nil
+		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "cannot describe the source repository: " + session.Short(err)}}, nil
 	}
 	if len(desc.Repositories) == 0 {
 		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "the source repository does not exist"}}, nil
@@ -77,10 +78,10 @@ func (v *Verifier) Canary(ctx context.Context, repo string, timeout, poll time.D
 		AcceptedMediaTypes: manifestMediaTypes,
 	})
 	if err != nil {
-		if fe := fatal(err, "the source account"); fe != nil {
+		if fe := session.Fatal(err, "the source account"); fe != nil {
 			return nil, fe
 		}
-		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "cannot read the image manifest (ecr:BatchGetImage): " + short(err)}}, nil
+		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "cannot read the image manifest (ecr:BatchGetImage): " + session.Short(err)}}, nil
 	}
 	if len(got.Images) == 0 {
 		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "BatchGetImage returned no manifest for " + img.Digest}}, nil
@@ -97,10 +98,10 @@ func (v *Verifier) Canary(ctx context.Context, repo string, timeout, poll time.D
 		ImageTag:               aws.String(tag),
 	})
 	if err != nil {
-		if fe := fatal(err, "the source account"); fe != nil {
+		if fe := session.Fatal(err, "the source account"); fe != nil {
 			return nil, fe
 		}
-		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "cannot add the canary tag (ecr:PutImage): " + short(err)}}, nil
+		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "cannot add the canary tag (ecr:PutImage): " + session.Short(err)}}, nil
 	}
 	checks = append(checks, Check{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusOK,
 		Detail: fmt.Sprintf("tagged %s as %s", img.label(), tag)})
@@ -125,7 +126,7 @@ func (v *Verifier) Canary(ctx context.Context, repo string, timeout, poll time.D
 				ImageIds:       []types.ImageIdentifier{{ImageTag: aws.String(tag)}},
 			})
 			if err != nil {
-				if fe := fatal(err, d.where()); fe != nil {
+				if fe := session.Fatal(err, d.where()); fe != nil {
 					return checks, fe
 				}
 				continue // not there yet
@@ -188,10 +189,10 @@ func (v *Verifier) recentTagged(ctx context.Context, repo string) ([]sourceImage
 	images, err := v.recentImages(ctx, repo)
 	v.Images = all
 	if err != nil {
-		if fe := fatal(err, "the source account"); fe != nil {
+		if fe := session.Fatal(err, "the source account"); fe != nil {
 			return nil, fe
 		}
-		return nil, fmt.Errorf("cannot list the images of %s: %s", repo, short(err))
+		return nil, fmt.Errorf("cannot list the images of %s: %s", repo, session.Short(err))
 	}
 	var tagged []sourceImage
 	for _, i := range images {
@@ -217,10 +218,10 @@ func (v *Verifier) removeCanary(ctx context.Context, repo, tag string) []Check {
 		})
 		manual := fmt.Sprintf("aws ecr batch-delete-image --repository-name %s --image-ids imageTag=%s --region %s%s", repo, tag, r, profileFlag(s.profile))
 		switch {
-		case err != nil && isCode(err, "RepositoryNotFoundException"):
+		case err != nil && session.IsCode(err, "RepositoryNotFoundException"):
 			c.Status, c.Detail = StatusOK, "nothing to remove: the repository does not exist here"
 		case err != nil:
-			c.Status, c.Detail = StatusWarning, fmt.Sprintf("could not remove %s (%s): remove it with %s", tag, short(err), manual)
+			c.Status, c.Detail = StatusWarning, fmt.Sprintf("could not remove %s (%s): remove it with %s", tag, session.Short(err), manual)
 		default:
 			notFound := false
 			var other []string

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
+	"github.com/acme-platform/ecr-replication/internal/session"
 	"github.com/acme-platform/ecr-replication/lifecycle"
 	"github.com/acme-platform/ecr-replication/policy"
 	"github.com/acme-platform/ecr-replication/replication"
@@ -93,11 +94,11 @@ func (v *Verifier) replicationChecks(ctx context.Context) ([]Check, error) {
 	region, account := v.Config.SourceRegion, v.Config.SourceAccount
 	out, err := v.Source.ECR(region).DescribeRegistry(ctx, &ecr.DescribeRegistryInput{})
 	if err != nil {
-		if fe := fatal(err, "the source account"); fe != nil {
+		if fe := session.Fatal(err, "the source account"); fe != nil {
 			return nil, fe
 		}
 		return []Check{{Name: "replication-rule", Region: region, Account: account, Status: StatusProblem,
-			Detail: "cannot read the registry's replication configuration: " + short(err)}}, nil
+			Detail: "cannot read the registry's replication configuration: " + session.Short(err)}}, nil
 	}
 	var rules []types.ReplicationRule
 	if out.ReplicationConfiguration != nil {
@@ -184,17 +185,17 @@ func (v *Verifier) repositoryChecks(ctx context.Context, s site) ([]Check, error
 		}
 		out, err := client.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{name}})
 		if err != nil {
-			if fe := fatal(err, s.where()); fe != nil {
+			if fe := session.Fatal(err, s.where()); fe != nil {
 				return nil, fe
 			}
-			if isCode(err, "RepositoryNotFoundException") {
+			if session.IsCode(err, "RepositoryNotFoundException") {
 				what := "source repository"
 				if s.replica {
 					what = "replica"
 				}
 				add("repository", StatusProblem, "%s missing: deploy %s", what, stack)
 			} else {
-				add("repository", StatusProblem, "cannot describe the repository: %s", short(err))
+				add("repository", StatusProblem, "cannot describe the repository: %s", session.Short(err))
 			}
 			continue
 		}
@@ -226,12 +227,12 @@ func (v *Verifier) repositoryChecks(ctx context.Context, s site) ([]Check, error
 
 		lc, err := client.GetLifecyclePolicy(ctx, &ecr.GetLifecyclePolicyInput{RepositoryName: aws.String(name)})
 		switch {
-		case err != nil && fatal(err, s.where()) != nil:
-			return nil, fatal(err, s.where())
-		case isCode(err, "LifecyclePolicyNotFoundException"):
+		case err != nil && session.Fatal(err, s.where()) != nil:
+			return nil, session.Fatal(err, s.where())
+		case session.IsCode(err, "LifecyclePolicyNotFoundException"):
 			add("lifecycle-policy", StatusProblem, "no lifecycle policy; expected the %s profile's %d rules: redeploy %s", rs.Profile, len(rs.Lifecycle.Rules), stack)
 		case err != nil:
-			add("lifecycle-policy", StatusProblem, "cannot read the lifecycle policy: %s", short(err))
+			add("lifecycle-policy", StatusProblem, "cannot read the lifecycle policy: %s", session.Short(err))
 		default:
 			status, detail := compareLifecycle(aws.ToString(lc.LifecyclePolicyText), rs.Lifecycle)
 			if status == StatusProblem {
@@ -318,15 +319,15 @@ func (v *Verifier) compareRepositoryPolicy(ctx context.Context, client ECRAPI, n
 	out, err := client.GetRepositoryPolicy(ctx, &ecr.GetRepositoryPolicyInput{RepositoryName: aws.String(name)})
 	want := access.Document()
 	switch {
-	case err != nil && fatal(err, "the repository policy") != nil:
-		return "", "", fatal(err, "the repository policy")
-	case isCode(err, "RepositoryPolicyNotFoundException"):
+	case err != nil && session.Fatal(err, "the repository policy") != nil:
+		return "", "", session.Fatal(err, "the repository policy")
+	case session.IsCode(err, "RepositoryPolicyNotFoundException"):
 		if want == nil {
 			return StatusOK, "no repository policy, as configured (no pullAccounts or organizationId)", nil
 		}
 		return StatusProblem, "no repository policy; expected " + access.JSON(), nil
 	case err != nil:
-		return StatusProblem, "cannot read the repository policy: " + short(err), nil
+		return StatusProblem, "cannot read the repository policy: " + session.Short(err), nil
 	}
 	text := aws.ToString(out.PolicyText)
 	if want == nil {
@@ -351,15 +352,15 @@ func (v *Verifier) templateCheck(ctx context.Context, s site) (Check, error) {
 		Prefixes: []string{v.Config.RepoPrefix},
 	})
 	switch {
-	case err != nil && fatal(err, s.where()) != nil:
-		return c, fatal(err, s.where())
-	case err != nil && unsupported(err):
-		c.Status, c.Detail = StatusSkipped, "not checked: the endpoint does not implement DescribeRepositoryCreationTemplates ("+short(err)+")"
+	case err != nil && session.Fatal(err, s.where()) != nil:
+		return c, session.Fatal(err, s.where())
+	case err != nil && session.Unsupported(err):
+		c.Status, c.Detail = StatusSkipped, "not checked: the endpoint does not implement DescribeRepositoryCreationTemplates ("+session.Short(err)+")"
 		return c, nil
-	case err != nil && isCode(err, "TemplateNotFoundException"):
+	case err != nil && session.IsCode(err, "TemplateNotFoundException"):
 		out = &ecr.DescribeRepositoryCreationTemplatesOutput{}
 	case err != nil:
-		c.Status, c.Detail = StatusProblem, "cannot read the creation templates: "+short(err)
+		c.Status, c.Detail = StatusProblem, "cannot read the creation templates: "+session.Short(err)
 		return c, nil
 	}
 	var tmpl *types.RepositoryCreationTemplate
@@ -416,13 +417,13 @@ func (v *Verifier) registryPolicyCheck(ctx context.Context, s site) (Check, erro
 	out, err := s.clients.ECR(region).GetRegistryPolicy(ctx, &ecr.GetRegistryPolicyInput{})
 	stack := s.stack()
 	switch {
-	case err != nil && fatal(err, s.where()) != nil:
-		return c, fatal(err, s.where())
-	case isCode(err, "RegistryPolicyNotFoundException"):
+	case err != nil && session.Fatal(err, s.where()) != nil:
+		return c, session.Fatal(err, s.where())
+	case session.IsCode(err, "RegistryPolicyNotFoundException"):
 		c.Status, c.Detail = StatusProblem, fmt.Sprintf("no registry policy in account %s: the source account %s cannot replicate into it; deploy %s", s.account, v.Config.SourceAccount, stack)
 		return c, nil
 	case err != nil:
-		c.Status, c.Detail = StatusProblem, "cannot read the registry policy: "+short(err)
+		c.Status, c.Detail = StatusProblem, "cannot read the registry policy: "+session.Short(err)
 		return c, nil
 	}
 	sts, err := policy.Statements(aws.ToString(out.PolicyText))

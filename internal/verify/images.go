@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+
+	"github.com/acme-platform/ecr-replication/internal/session"
 )
 
 // ReplicationGrace is how long after a push a missing replica counts as still in progress in
@@ -90,11 +92,11 @@ func (v *Verifier) imageStates(ctx context.Context, fixed map[string][]sourceIma
 		if fixed == nil {
 			images, err = v.recentImages(ctx, repo)
 			if err != nil {
-				if fe := fatal(err, "the source account"); fe != nil {
+				if fe := session.Fatal(err, "the source account"); fe != nil {
 					return nil, nil, fe
 				}
 				checks = append(checks, Check{Name: "images", Region: v.Config.SourceRegion, Account: v.Config.SourceAccount, Repository: repo, Status: StatusSkipped,
-					Detail: "cannot list the source images (" + short(err) + "): replication of this repository not checked"})
+					Detail: "cannot list the source images (" + session.Short(err) + "): replication of this repository not checked"})
 				continue
 			}
 		} else if !ok {
@@ -127,12 +129,12 @@ func (v *Verifier) imageState(ctx context.Context, img sourceImage) ([]imageStat
 			ImageId:        &types.ImageIdentifier{ImageDigest: aws.String(img.Digest)},
 		})
 		if err != nil {
-			if fe := fatal(err, "the source account"); fe != nil {
+			if fe := session.Fatal(err, "the source account"); fe != nil {
 				return nil, fe
 			}
 			// Any other answer (an emulator without the API, no permission): compare digests
 			// instead, and say so in every detail.
-			v.statusAPI.missing, v.statusAPI.reason = true, short(err)
+			v.statusAPI.missing, v.statusAPI.reason = true, session.Short(err)
 		} else {
 			v.statusAPI.checked = true
 			for _, s := range out.ReplicationStatuses {
@@ -181,12 +183,12 @@ func (v *Verifier) compareDigest(ctx context.Context, img sourceImage, d site) (
 	switch {
 	case err == nil:
 		return stateReplicated, "", nil
-	case fatal(err, d.where()) != nil:
-		return 0, "", fatal(err, d.where())
-	case isCode(err, "RepositoryNotFoundException"):
+	case session.Fatal(err, d.where()) != nil:
+		return 0, "", session.Fatal(err, d.where())
+	case session.IsCode(err, "RepositoryNotFoundException"):
 		return stateMissing, "missing: the replica repository does not exist", nil
-	case !isCode(err, "ImageNotFoundException"):
-		return stateMissing, "cannot look for the image: " + short(err), nil
+	case !session.IsCode(err, "ImageNotFoundException"):
+		return stateMissing, "cannot look for the image: " + session.Short(err), nil
 	}
 	var moved []string
 	for _, tag := range img.Tags {
@@ -195,7 +197,7 @@ func (v *Verifier) compareDigest(ctx context.Context, img sourceImage, d site) (
 			ImageIds:       []types.ImageIdentifier{{ImageTag: aws.String(tag)}},
 		})
 		if err != nil {
-			if fe := fatal(err, d.where()); fe != nil {
+			if fe := session.Fatal(err, d.where()); fe != nil {
 				return 0, "", fe
 			}
 			continue

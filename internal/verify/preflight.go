@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/acme-platform/ecr-replication/internal/session"
 )
 
 // MinBootstrapVersion is the bootstrap version the app's templates require (their
@@ -98,13 +100,13 @@ func (v *Verifier) bootstrapCheck(ctx context.Context, t *target) (Check, error)
 	c := Check{Name: "bootstrap", Region: t.region, Account: t.account}
 	out, err := t.clients.SSM(t.region).GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name)})
 	switch {
-	case err != nil && fatal(err, t.where()) != nil:
-		return c, fatal(err, t.where())
-	case isCode(err, "ParameterNotFound"):
+	case err != nil && session.Fatal(err, t.where()) != nil:
+		return c, session.Fatal(err, t.where())
+	case session.IsCode(err, "ParameterNotFound"):
 		c.Status, c.Detail = StatusProblem, fmt.Sprintf("account %s is not bootstrapped in %s (no SSM parameter %s): run %s", t.account, t.region, name, t.bootstrapCommand())
 		return c, nil
 	case err != nil:
-		c.Status, c.Detail = StatusProblem, fmt.Sprintf("cannot read the SSM parameter %s: %s", name, short(err))
+		c.Status, c.Detail = StatusProblem, fmt.Sprintf("cannot read the SSM parameter %s: %s", name, session.Short(err))
 		return c, nil
 	}
 	value := aws.ToString(out.Parameter.Value)
@@ -123,13 +125,13 @@ func (v *Verifier) stackCheck(ctx context.Context, t *target) (Check, error) {
 	c := Check{Name: "stack", Region: t.region, Account: t.account}
 	out, err := t.clients.CloudFormation(t.region).DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(t.stack)})
 	switch {
-	case err != nil && fatal(err, t.where()) != nil:
-		return c, fatal(err, t.where())
-	case err != nil && isCode(err, "ValidationError") && strings.Contains(err.Error(), "does not exist"):
+	case err != nil && session.Fatal(err, t.where()) != nil:
+		return c, session.Fatal(err, t.where())
+	case err != nil && session.IsCode(err, "ValidationError") && strings.Contains(err.Error(), "does not exist"):
 		c.Status, c.Detail = StatusOK, t.stack+" does not exist yet: the deploy creates it"
 		return c, nil
 	case err != nil:
-		c.Status, c.Detail = StatusProblem, fmt.Sprintf("cannot describe %s: %s", t.stack, short(err))
+		c.Status, c.Detail = StatusProblem, fmt.Sprintf("cannot describe %s: %s", t.stack, session.Short(err))
 		return c, nil
 	}
 	if len(out.Stacks) == 0 {
@@ -161,10 +163,10 @@ func (v *Verifier) existingReplicationConfig(ctx context.Context, t *target) ([]
 	}
 	out, err := t.clients.ECR(t.region).DescribeRegistry(ctx, &ecr.DescribeRegistryInput{})
 	switch {
-	case err != nil && fatal(err, t.where()) != nil:
-		return nil, fatal(err, t.where())
+	case err != nil && session.Fatal(err, t.where()) != nil:
+		return nil, session.Fatal(err, t.where())
 	case err != nil:
-		c.Status, c.Detail = StatusProblem, "cannot read the registry's replication configuration: "+short(err)
+		c.Status, c.Detail = StatusProblem, "cannot read the registry's replication configuration: "+session.Short(err)
 		return []Check{c}, nil
 	}
 	var rules []string
@@ -196,13 +198,13 @@ func (v *Verifier) existingRegistryPolicy(ctx context.Context, t *target) ([]Che
 	}
 	out, err := t.clients.ECR(t.region).GetRegistryPolicy(ctx, &ecr.GetRegistryPolicyInput{})
 	switch {
-	case err != nil && fatal(err, t.where()) != nil:
-		return nil, fatal(err, t.where())
-	case isCode(err, "RegistryPolicyNotFoundException"):
+	case err != nil && session.Fatal(err, t.where()) != nil:
+		return nil, session.Fatal(err, t.where())
+	case session.IsCode(err, "RegistryPolicyNotFoundException"):
 		c.Status, c.Detail = StatusOK, "no registry policy yet: the deploy creates it"
 		return []Check{c}, nil
 	case err != nil:
-		c.Status, c.Detail = StatusProblem, "cannot read the registry policy: "+short(err)
+		c.Status, c.Detail = StatusProblem, "cannot read the registry policy: "+session.Short(err)
 		return []Check{c}, nil
 	}
 	c.Status, c.Detail = StatusProblem, fmt.Sprintf(
@@ -222,12 +224,12 @@ func (v *Verifier) existingRepositories(ctx context.Context, t *target) ([]Check
 		c := Check{Name: "repository", Region: t.region, Account: t.account, Repository: rs.FullName}
 		out, err := client.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{rs.FullName}})
 		switch {
-		case err != nil && fatal(err, t.where()) != nil:
-			return nil, fatal(err, t.where())
-		case isCode(err, "RepositoryNotFoundException"):
+		case err != nil && session.Fatal(err, t.where()) != nil:
+			return nil, session.Fatal(err, t.where())
+		case session.IsCode(err, "RepositoryNotFoundException"):
 			c.Status, c.Detail = StatusOK, "does not exist: the deploy creates it"
 		case err != nil:
-			c.Status, c.Detail = StatusProblem, "cannot describe the repository: "+short(err)
+			c.Status, c.Detail = StatusProblem, "cannot describe the repository: "+session.Short(err)
 		case len(out.Repositories) == 0:
 			c.Status, c.Detail = StatusOK, "does not exist: the deploy creates it"
 		case t.exists:
@@ -252,10 +254,10 @@ func (v *Verifier) logsPolicyCheck(ctx context.Context, t *target) (Check, error
 	for {
 		out, err := t.clients.Logs(t.region).DescribeResourcePolicies(ctx, &cloudwatchlogs.DescribeResourcePoliciesInput{NextToken: token})
 		if err != nil {
-			if fe := fatal(err, t.where()); fe != nil {
+			if fe := session.Fatal(err, t.where()); fe != nil {
 				return c, fe
 			}
-			c.Status, c.Detail = StatusProblem, "cannot list the CloudWatch Logs resource policies: "+short(err)
+			c.Status, c.Detail = StatusProblem, "cannot list the CloudWatch Logs resource policies: "+session.Short(err)
 			return c, nil
 		}
 		for _, p := range out.ResourcePolicies {
@@ -291,10 +293,10 @@ func (v *Verifier) trailCheck(ctx context.Context, t *target) (Check, error) {
 	c := Check{Name: "cloudtrail", Region: t.region, Account: t.account}
 	out, err := t.clients.CloudTrail(t.region).DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
 	if err != nil {
-		if fe := fatal(err, t.where()); fe != nil {
+		if fe := session.Fatal(err, t.where()); fe != nil {
 			return c, fe
 		}
-		c.Status, c.Detail = StatusWarning, "cannot list the CloudTrail trails ("+short(err)+"): lifecycle notices need a trail logging management events in "+t.region
+		c.Status, c.Detail = StatusWarning, "cannot list the CloudTrail trails ("+session.Short(err)+"): lifecycle notices need a trail logging management events in "+t.region
 		return c, nil
 	}
 	var stopped []string
@@ -308,10 +310,10 @@ func (v *Verifier) trailCheck(ctx context.Context, t *target) (Check, error) {
 		}
 		st, err := t.clients.CloudTrail(home).GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: tr.TrailARN})
 		if err != nil {
-			if fe := fatal(err, t.where()); fe != nil {
+			if fe := session.Fatal(err, t.where()); fe != nil {
 				return c, fe
 			}
-			stopped = append(stopped, aws.ToString(tr.Name)+" (status unknown: "+short(err)+")")
+			stopped = append(stopped, aws.ToString(tr.Name)+" (status unknown: "+session.Short(err)+")")
 			continue
 		}
 		if aws.ToBool(st.IsLogging) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/acme-platform/ecr-replication/config"
+	"github.com/acme-platform/ecr-replication/internal/session"
 	"github.com/acme-platform/ecr-replication/policy"
 )
 
@@ -38,6 +39,20 @@ type Verifier struct {
 	statusAPI statusAPIState
 }
 
+// NewVerifier returns the verifier of a session: SDK clients for the source account and for
+// each destination account other than the source, checking images recent images per
+// repository, on the given clock.
+func NewVerifier(s *session.Session, images int, now func() time.Time, sleep func(context.Context, time.Duration) error) *Verifier {
+	dests := make(map[string]AccountClients, len(s.Destinations))
+	for id, a := range s.Destinations {
+		dests[id] = AccountClients{Clients: NewSDKClients(a.AWS), Profile: a.Profile}
+	}
+	return &Verifier{
+		Config: s.Config, Source: NewSDKClients(s.Source.AWS), SourceProfile: s.Source.Profile, Destinations: dests,
+		Images: images, BootstrapQualifier: s.BootstrapQualifier(), Now: now, Sleep: sleep,
+	}
+}
+
 // AccountClients are the clients of one destination account and the profile they come from
 // ("" for the default chain), for the commands the details suggest.
 type AccountClients struct {
@@ -51,9 +66,6 @@ type statusAPIState struct {
 	checked, missing bool
 	reason           string
 }
-
-// DefaultBootstrapQualifier is the qualifier of `cdk bootstrap` without --qualifier.
-const DefaultBootstrapQualifier = "hnb659fds"
 
 // site is one registry the checks read: the source (its region in the source account) or a
 // destination (a region in its account), with the clients of that account.

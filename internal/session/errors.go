@@ -1,4 +1,4 @@
-package verify
+package session
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 )
 
 // FatalError stops a run: AWS cannot be reached or the credentials are missing or refused.
-// [Run] prints it and exits 2; no check can be trusted after it.
+// A command prints it and exits 2; no later call can be trusted.
 type FatalError struct {
 	// Message says what happened and what to do, in one or a few lines.
 	Message string
@@ -23,9 +23,9 @@ func (e *FatalError) Error() string { return e.Message }
 
 func (e *FatalError) Unwrap() error { return e.Err }
 
-// fatal classifies err: a *FatalError when no later call can succeed either (no route to the
+// Fatal classifies err: a *FatalError when no later call can succeed either (no route to the
 // endpoint, no credentials, credentials refused), else nil.
-func fatal(err error, what string) *FatalError {
+func Fatal(err error, what string) *FatalError {
 	if err == nil {
 		return nil
 	}
@@ -44,11 +44,11 @@ func fatal(err error, what string) *FatalError {
 		return &FatalError{Err: err, Message: fmt.Sprintf(
 			"AWS is not reachable (%s): %s\ncheck the network, proxy settings and AWS_ENDPOINT_URL", what, lastLine(msg))}
 	}
-	switch errorCode(err) {
+	switch ErrorCode(err) {
 	case "InvalidClientTokenId", "UnrecognizedClientException", "ExpiredToken", "ExpiredTokenException",
 		"SignatureDoesNotMatch", "InvalidSignatureException", "AuthFailure":
 		return &FatalError{Err: err, Message: fmt.Sprintf(
-			"AWS refused the credentials for the %s (%s): refresh or replace them (aws sso login, aws configure)", what, errorCode(err))}
+			"AWS refused the credentials for the %s (%s): refresh or replace them (aws sso login, aws configure)", what, ErrorCode(err))}
 	}
 	return nil
 }
@@ -61,8 +61,8 @@ func lastLine(msg string) string {
 	return msg
 }
 
-// errorCode is the AWS error code of err, or "".
-func errorCode(err error) string {
+// ErrorCode is the AWS error code of err, or "".
+func ErrorCode(err error) string {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		return ae.ErrorCode()
@@ -70,8 +70,8 @@ func errorCode(err error) string {
 	return ""
 }
 
-// httpStatus is the HTTP status of the response that carried err, or 0.
-func httpStatus(err error) int {
+// HTTPStatus is the HTTP status of the response that carried err, or 0.
+func HTTPStatus(err error) int {
 	var re *smithyhttp.ResponseError
 	if errors.As(err, &re) && re.Response != nil {
 		return re.Response.StatusCode
@@ -79,27 +79,27 @@ func httpStatus(err error) int {
 	return 0
 }
 
-// unsupported reports whether the endpoint does not implement the operation: an unknown
+// Unsupported reports whether the endpoint does not implement the operation: an unknown
 // operation or action, or an HTTP 404, 501 or a 500 without an AWS error code (what an
 // emulator such as moto answers for an API it lacks).
-func unsupported(err error) bool {
-	switch errorCode(err) {
+func Unsupported(err error) bool {
+	switch ErrorCode(err) {
 	case "UnknownOperationException", "InvalidAction", "NotImplemented", "NotImplementedException":
 		return true
 	}
-	switch httpStatus(err) {
+	switch HTTPStatus(err) {
 	case http.StatusNotFound, http.StatusNotImplemented:
 		return true
 	case http.StatusInternalServerError:
-		code := errorCode(err)
+		code := ErrorCode(err)
 		return code == "" || code == "UnknownError" || code == "InternalServerError"
 	}
 	return false
 }
 
-// isCode reports whether err carries one of the AWS error codes.
-func isCode(err error, codes ...string) bool {
-	c := errorCode(err)
+// IsCode reports whether err carries one of the AWS error codes.
+func IsCode(err error, codes ...string) bool {
+	c := ErrorCode(err)
 	for _, want := range codes {
 		if c == want {
 			return true
@@ -108,8 +108,8 @@ func isCode(err error, codes ...string) bool {
 	return false
 }
 
-// short renders an API error for a check's detail: code and message.
-func short(err error) string {
+// Short renders an API error for a check's detail: code and message.
+func Short(err error) string {
 	var ae smithy.APIError
 	if errors.As(err, &ae) && ae.ErrorCode() != "" && ae.ErrorCode() != "UnknownError" {
 		if m := ae.ErrorMessage(); m != "" {
@@ -117,7 +117,7 @@ func short(err error) string {
 		}
 		return ae.ErrorCode()
 	}
-	if status := httpStatus(err); status != 0 {
+	if status := HTTPStatus(err); status != 0 {
 		return fmt.Sprintf("HTTP %d without an AWS error code", status)
 	}
 	return err.Error()
