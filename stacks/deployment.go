@@ -8,7 +8,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/awsid"
-	"github.com/acme-platform/ecr-replication/internal/checks"
+	"github.com/acme-platform/ecr-replication/constructs/checks"
 	"github.com/acme-platform/ecr-replication/lifecycle"
 	"github.com/acme-platform/ecr-replication/replication"
 )

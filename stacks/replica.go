@@ -11,7 +11,7 @@ import (
 	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
-	"github.com/acme-platform/ecr-replication/internal/checks"
+	"github.com/acme-platform/ecr-replication/constructs/checks"
 	"github.com/acme-platform/ecr-replication/lifecycle"
 	"github.com/acme-platform/ecr-replication/policy"
 )

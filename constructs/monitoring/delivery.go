@@ -11,7 +11,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme-platform/ecr-replication/internal/checks"
+	"github.com/acme-platform/ecr-replication/constructs/checks"
 )
 
 // The delivery segment: a notification that never arrives says nothing, so every rule whose

@@ -6,7 +6,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/acme-platform/ecr-replication/internal/checks"
+	"github.com/acme-platform/ecr-replication/constructs/checks"
 	"github.com/acme-platform/ecr-replication/replication"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"

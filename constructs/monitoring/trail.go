@@ -9,7 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme-platform/ecr-replication/internal/checks"
+	"github.com/acme-platform/ecr-replication/constructs/checks"
 
 	"github.com/acme-platform/ecr-replication/internal/nag"
 )

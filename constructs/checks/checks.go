@@ -1,6 +1,7 @@
 // Package checks gives every construct of ecr-replication one way to refuse bad props: all
 // problems at once, each naming the field, the value and what is expected, under the path
-// the construct would have had.
+// the construct would have had. A construct panics with an [*Error] (the CDK's contract for
+// construct misuse); a caller that recovers the panic reads it with errors.As.
 package checks
 
 import (
@@ -9,6 +10,21 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 )
+
+// Error is what a construct panics with when its props are invalid.
+type Error struct {
+	// Kind is the construct's kind, such as "ReplicatedRepository".
+	Kind string
+	// Path is the construct path the construct would have had.
+	Path string
+	// Problems are one line each: "Field: got "value"; expected what".
+	Problems []string
+}
+
+// Error renders every problem, one a line, under the construct's kind and path.
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s %s: invalid props:\n  - %s", e.Kind, e.Path, strings.Join(e.Problems, "\n  - "))
+}
 
 // Problems collects what is wrong with one construct's props.
 type Problems struct {
@@ -80,15 +96,18 @@ func (p *Problems) Join(err error) {
 // Empty reports whether no problem was recorded.
 func (p *Problems) Empty() bool { return len(p.list) == 0 }
 
-// Error renders every problem, one a line, under the construct's kind and path.
-func (p *Problems) Error() string {
-	return fmt.Sprintf("%s %s: invalid props:\n  - %s", p.kind, p.path(), strings.Join(p.list, "\n  - "))
+// Err returns every problem as an *Error, or nil when there is none.
+func (p *Problems) Err() error {
+	if p.Empty() {
+		return nil
+	}
+	return &Error{Kind: p.kind, Path: p.path(), Problems: append([]string(nil), p.list...)}
 }
 
-// Panic panics with every problem when there is any: the CDK contract for construct misuse
-// (the app reports it as a message, not a trace).
+// Panic panics with the *Error of every problem when there is any: the CDK contract for
+// construct misuse (the app reports it as a message, not a trace).
 func (p *Problems) Panic() {
-	if !p.Empty() {
-		panic(p.Error())
+	if err := p.Err(); err != nil {
+		panic(err)
 	}
 }
