@@ -12,9 +12,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/awsid"
+	"github.com/acme-platform/ecr-replication/constructs/checks"
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
-	"github.com/acme-platform/ecr-replication/constructs/checks"
 	"github.com/acme-platform/ecr-replication/policy"
 	"github.com/acme-platform/ecr-replication/replication"
 )
