@@ -21,6 +21,7 @@ import (
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
 	"github.com/acme-platform/ecr-replication/lifecycle"
+	"github.com/acme-platform/ecr-replication/policy"
 	"github.com/acme-platform/ecr-replication/stacks"
 )
 
@@ -43,11 +44,11 @@ type fixture struct {
 }
 
 func (f *fixture) source() cfntest.Template {
-	return f.templates[stacks.SourceStackName(f.cfg.SourceRegion)]
+	return f.templates[stacks.SourceStackName(stacks.DefaultDeploymentID, f.cfg.SourceRegion)]
 }
 
 func (f *fixture) replica(region string) cfntest.Template {
-	return f.templates[stacks.ReplicaStackName(region)]
+	return f.templates[stacks.ReplicaStackName(stacks.DefaultDeploymentID, region)]
 }
 
 var fixtures = map[string]*fixture{}
@@ -285,7 +286,7 @@ func TestDefaultDeployment(t *testing.T) {
 			t.Errorf("filters = %s; want %s", got, want)
 		}
 		for name, tmpl := range f.templates {
-			if name != stacks.SourceStackName("us-east-1") && len(tmpl.Resources("AWS::ECR::ReplicationConfiguration")) != 0 {
+			if name != stacks.SourceStackName(stacks.DefaultDeploymentID, "us-east-1") && len(tmpl.Resources("AWS::ECR::ReplicationConfiguration")) != 0 {
 				t.Errorf("%s holds a replication configuration; only the source stack may", name)
 			}
 		}
@@ -386,8 +387,8 @@ func TestDefaultDeployment(t *testing.T) {
 			deps[*d.StackName()] = true
 		}
 		for _, region := range f.cfg.DestinationRegions {
-			if !deps[stacks.ReplicaStackName(region)] {
-				t.Errorf("source stack does not depend on %s", stacks.ReplicaStackName(region))
+			if !deps[stacks.ReplicaStackName(stacks.DefaultDeploymentID, region)] {
+				t.Errorf("source stack does not depend on %s", stacks.ReplicaStackName(stacks.DefaultDeploymentID, region))
 			}
 		}
 	})
@@ -565,7 +566,7 @@ func TestCrossAccountDeployment(t *testing.T) {
 						t.Errorf("%s %s %s: open principal without a condition", region, repo, s["Sid"])
 					}
 				}
-				roleArn := "arn:aws:iam::111111111111:role/" + stacks.RoleName("enterprise-apps", "us-east-1", "pull")
+				roleArn := "arn:aws:iam::111111111111:role/" + policy.RoleName("enterprise-apps", "us-east-1", "pull")
 				if got := cfntest.JSON(sids["PullFromRoles"]["Condition"]); got != `{"ArnEquals":{"aws:PrincipalArn":"`+roleArn+`"}}` {
 					t.Errorf("%s %s: role condition %s", region, repo, got)
 				}
@@ -1027,7 +1028,7 @@ func TestLifecycleTrail(t *testing.T) {
 			}
 		}
 	}
-	want := map[string]int{stacks.SourceStackName("us-east-1"): 1, stacks.ReplicaStackName(f.cfg.DestinationRegions[0]): 1}
+	want := map[string]int{stacks.SourceStackName(stacks.DefaultDeploymentID, "us-east-1"): 1, stacks.ReplicaStackName(stacks.DefaultDeploymentID, f.cfg.DestinationRegions[0]): 1}
 	if !reflect.DeepEqual(trails, want) {
 		t.Errorf("trails per stack = %v; want %v (one per account)", trails, want)
 	}

@@ -33,7 +33,7 @@ func TestPropsAreChecked(t *testing.T) {
 	}, "SourceStack Source: invalid props", `Repositories[0].Name: got "other/api"; expected a repository under team/`,
 		`Repositories[1].TagMutability: got "SOMETIMES"`, `Env.Region: got "us-east-9"`, "Destinations: required")
 	cfntest.ExpectPanic(t, func() {
-		stacks.NewDeployment(app, &stacks.DeploymentProps{
+		stacks.NewDeployment(app, stacks.DefaultDeploymentID, &stacks.DeploymentProps{
 			SourceRegion: "us-east-1",
 			Destinations: []replication.Destination{{Region: "us-west-2", Account: "210987654321"}},
 		})

@@ -171,7 +171,7 @@ func (c *Common) check(p *checks.Problems) {
 		default:
 			// Construct ids (and so logical ids) come from the letters and digits of the
 			// name; two names that differ only in separators would share one.
-			id := constructID(r.Name[len(c.RepositoryPrefix)+1:])
+			id := awsid.ConstructID(r.Name[len(c.RepositoryPrefix)+1:])
 			if other, ok := ids[id]; ok {
 				p.Add(field, r.Name, fmt.Sprintf("a name whose letters and digits differ from those of %s (both would be construct id %q)", other, id))
 			}

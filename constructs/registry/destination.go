@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -39,12 +40,16 @@ type DestinationRegistryPolicyProps struct {
 // same registry in the app fails synthesis.
 type DestinationRegistryPolicy struct {
 	constructs.Construct
-	// Resource is the CloudFormation registry policy.
-	Resource awsecr.CfnRegistryPolicy
-	// Document is the policy as rendered.
-	Document       map[string]any
+	resource       awsecr.CfnRegistryPolicy
+	document       map[string]any
 	sourceAccounts []string
 }
+
+// Resource returns the CloudFormation registry policy.
+func (p *DestinationRegistryPolicy) Resource() awsecr.CfnRegistryPolicy { return p.resource }
+
+// Document returns the policy as rendered.
+func (p *DestinationRegistryPolicy) Document() map[string]any { return p.document }
 
 // NewDestinationRegistryPolicy creates the registry policy in scope's stack (the destination
 // account and region).
@@ -70,13 +75,13 @@ func NewDestinationRegistryPolicy(scope constructs.Construct, id string, props *
 	p := &DestinationRegistryPolicy{sourceAccounts: props.SourceAccounts}
 	constructs.NewConstruct_Override(p, scope, &id)
 	stack := awscdk.Stack_Of(scope)
-	p.Document = policy.ReplicationRegistryPolicy(awsid.PartitionOf(resolvedOrEmpty(stack.Region())), props.SourceAccounts,
+	p.document = policy.ReplicationRegistryPolicy(awsid.PartitionOf(resolvedOrEmpty(stack.Region())), props.SourceAccounts,
 		stack.FormatArn(&awscdk.ArnComponents{
 			Service:      jsii.String("ecr"),
 			Resource:     jsii.String("repository"),
 			ResourceName: jsii.String(prefix + "/*"),
 		}))
-	p.Resource = awsecr.NewCfnRegistryPolicy(p, jsii.String("Resource"), &awsecr.CfnRegistryPolicyProps{PolicyText: p.Document})
+	p.resource = awsecr.NewCfnRegistryPolicy(p, jsii.String("Resource"), &awsecr.CfnRegistryPolicyProps{PolicyText: p.document})
 	p.Node().AddValidation(&oneSingletonPerRegistry{scope: p, resourceType: "AWS::ECR::RegistryPolicy", what: "registry policy"})
 	return p
 }
@@ -130,10 +135,57 @@ type CreationTemplateProps struct {
 // the destination account and region.
 type CreationTemplate struct {
 	constructs.Construct
-	// Resource is the CloudFormation template.
-	Resource awsecr.CfnRepositoryCreationTemplate
-	// Role is the custom role ECR assumes to create KMS-encrypted repositories, or nil.
-	Role awsiam.Role
+	resource   awsecr.CfnRepositoryCreationTemplate
+	role       awsiam.Role
+	statements []any // of the repository policy
+}
+
+// Resource returns the CloudFormation template.
+func (t *CreationTemplate) Resource() awsecr.CfnRepositoryCreationTemplate { return t.resource }
+
+// Role returns the custom role ECR assumes to create KMS-encrypted repositories, or nil.
+func (t *CreationTemplate) Role() awsiam.Role { return t.role }
+
+// AddToRepositoryPolicy adds a statement to the repository policy of the repositories ECR
+// creates with this template (after the PullAccess statements). The policy is a JSON string in
+// the template, so the statement must be plain values (no token) and name a principal: a
+// *checks.Error panic says so otherwise.
+func (t *CreationTemplate) AddToRepositoryPolicy(statement awsiam.PolicyStatement) {
+	st, ok := plainJSON(statement.ToStatementJson()).(map[string]any)
+	raw, err := json.Marshal(st)
+	problems := checks.For("CreationTemplate", t, "AddToRepositoryPolicy")
+	if !ok || err != nil || awsid.IsToken(string(raw)) || strings.Contains(string(raw), `"$jsii.`) {
+		problems.Add("statement", string(raw), "a statement of plain values: the template's repository policy is a JSON string, which cannot hold a CloudFormation reference")
+	}
+	if st["Principal"] == nil && st["NotPrincipal"] == nil {
+		problems.Add("statement", string(raw), "a statement that names a principal (a resource policy)")
+	}
+	problems.Panic()
+	t.statements = append(t.statements, st)
+	doc, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": t.statements})
+	t.resource.SetRepositoryPolicy(jsii.String(string(doc)))
+}
+
+// plainJSON unwraps the maps jsii hands Go as {"$jsii.map": {...}}.
+func plainJSON(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		if inner, ok := v["$jsii.map"]; ok && len(v) == 1 {
+			return plainJSON(inner)
+		}
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[k] = plainJSON(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = plainJSON(x)
+		}
+		return out
+	}
+	return v
 }
 
 // NewCreationTemplate creates the template in scope's stack.
@@ -161,6 +213,9 @@ func NewCreationTemplate(scope constructs.Construct, id string, props *CreationT
 	problems.Panic()
 
 	t := &CreationTemplate{}
+	if doc := props.PullAccess.Document(); doc != nil {
+		t.statements = doc["Statement"].([]any)
+	}
 	constructs.NewConstruct_Override(t, scope, &id)
 	appliedFor := props.AppliedFor
 	if len(appliedFor) == 0 {
@@ -184,11 +239,11 @@ func NewCreationTemplate(scope constructs.Construct, id string, props *CreationT
 	}
 	if props.EncryptionKey != nil {
 		stack := awscdk.Stack_Of(scope)
-		t.Role = awsiam.NewRole(t, jsii.String("Role"), &awsiam.RoleProps{
+		t.role = awsiam.NewRole(t, jsii.String("Role"), &awsiam.RoleProps{
 			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ecr.amazonaws.com"), nil),
 			Description: jsii.String(fmt.Sprintf("Assumed by ECR to create KMS-encrypted repositories under %s/", props.Prefix)),
 		})
-		t.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		t.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:     jsii.String("CreateRepositoriesUnderPrefix"),
 			Actions: jsii.Strings(policy.ReplicationActions...),
 			Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
@@ -197,29 +252,29 @@ func NewCreationTemplate(scope constructs.Construct, id string, props *CreationT
 				ResourceName: jsii.String(props.Prefix + "/*"),
 			})),
 		}))
-		props.EncryptionKey.Grant(t.Role, jsii.String("kms:CreateGrant"), jsii.String("kms:RetireGrant"), jsii.String("kms:DescribeKey"))
-		nag.Suppress(t.Role, true, nag.Suppression{
+		props.EncryptionKey.Grant(t.role, jsii.String("kms:CreateGrant"), jsii.String("kms:RetireGrant"), jsii.String("kms:DescribeKey"))
+		nag.Suppress(t.role, true, nag.Suppression{
 			ID:             "AwsSolutions-IAM5",
 			Reason:         "the template is for repositories ECR creates later under the prefix: their names are not known at deploy time, so the role may act on <prefix>/* only",
 			AppliesToRegex: []string{fmt.Sprintf(`/^Resource::arn:[^:]+:ecr:[^:]+:[^:]+:repository\/%s\/\*$/g`, jsRegexpQuote(props.Prefix))},
 		})
-		cfnProps.CustomRoleArn = t.Role.RoleArn()
+		cfnProps.CustomRoleArn = t.role.RoleArn()
 		cfnProps.EncryptionConfiguration = &awsecr.CfnRepositoryCreationTemplate_EncryptionConfigurationProperty{
 			EncryptionType: jsii.String("KMS"),
 			KmsKey:         props.EncryptionKey.KeyArn(),
 		}
 	}
-	t.Resource = awsecr.NewCfnRepositoryCreationTemplate(t, jsii.String("Resource"), cfnProps)
-	if t.Role != nil {
+	t.resource = awsecr.NewCfnRepositoryCreationTemplate(t, jsii.String("Resource"), cfnProps)
+	if t.role != nil {
 		// The role's permissions must be in place before ECR first uses the template (the
 		// role itself is already ordered by the CustomRoleArn reference).
-		t.Resource.Node().AddDependency(t.Role.Node().FindChild(jsii.String("DefaultPolicy")))
+		t.resource.Node().AddDependency(t.role.Node().FindChild(jsii.String("DefaultPolicy")))
 	}
 	return t
 }
 
 // Prefix returns the template's prefix.
-func (t *CreationTemplate) Prefix() *string { return t.Resource.Prefix() }
+func (t *CreationTemplate) Prefix() *string { return t.resource.Prefix() }
 
 // RepositoryKeyProps configures a RepositoryKey.
 type RepositoryKeyProps struct {

@@ -106,10 +106,12 @@ func (p *ReplicationProps) check(problems *checks.Problems, sourceRegion string)
 // app; rules from several teams must be merged into one Replication.
 type Replication struct {
 	constructs.Construct
-	// Resource is the CloudFormation replication configuration.
-	Resource awsecr.CfnReplicationConfiguration
+	resource awsecr.CfnReplicationConfiguration
 	rules    []ReplicationRule
 }
+
+// Resource returns the CloudFormation replication configuration.
+func (r *Replication) Resource() awsecr.CfnReplicationConfiguration { return r.resource }
 
 // NewReplication creates the registry's replication configuration in scope's stack.
 func NewReplication(scope constructs.Construct, id string, p *ReplicationProps) *Replication {
@@ -122,7 +124,7 @@ func NewReplication(scope constructs.Construct, id string, p *ReplicationProps) 
 	problems.Panic()
 	r := &Replication{rules: p.Rules}
 	constructs.NewConstruct_Override(r, scope, &id)
-	r.Resource = awsecr.NewCfnReplicationConfiguration(r, jsii.String("Resource"), &awsecr.CfnReplicationConfigurationProps{
+	r.resource = awsecr.NewCfnReplicationConfiguration(r, jsii.String("Resource"), &awsecr.CfnReplicationConfigurationProps{
 		ReplicationConfiguration: &awsecr.CfnReplicationConfiguration_ReplicationConfigurationProperty{
 			Rules: renderRules(p.Rules, stack.Account()),
 		},

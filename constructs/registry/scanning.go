@@ -31,10 +31,12 @@ type EnhancedScanningProps struct {
 // synthesis.
 type EnhancedScanning struct {
 	constructs.Construct
-	// Resource is the CloudFormation registry scanning configuration.
-	Resource awsecr.CfnRegistryScanningConfiguration
+	resource awsecr.CfnRegistryScanningConfiguration
 	filters  []string
 }
+
+// Resource returns the CloudFormation registry scanning configuration.
+func (s *EnhancedScanning) Resource() awsecr.CfnRegistryScanningConfiguration { return s.resource }
 
 // NewEnhancedScanning creates the registry scanning configuration in scope's stack.
 func NewEnhancedScanning(scope constructs.Construct, id string, props *EnhancedScanningProps) *EnhancedScanning {
@@ -59,7 +61,7 @@ func NewEnhancedScanning(scope constructs.Construct, id string, props *EnhancedS
 	}
 	s := &EnhancedScanning{filters: props.RepositoryFilters}
 	constructs.NewConstruct_Override(s, scope, &id)
-	s.Resource = awsecr.NewCfnRegistryScanningConfiguration(s, jsii.String("Resource"), &awsecr.CfnRegistryScanningConfigurationProps{
+	s.resource = awsecr.NewCfnRegistryScanningConfiguration(s, jsii.String("Resource"), &awsecr.CfnRegistryScanningConfigurationProps{
 		ScanType: jsii.String("ENHANCED"),
 		Rules: &[]interface{}{&awsecr.CfnRegistryScanningConfiguration_ScanningRuleProperty{
 			ScanFrequency:     jsii.String("CONTINUOUS_SCAN"),
