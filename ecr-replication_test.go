@@ -20,16 +20,14 @@ import (
 	"github.com/acme-platform/ecr-replication/config"
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
+	"github.com/acme-platform/ecr-replication/internal/jsiitest"
 	"github.com/acme-platform/ecr-replication/lifecycle"
 	"github.com/acme-platform/ecr-replication/policy"
+	"github.com/acme-platform/ecr-replication/replication"
 	"github.com/acme-platform/ecr-replication/stacks"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { jsiitest.Main(m) }
 
 // fixture is one synthesized deployment, shared by every subtest that reads it.
 type fixture struct {
@@ -44,11 +42,11 @@ type fixture struct {
 }
 
 func (f *fixture) source() cfntest.Template {
-	return f.templates[stacks.SourceStackName(stacks.DefaultDeploymentID, f.cfg.SourceRegion)]
+	return f.templates[replication.SourceStackName(replication.DefaultDeploymentID, f.cfg.SourceRegion)]
 }
 
 func (f *fixture) replica(region string) cfntest.Template {
-	return f.templates[stacks.ReplicaStackName(stacks.DefaultDeploymentID, region)]
+	return f.templates[replication.ReplicaStackName(replication.DefaultDeploymentID, region)]
 }
 
 var fixtures = map[string]*fixture{}
@@ -286,7 +284,7 @@ func TestDefaultDeployment(t *testing.T) {
 			t.Errorf("filters = %s; want %s", got, want)
 		}
 		for name, tmpl := range f.templates {
-			if name != stacks.SourceStackName(stacks.DefaultDeploymentID, "us-east-1") && len(tmpl.Resources("AWS::ECR::ReplicationConfiguration")) != 0 {
+			if name != replication.SourceStackName(replication.DefaultDeploymentID, "us-east-1") && len(tmpl.Resources("AWS::ECR::ReplicationConfiguration")) != 0 {
 				t.Errorf("%s holds a replication configuration; only the source stack may", name)
 			}
 		}
@@ -387,8 +385,8 @@ func TestDefaultDeployment(t *testing.T) {
 			deps[*d.StackName()] = true
 		}
 		for _, region := range f.cfg.DestinationRegions {
-			if !deps[stacks.ReplicaStackName(stacks.DefaultDeploymentID, region)] {
-				t.Errorf("source stack does not depend on %s", stacks.ReplicaStackName(stacks.DefaultDeploymentID, region))
+			if !deps[replication.ReplicaStackName(replication.DefaultDeploymentID, region)] {
+				t.Errorf("source stack does not depend on %s", replication.ReplicaStackName(replication.DefaultDeploymentID, region))
 			}
 		}
 	})
@@ -1028,7 +1026,7 @@ func TestLifecycleTrail(t *testing.T) {
 			}
 		}
 	}
-	want := map[string]int{stacks.SourceStackName(stacks.DefaultDeploymentID, "us-east-1"): 1, stacks.ReplicaStackName(stacks.DefaultDeploymentID, f.cfg.DestinationRegions[0]): 1}
+	want := map[string]int{replication.SourceStackName(replication.DefaultDeploymentID, "us-east-1"): 1, replication.ReplicaStackName(replication.DefaultDeploymentID, f.cfg.DestinationRegions[0]): 1}
 	if !reflect.DeepEqual(trails, want) {
 		t.Errorf("trails per stack = %v; want %v (one per account)", trails, want)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
 	"github.com/acme-platform/ecr-replication/internal/eventpattern"
-	"github.com/acme-platform/ecr-replication/stacks"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // The monitoring requirements, enforced over every synthesized stack of every context
@@ -117,7 +117,7 @@ func expectedRuleMatches(cfg *config.Config) map[string]map[string][]string {
 		}
 		source[monitoring.PushRuleName(prefix, cfg.RepoPrefix, repo.FullName)] = want
 	}
-	out := map[string]map[string][]string{stacks.SourceStackName(stacks.DefaultDeploymentID, cfg.SourceRegion): source}
+	out := map[string]map[string][]string{replication.SourceStackName(replication.DefaultDeploymentID, cfg.SourceRegion): source}
 	failed := []string{"replication-failed"}
 	if cfg.SourceAccount == "" {
 		// With the source account unknown, the rules cannot filter on it.
@@ -135,7 +135,7 @@ func expectedRuleMatches(cfg *config.Config) map[string]map[string][]string {
 		if cfg.ReplicationLatency {
 			replica[monitoring.LatencyForwarderRuleName(prefix, cfg.SourceRegion)] = []string{"replication-success"}
 		}
-		out[stacks.ReplicaStackName(stacks.DefaultDeploymentID, region)] = replica
+		out[replication.ReplicaStackName(replication.DefaultDeploymentID, region)] = replica
 	}
 	return out
 }
@@ -209,7 +209,7 @@ func TestAppEventPatternsAgainstSamples(t *testing.T) {
 		prefix := monitoring.DefaultNamePrefix(f.cfg.RepoPrefix)
 		failedRule := monitoring.ReplicationFailedRuleName(prefix, f.cfg.SourceRegion)
 		region, _ := samples["replication-failed"].Event["region"].(string)
-		if want := stacks.ReplicaStackName(stacks.DefaultDeploymentID, region) + " " + failedRule; !slices.Contains(matches["replication-failed"], want) {
+		if want := replication.ReplicaStackName(replication.DefaultDeploymentID, region) + " " + failedRule; !slices.Contains(matches["replication-failed"], want) {
 			t.Errorf("%s: replication-failed (region %s) does not match %s", v, region, want)
 		}
 
@@ -245,7 +245,7 @@ func checkSourceAccountFilter(t *testing.T, v string, f *fixture, failed eventpa
 
 	checked := 0
 	for _, region := range f.cfg.DestinationRegions {
-		stack := stacks.ReplicaStackName(stacks.DefaultDeploymentID, region)
+		stack := replication.ReplicaStackName(replication.DefaultDeploymentID, region)
 		for _, r := range cfntest.EventRules(f.templates[stack]) {
 			if !names[r.Name] {
 				continue

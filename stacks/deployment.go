@@ -38,10 +38,6 @@ type DeploymentProps struct {
 	TemplateLifecycle *lifecycle.Policy
 }
 
-// DefaultDeploymentID is the id of the app's own deployment: its stacks are
-// ecr-replication-source-<region> and ecr-replication-replica-<region>.
-const DefaultDeploymentID = "ecr-replication"
-
 // deploymentIDPattern is what a deployment id may be: the start of a CloudFormation stack name.
 var deploymentIDPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,63}$`)
 
@@ -58,6 +54,16 @@ type Deployment struct {
 // ID returns the deployment's id, which starts every one of its stack names.
 func (d *Deployment) ID() string { return d.id }
 
+// Replica returns the replica stack of a destination region, or nil.
+func (d *Deployment) Replica(region string) *ReplicaStack {
+	for _, r := range d.Replicas {
+		if *r.Region() == region {
+			return r
+		}
+	}
+	return nil
+}
+
 // Stacks returns every stack: the source stack, its repository stacks, then each replica
 // stack followed by its repository stacks.
 func (d *Deployment) Stacks() []awscdk.Stack {
@@ -68,19 +74,12 @@ func (d *Deployment) Stacks() []awscdk.Stack {
 	return out
 }
 
-// SourceStackName is the name (and construct id) of a deployment's source stack.
-func SourceStackName(deployment, region string) string { return deployment + "-source-" + region }
-
-// ReplicaStackName is the name (and construct id) of a deployment's replica stack in a
-// destination region.
-func ReplicaStackName(deployment, region string) string { return deployment + "-replica-" + region }
-
-// NewDeployment adds the source stack (named SourceStackName(id, SourceRegion)) and one replica
-// stack per destination (ReplicaStackName(id, region)) to scope, normally the app; with
+// NewDeployment adds the source stack (named replication.SourceStackName(id, SourceRegion)) and
+// one replica stack per destination (replication.ReplicaStackName(id, region)) to scope, normally the app; with
 // RepositoryStacks of 2 or more, each of them has that many repository stacks beside it
 // (RepositoryStackName). id starts every stack name, so that several deployments (a staging
 // and a production registry, or two source accounts) fit in one app: a letter, then up to 63
-// letters, digits and hyphens. The app's own is DefaultDeploymentID.
+// letters, digits and hyphens. The app's own is replication.DefaultDeploymentID.
 //
 // Every replica stack deploys before the source stack: the replicas and the creation template
 // must exist before replication starts, or ECR creates the replicas itself (with defaults) and
@@ -96,7 +95,7 @@ func NewDeployment(scope constructs.Construct, id string, props *DeploymentProps
 		sourceAccount = jsii.String(props.SourceAccount)
 	}
 	d := &Deployment{id: id, props: *props}
-	d.Source = NewSourceStack(scope, SourceStackName(id, props.SourceRegion), &SourceStackProps{
+	d.Source = NewSourceStack(scope, replication.SourceStackName(id, props.SourceRegion), &SourceStackProps{
 		StackProps: awscdk.StackProps{
 			Env:         &awscdk.Environment{Account: sourceAccount, Region: jsii.String(props.SourceRegion)},
 			Description: jsii.String(fmt.Sprintf("ecr-replication: source repositories under %s/ and their replication from %s", props.RepositoryPrefix, props.SourceRegion)),
@@ -119,7 +118,7 @@ func NewDeployment(scope constructs.Construct, id string, props *DeploymentProps
 func checkDeployment(scope constructs.Construct, id string, props *DeploymentProps) {
 	problems := checks.For("Deployment", scope, id)
 	if !deploymentIDPattern.MatchString(id) {
-		problems.Add("id", id, "a letter, then up to 63 letters, digits and hyphens: it starts every stack name, such as \""+DefaultDeploymentID+"\"")
+		problems.Add("id", id, "a letter, then up to 63 letters, digits and hyphens: it starts every stack name, such as \""+replication.DefaultDeploymentID+"\"")
 	}
 	if !awsid.IsRegion(props.SourceRegion) {
 		problems.Add("SourceRegion", props.SourceRegion, "a known AWS region such as us-east-1")
@@ -143,7 +142,7 @@ func (d *Deployment) addReplica(scope constructs.Construct, dest replication.Des
 		account = jsii.String(dest.Account)
 	}
 	p := &d.props
-	r := NewReplicaStack(scope, ReplicaStackName(d.id, dest.Region), &ReplicaStackProps{
+	r := NewReplicaStack(scope, replication.ReplicaStackName(d.id, dest.Region), &ReplicaStackProps{
 		StackProps: awscdk.StackProps{
 			Env:         &awscdk.Environment{Account: account, Region: jsii.String(dest.Region)},
 			Description: jsii.String(fmt.Sprintf("ecr-replication: replicas of %s/ in %s, replicated from %s", p.RepositoryPrefix, dest.Region, p.SourceRegion)),

@@ -193,24 +193,7 @@ func NewCreationTemplate(scope constructs.Construct, id string, props *CreationT
 	if props == nil {
 		props = &CreationTemplateProps{}
 	}
-	problems := checks.For("CreationTemplate", scope, id)
-	if props.Prefix != "ROOT" && !awsid.IsRepositoryNamespace(props.Prefix) {
-		problems.Add("Prefix", props.Prefix, "a repository namespace without a trailing '/', such as \"enterprise-apps\", or ROOT")
-	}
-	for i, a := range props.AppliedFor {
-		switch a {
-		case "REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH":
-		default:
-			problems.Add(fmt.Sprintf("AppliedFor[%d]", i), a, "REPLICATION, PULL_THROUGH_CACHE or CREATE_ON_PUSH")
-		}
-	}
-	lc := DefaultLifecyclePolicy()
-	if props.LifecyclePolicy != nil {
-		lc = *props.LifecyclePolicy
-	}
-	policyJSON, err := lc.JSON()
-	problems.Wrap("LifecyclePolicy", err)
-	problems.Panic()
+	policyJSON := checkCreationTemplate(scope, id, props)
 
 	t := &CreationTemplate{}
 	if doc := props.PullAccess.Document(); doc != nil {
@@ -238,26 +221,7 @@ func NewCreationTemplate(scope constructs.Construct, id string, props *CreationT
 		cfnProps.RepositoryPolicy = jsii.String(text)
 	}
 	if props.EncryptionKey != nil {
-		stack := awscdk.Stack_Of(scope)
-		t.role = awsiam.NewRole(t, jsii.String("Role"), &awsiam.RoleProps{
-			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ecr.amazonaws.com"), nil),
-			Description: jsii.String(fmt.Sprintf("Assumed by ECR to create KMS-encrypted repositories under %s/", props.Prefix)),
-		})
-		t.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:     jsii.String("CreateRepositoriesUnderPrefix"),
-			Actions: jsii.Strings(policy.ReplicationActions...),
-			Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
-				Service:      jsii.String("ecr"),
-				Resource:     jsii.String("repository"),
-				ResourceName: jsii.String(props.Prefix + "/*"),
-			})),
-		}))
-		props.EncryptionKey.Grant(t.role, jsii.String("kms:CreateGrant"), jsii.String("kms:RetireGrant"), jsii.String("kms:DescribeKey"))
-		nag.Suppress(t.role, true, nag.Suppression{
-			ID:             "AwsSolutions-IAM5",
-			Reason:         "the template is for repositories ECR creates later under the prefix: their names are not known at deploy time, so the role may act on <prefix>/* only",
-			AppliesToRegex: []string{fmt.Sprintf(`/^Resource::arn:[^:]+:ecr:[^:]+:[^:]+:repository\/%s\/\*$/g`, jsRegexpQuote(props.Prefix))},
-		})
+		t.addKMSRole(props.Prefix, props.EncryptionKey)
 		cfnProps.CustomRoleArn = t.role.RoleArn()
 		cfnProps.EncryptionConfiguration = &awsecr.CfnRepositoryCreationTemplate_EncryptionConfigurationProperty{
 			EncryptionType: jsii.String("KMS"),
@@ -271,6 +235,55 @@ func NewCreationTemplate(scope constructs.Construct, id string, props *CreationT
 		t.resource.Node().AddDependency(t.role.Node().FindChild(jsii.String("DefaultPolicy")))
 	}
 	return t
+}
+
+// checkCreationTemplate refuses bad props, every problem at once, and returns the rendered
+// lifecycle policy.
+func checkCreationTemplate(scope constructs.Construct, id string, props *CreationTemplateProps) string {
+	problems := checks.For("CreationTemplate", scope, id)
+	if props.Prefix != "ROOT" && !awsid.IsRepositoryNamespace(props.Prefix) {
+		problems.Add("Prefix", props.Prefix, "a repository namespace without a trailing '/', such as \"enterprise-apps\", or ROOT")
+	}
+	for i, a := range props.AppliedFor {
+		switch a {
+		case "REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH":
+		default:
+			problems.Add(fmt.Sprintf("AppliedFor[%d]", i), a, "REPLICATION, PULL_THROUGH_CACHE or CREATE_ON_PUSH")
+		}
+	}
+	lc := DefaultLifecyclePolicy()
+	if props.LifecyclePolicy != nil {
+		lc = *props.LifecyclePolicy
+	}
+	policyJSON, err := lc.JSON()
+	problems.Wrap("LifecyclePolicy", err)
+	problems.Panic()
+	return policyJSON
+}
+
+// addKMSRole adds the custom role ECR assumes to create repositories encrypted with key: it
+// may create and replicate into <prefix>/* of its region and use the key.
+func (t *CreationTemplate) addKMSRole(prefix string, key awskms.IKey) {
+	stack := awscdk.Stack_Of(t)
+	t.role = awsiam.NewRole(t, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ecr.amazonaws.com"), nil),
+		Description: jsii.String(fmt.Sprintf("Assumed by ECR to create KMS-encrypted repositories under %s/", prefix)),
+	})
+	t.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("CreateRepositoriesUnderPrefix"),
+		Actions: jsii.Strings(policy.ReplicationActions...),
+		Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
+			Service:      jsii.String("ecr"),
+			Resource:     jsii.String("repository"),
+			ResourceName: jsii.String(prefix + "/*"),
+		})),
+	}))
+	key.Grant(t.role, jsii.String("kms:CreateGrant"), jsii.String("kms:RetireGrant"), jsii.String("kms:DescribeKey"))
+	nag.Suppress(t.role, true, nag.Suppression{
+		ID:             "AwsSolutions-IAM5",
+		Reason:         "the template is for repositories ECR creates later under the prefix: their names are not known at deploy time, so the role may act on <prefix>/* only",
+		AppliesToRegex: []string{fmt.Sprintf(`/^Resource::arn:[^:]+:ecr:[^:]+:[^:]+:repository\/%s\/\*$/g`, jsRegexpQuote(prefix))},
+	})
 }
 
 // Prefix returns the template's prefix.
