@@ -187,4 +187,3 @@ func (v *Verifier) Subject(mode string) string {
 	return fmt.Sprintf("ecr-replication verify (%s): %s/ from %s to %s, %s",
 		mode, c.RepoPrefix, c.SourceRegion, strings.Join(c.DestinationRegions, ", "), desc)
 }
-
