@@ -131,6 +131,12 @@ type Common struct {
 	//
 	// Default: false (basic scanning on push).
 	EnhancedScanning bool
+	// DeleteReplication makes ECR mirror the source's deletes and lifecycle expirations to the
+	// destinations (registry.ReplicationRule.DeleteReplication): off, replicas keep images the
+	// source loses, which is what disaster recovery wants.
+	//
+	// Default: false.
+	DeleteReplication bool
 	// Monitoring configures notifications and alarms.
 	Monitoring Monitoring
 	// RepositoryStacks, from 2 to MaxRepositoryStacks, puts each region's repositories in that

@@ -95,6 +95,7 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 		Rules: []registry.ReplicationRule{{
 			Destinations:       props.Destinations,
 			RepositoryPrefixes: []string{prefix + "/"},
+			DeleteReplication:  props.DeleteReplication,
 		}},
 	})
 	s.addRoles(props, region)

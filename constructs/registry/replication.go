@@ -40,6 +40,20 @@ type ReplicationRule struct {
 	//
 	// Default: - every repository of the registry.
 	RepositoryPrefixes []string
+	// DeleteReplication makes ECR mirror, to this rule's destinations, the deletes in the
+	// source: a tag removed, the last tag removed (the image goes), a delete by digest, and
+	// lifecycle expirations. Off, a replica keeps its images until its own lifecycle policy
+	// expires them, which is what disaster recovery wants: with it on, a mistaken delete or an
+	// over-eager lifecycle rule in the source empties the replicas too
+	// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication-delete.html).
+	//
+	// The property (ReplicationRule.DeleteReplication.Enabled, in the CloudFormation reference
+	// https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-replicationconfiguration-deletereplication.html)
+	// is newer than aws-cdk-go v2.276's typed L1, so it is set through a property override,
+	// rendered exactly as aws-cdk-lib 2.278.0's typed L1 renders it (a test compares them).
+	//
+	// Default: false.
+	DeleteReplication bool
 }
 
 // ReplicationProps configures a Replication.
@@ -129,8 +143,31 @@ func NewReplication(scope constructs.Construct, id string, p *ReplicationProps) 
 			Rules: renderRules(p.Rules, stack.Account()),
 		},
 	})
+	r.addDeleteReplication()
 	r.Node().AddValidation(&oneSingletonPerRegistry{scope: r, resourceType: "AWS::ECR::ReplicationConfiguration", what: "replication configuration"})
 	return r
+}
+
+// addDeleteReplication sets DeleteReplication on the rules that ask for it, through a property
+// override (aws-cdk-go v2.276's typed L1 lacks it), and acknowledges the CDK's built-in template
+// validation, whose schema lacks it too (CloudFormation-Validate::F3002 on this resource only;
+// cfn-lint in the tests ignores exactly that finding at exactly that path).
+func (r *Replication) addDeleteReplication() {
+	on := false
+	for i, rule := range r.rules {
+		if rule.DeleteReplication {
+			on = true
+			r.resource.AddPropertyOverride(jsii.String(fmt.Sprintf("ReplicationConfiguration.Rules.%d.DeleteReplication", i)),
+				map[string]any{"Enabled": true})
+		}
+	}
+	if on {
+		awscdk.Validations_Of(r.resource).Acknowledge(&awscdk.Acknowledgment{
+			Id: jsii.String("CloudFormation-Validate::F3002"),
+			Reason: jsii.String("ReplicationRule.DeleteReplication is in the CloudFormation reference (aws-properties-ecr-replicationconfiguration-deletereplication) " +
+				"but not yet in the schema the CDK validates against"),
+		})
+	}
 }
 
 // Rules returns the rules the configuration holds.
