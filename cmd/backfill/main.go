@@ -19,22 +19,8 @@
 package main
 
 import (
-	"context"
-	"os"
-	"os/signal"
-
 	"github.com/acme-platform/ecr-replication/internal/backfill"
-	"github.com/acme-platform/ecr-replication/internal/progress"
+	"github.com/acme-platform/ecr-replication/internal/cli"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := backfill.Run(ctx, os.Args[1:], backfill.Env{
-		Stdout:           os.Stdout,
-		Stderr:           os.Stderr,
-		Getenv:           os.Getenv,
-		StderrIsTerminal: progress.IsTerminal(os.Stderr),
-	})
-	stop()
-	os.Exit(code)
-}
+func main() { cli.Main(backfill.Run) }

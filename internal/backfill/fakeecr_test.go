@@ -120,9 +120,9 @@ func newFakeECR(t *testing.T, motoEndpoint, registry, region string, now func() 
 	forward := httputil.NewSingleHostReverseProxy(target)
 	handlers := map[string]func([]byte) (int, any){
 		"StartReplicationBackfill":           f.start,
-		"DescribeReplicationBackfillResults": f.describe,
-		"ListReplicationBackfills":           f.list,
-		"StopReplicationBackfill":            f.stop,
+		"DescribeReplicationBackfillResults": f.locked(1000, f.describe),
+		"ListReplicationBackfills":           f.locked(50, f.list),
+		"StopReplicationBackfill":            f.locked(0, f.stop),
 	}
 	f.server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		op, isECR := strings.CutPrefix(r.Header.Get("X-Amz-Target"), backfillTarget)
@@ -301,25 +301,35 @@ func (f *fakeECR) configured(d wireDestination) bool {
 	return false
 }
 
-func (f *fakeECR) find(id string) *fakeBackfill {
-	for _, b := range f.backfills {
-		if b.id == id {
-			return b
+// locked parses a request (maxPage: the largest maxResults the operation takes) and answers it
+// with h, f.mu held.
+func (f *fakeECR) locked(maxPage int, h func(request) (int, any)) func([]byte) (int, any) {
+	return func(body []byte) (int, any) {
+		req, s, e := f.parse(body, maxPage)
+		if e != nil {
+			return s, e
 		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return h(req)
 	}
-	return nil
 }
 
-func (f *fakeECR) describe(body []byte) (int, any) {
-	req, s, e := f.parse(body, 1000)
+// named finds the request's backfill, or answers ReplicationBackfillNotFoundException.
+func (f *fakeECR) named(req request) (*fakeBackfill, int, any) {
+	for _, b := range f.backfills {
+		if b.id == req.ReplicationBackfillID {
+			return b, 0, nil
+		}
+	}
+	s, e := badRequest("ReplicationBackfillNotFoundException", "Replication backfill %s not found in registry %s", req.ReplicationBackfillID, f.registry)
+	return nil, s, e
+}
+
+func (f *fakeECR) describe(req request) (int, any) {
+	b, s, e := f.named(req)
 	if e != nil {
 		return s, e
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	b := f.find(req.ReplicationBackfillID)
-	if b == nil {
-		return badRequest("ReplicationBackfillNotFoundException", "Replication backfill %s not found in registry %s", req.ReplicationBackfillID, f.registry)
 	}
 	if req.NextToken != "" {
 		f.describeTokens++
@@ -333,50 +343,29 @@ func (f *fakeECR) describe(body []byte) (int, any) {
 				matching = append(matching, w)
 			}
 		}
-		page, next, s, e := pageOf(matching, req.MaxResults, 100, req.NextToken)
-		if e != nil {
+		if s, e := putPage(out, "results", matching, req.MaxResults, 100, req.NextToken); e != nil {
 			return s, e
-		}
-		out["results"] = page
-		if next != "" {
-			out["nextToken"] = next
 		}
 	}
 	return http.StatusOK, out
 }
 
-func (f *fakeECR) list(body []byte) (int, any) {
-	req, s, e := f.parse(body, 50)
-	if e != nil {
-		return s, e
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
+func (f *fakeECR) list(req request) (int, any) {
 	var all []map[string]any
 	for _, b := range f.backfills {
 		all = append(all, b.summary(f.now()))
 	}
-	page, next, s, e := pageOf(all, req.MaxResults, 25, req.NextToken)
-	if e != nil {
+	out := map[string]any{"registryId": f.registry}
+	if s, e := putPage(out, "backfills", all, req.MaxResults, 25, req.NextToken); e != nil {
 		return s, e
-	}
-	out := map[string]any{"registryId": f.registry, "backfills": page}
-	if next != "" {
-		out["nextToken"] = next
 	}
 	return http.StatusOK, out
 }
 
-func (f *fakeECR) stop(body []byte) (int, any) {
-	req, s, e := f.parse(body, 0)
+func (f *fakeECR) stop(req request) (int, any) {
+	b, s, e := f.named(req)
 	if e != nil {
 		return s, e
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	b := f.find(req.ReplicationBackfillID)
-	if b == nil {
-		return badRequest("ReplicationBackfillNotFoundException", "Replication backfill %s not found in registry %s", req.ReplicationBackfillID, f.registry)
 	}
 	now := f.now()
 	if st, _, _ := b.state(now); st != "PREPARING" && st != "IN_PROGRESS" {
@@ -390,9 +379,9 @@ func (f *fakeECR) stop(body []byte) (int, any) {
 	}
 }
 
-// pageOf cuts items into a page of size (default def) from token (an offset, opaque to the
-// client).
-func pageOf[T any](items []T, size *int, def int, token string) (page []T, next string, status int, errOut any) {
+// putPage puts into out, under key, the page of items of size (default def) that token (an
+// offset, opaque to the client) starts, and the nextToken of the next page if there is one.
+func putPage[T any](out map[string]any, key string, items []T, size *int, def int, token string) (int, any) {
 	n, from := def, 0
 	if size != nil {
 		n = *size
@@ -400,20 +389,16 @@ func pageOf[T any](items []T, size *int, def int, token string) (page []T, next 
 	if token != "" {
 		i, err := strconv.Atoi(strings.TrimPrefix(token, "page-"))
 		if err != nil || i < 0 || i > len(items) {
-			status, errOut = badRequest("InvalidParameterException", "test: bad nextToken %q", token)
-			return nil, "", status, errOut
+			return badRequest("InvalidParameterException", "test: bad nextToken %q", token)
 		}
 		from = i
 	}
 	to := min(from+n, len(items))
 	if to < len(items) {
-		next = "page-" + strconv.Itoa(to)
+		out["nextToken"] = "page-" + strconv.Itoa(to)
 	}
-	page = items[from:to]
-	if page == nil {
-		page = []T{}
-	}
-	return page, next, 0, nil
+	out[key] = append([]T{}, items[from:to]...)
+	return 0, nil
 }
 
 func terminal(status string) bool {
@@ -561,11 +546,20 @@ func (f *fakeECR) errorCount(op, code string) int {
 	return f.errors[op+" "+code]
 }
 
+// mustFind returns the backfill with id; f.mu is held.
+func (f *fakeECR) mustFind(id string) *fakeBackfill {
+	b, _, e := f.named(request{ReplicationBackfillID: id})
+	if e != nil {
+		f.t.Fatalf("no backfill %s", id)
+	}
+	return b
+}
+
 // endOf is when a backfill ended (the zero time while it runs).
 func (f *fakeECR) endOf(id string) time.Time {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, ended, _ := f.find(id).state(f.now()); ended != nil {
+	if _, ended, _ := f.mustFind(id).state(f.now()); ended != nil {
 		return *ended
 	}
 	return time.Time{}
@@ -575,6 +569,6 @@ func (f *fakeECR) endOf(id string) time.Time {
 func (f *fakeECR) statusOf(id string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	st, _, _ := f.find(id).state(f.now())
+	st, _, _ := f.mustFind(id).state(f.now())
 	return st
 }

@@ -3,7 +3,8 @@ package backfill_test
 import (
 	"bytes"
 	"context"
-	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,13 +167,9 @@ func TestEndpointFromTheEnvironment(t *testing.T) {
 }
 
 func TestUnreachableEndpointExitsTwo(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close() // nothing listens there any more
-	sdkEnv(t, "http://"+addr)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close() // nothing listens there any more
+	sdkEnv(t, closed.URL)
 	t.Setenv("AWS_MAX_ATTEMPTS", "1")
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "cdk.json"), []byte(`{"app": "go run ."}`), 0o644); err != nil {

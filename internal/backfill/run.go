@@ -6,12 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/acme-platform/ecr-replication/config"
+	"github.com/acme-platform/ecr-replication/internal/cli"
 	"github.com/acme-platform/ecr-replication/internal/progress"
 	"github.com/acme-platform/ecr-replication/internal/session"
 	"github.com/acme-platform/ecr-replication/replication"
@@ -61,20 +61,7 @@ reachable; 130 interrupted (the backfills go on).
 `
 
 // Env is what Run needs from the process; tests replace every part.
-type Env struct {
-	// Stdout receives the report; Stderr progress and errors.
-	Stdout, Stderr io.Writer
-	// Getenv is os.Getenv.
-	Getenv func(string) string
-	// Now and Sleep are the clock (time.Now and a context-aware sleep when nil).
-	Now   func() time.Time
-	Sleep func(context.Context, time.Duration) error
-	// StderrIsTerminal says whether progress may be redrawn in place.
-	StderrIsTerminal bool
-	// LoadAWS loads the SDK configuration of a profile ("" for the default chain); nil means
-	// the SDK's default configuration (session.LoadAWSConfig).
-	LoadAWS session.LoadFunc
-}
+type Env = cli.Env
 
 // options are the parsed flags.
 type options struct {
@@ -199,7 +186,7 @@ const expID = "expected a backfill ID, a UUID such as 0f3c7a52-9a43-4c2e-8d1b-2a
 // credentials, runs the mode, writes the report to Stdout and returns the exit status. Errors
 // go to Stderr as "backfill: " lines, never as a stack trace.
 func Run(ctx context.Context, args []string, env Env) int {
-	env = env.withDefaults()
+	env = env.WithDefaults()
 	opts, problems, help := parseArgs(args)
 	if help {
 		fmt.Fprint(env.Stdout, UsageText)
@@ -322,32 +309,4 @@ func failure(w io.Writer, err error) int {
 	return ExitUsage
 }
 
-func printLines(w io.Writer, text string) {
-	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-		fmt.Fprintf(w, "backfill: %s\n", line)
-	}
-}
-
-func (env Env) withDefaults() Env {
-	if env.Getenv == nil {
-		env.Getenv = os.Getenv
-	}
-	if env.Now == nil {
-		env.Now = time.Now
-	}
-	if env.Sleep == nil {
-		env.Sleep = sleep
-	}
-	return env
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+func printLines(w io.Writer, text string) { cli.Print(w, "backfill", text) }

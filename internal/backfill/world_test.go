@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -74,17 +75,15 @@ func newWorld(t *testing.T, extra map[string]any) *world {
 	for k, v := range extra {
 		ctx[k] = v
 	}
-	b, _ := json.Marshal(map[string]any{"app": "go run .", "context": ctx})
-	if err := os.WriteFile(filepath.Join(w.dir, "cdk.json"), b, 0o644); err != nil {
-		t.Fatal(err)
+	project, _ := json.Marshal(map[string]any{"app": "go run .", "context": ctx})
+	cfg, err := config.Parse(ctx, config.Env{DefaultAccount: sourceAccount})
+	if err == nil {
+		err = os.WriteFile(filepath.Join(w.dir, "cdk.json"), project, 0o644)
 	}
-	merged, err := config.ReadContext(w.dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.cfg, err = config.Parse(merged, config.Env{DefaultAccount: sourceAccount}); err != nil {
-		t.Fatal(err)
-	}
+	w.cfg = cfg
 	w.motoECR = ecr.NewFromConfig(w.awsConfig(m.Endpoint, src))
 	w.fake = newFakeECR(t, m.Endpoint, sourceAccount, src, w.clock, w.motoECR)
 	w.deploy(w.cfg.DestinationRegions...)
@@ -206,15 +205,22 @@ type backfillJSON struct {
 	Note   string `json:"note"`
 }
 
-// runJSON runs with --json and decodes the report.
+// runJSON runs with --json and decodes the report, which must be one JSON document with only
+// the fields reportJSON knows (those docs/backfill.md lists).
 func (w *world) runJSON(args ...string) (int, reportJSON, string) {
 	w.t.Helper()
-	code, out, errOut := w.run(append(args, "--json")...)
+	code, stdout, stderr := w.run(append(args, "--json")...)
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	dec.DisallowUnknownFields()
 	var r reportJSON
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		w.t.Fatalf("exit %d, not a JSON report: %v\nstdout: %s\nstderr: %s", code, err, out, errOut)
+	err := dec.Decode(&r)
+	if err == nil && dec.More() {
+		err = errors.New("more than one document")
 	}
-	return code, r, errOut
+	if err != nil {
+		w.t.Fatalf("exit %d, not the JSON report: %v\nstdout: %s\nstderr: %s", code, err, stdout, stderr)
+	}
+	return code, r, stderr
 }
 
 // to returns the report's backfill to region, failing the test unless there is exactly one.

@@ -10,7 +10,6 @@ package progress
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 )
@@ -110,11 +109,4 @@ func (d *Display) draw(lines []string) {
 	}
 	fmt.Fprint(d.w, strings.Join(lines, "\n"))
 	d.drawn = len(lines)
-}
-
-// IsTerminal reports whether f is a character device (a terminal), without a dependency: the
-// commands pass it as their Env's StderrIsTerminal.
-func IsTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

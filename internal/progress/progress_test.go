@@ -2,7 +2,6 @@ package progress
 
 import (
 	"bytes"
-	"os"
 	"testing"
 )
 
@@ -59,23 +58,4 @@ func TestNilAndZeroDisplaysWriteNothing(t *testing.T) {
 	var z Display
 	z.Update("x")
 	z.Done()
-}
-
-func TestIsTerminal(t *testing.T) {
-	f, err := os.CreateTemp(t.TempDir(), "out")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if IsTerminal(f) {
-		t.Error("a regular file is not a terminal")
-	}
-	null, err := os.Open(os.DevNull)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer null.Close()
-	if !IsTerminal(null) {
-		t.Errorf("%s is a character device, what IsTerminal tests for", os.DevNull)
-	}
 }
