@@ -71,6 +71,8 @@ type fakeECR struct {
 	errors map[string]int
 	// throttle is how many ThrottlingException answers each operation still gets.
 	throttle map[string]int
+	// deny answers AccessDeniedException to every call of an operation.
+	deny map[string]bool
 	// inFlight and maxInFlight measure concurrent backfill requests.
 	inFlight, maxInFlight int
 	// beforeStart runs (unlocked) before a StartReplicationBackfill is handled.
@@ -110,7 +112,7 @@ const backfillTarget = "AmazonEC2ContainerRegistry_V20150921."
 func newFakeECR(t *testing.T, motoEndpoint, registry, region string, now func() time.Time, motoECR *ecr.Client) *fakeECR {
 	f := &fakeECR{
 		t: t, now: now, registry: registry, region: region, moto: motoECR,
-		plans: map[string]plan{}, calls: map[string]int{}, errors: map[string]int{}, throttle: map[string]int{},
+		plans: map[string]plan{}, calls: map[string]int{}, errors: map[string]int{}, throttle: map[string]int{}, deny: map[string]bool{},
 		defaultPlan: plan{prepare: time.Minute, run: 4 * time.Minute, drain: time.Minute, results: images("enterprise-apps/production", 8, 0, "")},
 	}
 	target, err := url.Parse(motoEndpoint)
@@ -143,7 +145,7 @@ func (f *fakeECR) serve(w http.ResponseWriter, r *http.Request, op string, h fun
 	f.calls[op]++
 	f.inFlight++
 	f.maxInFlight = max(f.maxInFlight, f.inFlight)
-	throttled := f.throttle[op] > 0
+	throttled, denied := f.throttle[op] > 0, f.deny[op]
 	if throttled {
 		f.throttle[op]--
 	}
@@ -154,6 +156,8 @@ func (f *fakeECR) serve(w http.ResponseWriter, r *http.Request, op string, h fun
 	status, out := http.StatusBadRequest, any(apiError("ThrottlingException", "Rate exceeded"))
 	switch region := signedRegion(r); {
 	case throttled:
+	case denied:
+		out = apiError("AccessDeniedException", "User: arn:aws:iam::123456789012:user/test is not authorized to perform: ecr:"+op)
 	case region != f.region:
 		f.t.Errorf("%s signed for %q: every backfill call belongs in the source region %s", op, region, f.region)
 		out = apiError("InvalidSignatureException", "test: wrong region "+region)

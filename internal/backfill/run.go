@@ -224,9 +224,18 @@ func Run(ctx context.Context, args []string, env Env) int {
 		report.Backfills, report.End, err = b.startAndWait(ctx, cfg, dests, opts)
 	}
 	if err != nil {
-		return failure(env.Stderr, err)
+		code := failure(env.Stderr, err)
+		if anyStarted(report.Backfills) {
+			printLines(env.Stderr, "the backfills already started go on in AWS: follow them with --status, stop them with --stop-all")
+		}
+		return code
 	}
 	return write(env, report, opts.json)
+}
+
+// anyStarted reports whether a backfill is underway (started or attached to).
+func anyStarted(entries []*Backfill) bool {
+	return slices.ContainsFunc(entries, func(e *Backfill) bool { return e.ID != "" && !Terminal(e.Status) })
 }
 
 // stop runs --stop ID or --stop-all.
@@ -252,14 +261,14 @@ func (b *Backfiller) startAndWait(ctx context.Context, cfg *config.Config, dests
 			afterWait(entries, EndDetached)
 			return entries, EndDetached, nil
 		}
-		return nil, EndDone, err
+		return entries, EndDone, err
 	}
 	if !opts.waitGiven {
 		return entries, EndDone, nil
 	}
 	end, err := b.Wait(ctx, entries, opts.wait, opts.poll)
 	if err != nil {
-		return nil, EndDone, err
+		return entries, EndDone, err
 	}
 	afterWait(entries, end)
 	return entries, end, nil

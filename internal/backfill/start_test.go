@@ -164,3 +164,32 @@ func TestLimitReachedByOthersDuringTheRunQueues(t *testing.T) {
 		t.Errorf("%d StartReplicationBackfill calls: the limit is a state, not a rate; no retry changes it", n)
 	}
 }
+
+func TestStartRefusedForAnotherReasonIsReported(t *testing.T) {
+	w := newWorld(t, nil)
+	// eu-west-1 leaves the replication configuration between the command's check and its start.
+	w.fake.beforeStart = func(region, _ string) {
+		if region == de1 {
+			w.deploy(dw2)
+		}
+	}
+	code, r, _ := w.runJSON()
+	b := r.to(t, de1)
+	if code != 1 || b.Action != "not-started" || b.Status != "NOT_STARTED" || r.to(t, dw2).Action != "started" {
+		t.Fatalf("exit %d, %+v", code, r.Backfills)
+	}
+	expectDetail(t, "eu-west-1", b.Detail, "StartReplicationBackfill refused: InvalidParameterException")
+}
+
+func TestAccessDeniedWhileWaitingSaysTheBackfillsGoOn(t *testing.T) {
+	w := newWorld(t, nil)
+	w.fake.deny["DescribeReplicationBackfillResults"] = true
+	code, out, stderr := w.run("--wait", "1h")
+	if code != 2 || out != "" {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+	expectDetail(t, "stderr", stderr,
+		"backfill: ecr:DescribeReplicationBackfillResults on registry 123456789012 in us-east-1 failed: AccessDeniedException: User: arn:aws:iam::123456789012:user/test is not authorized to perform: ecr:DescribeReplicationBackfillResults",
+		"backfill: the backfills already started go on in AWS: follow them with --status, stop them with --stop-all")
+	noTrace(t, stderr)
+}

@@ -41,7 +41,13 @@ func (b *Backfiller) Describe(ctx context.Context, flag, id string, results bool
 		e.Failures = nil
 		return e, nil
 	}
-	return e, b.read(ctx, e)
+	if err := b.read(ctx, e); err != nil {
+		return nil, err
+	}
+	if !Terminal(e.Status) {
+		e.Detail = fmt.Sprintf("still %s: ECR gives the per-image results once it is COMPLETE, FAILED or STOPPED (wait for it with --wait DURATION)", e.Status)
+	}
+	return e, nil
 }
 
 // StopIDs stops the named backfills: a PREPARING or IN_PROGRESS one is stopped; a STOPPING or

@@ -108,3 +108,20 @@ func TestStatusListsEveryBackfillWithProgress(t *testing.T) {
 	_, out, _ := w.run("--status")
 	expectDetail(t, "table", out, "ap-south-1 (999999999999)  IN_PROGRESS", "not a destination of this configuration", "3 IN_PROGRESS: listed")
 }
+
+func TestResultsOfARunningBackfillSayWhenTheyCome(t *testing.T) {
+	w := newWorld(t, map[string]any{"secondaryRegion": "none"})
+	_, r, _ := w.runJSON()
+	id := r.to(t, dw2).ID
+	w.advance(2 * time.Minute)
+	code, r, _ := w.runJSON("--results", id)
+	if b := r.to(t, dw2); code != 1 || b.Status != "IN_PROGRESS" || len(b.Failed) != 0 {
+		t.Fatalf("exit %d, %+v", code, b)
+	} else {
+		expectDetail(t, "detail", b.Detail, "still IN_PROGRESS: ECR gives the per-image results once it is COMPLETE, FAILED or STOPPED")
+	}
+	w.advance(time.Hour)
+	if code, r, _ := w.runJSON("--results", id); code != 0 || !r.OK || r.to(t, dw2).Status != "COMPLETE" {
+		t.Errorf("--results of a COMPLETE backfill: exit %d, %+v", code, r)
+	}
+}
