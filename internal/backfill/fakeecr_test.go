@@ -279,7 +279,9 @@ func (f *fakeECR) add(region, registry string, t time.Time) *fakeBackfill {
 	if !ok {
 		p = f.defaultPlan
 	}
-	b := &fakeBackfill{id: fmt.Sprintf("%08x-0000-4000-8000-%012x", f.seq, f.seq), region: region, registry: registry, started: t, plan: p}
+	h := fmt.Sprintf("%x", sha256.Sum256([]byte(fmt.Sprint("backfill ", f.seq)))) // a version-4 UUID, the same every run
+	id := h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-8" + h[17:20] + "-" + h[20:32]
+	b := &fakeBackfill{id: id, region: region, registry: registry, started: t, plan: p}
 	f.backfills = append(f.backfills, b)
 	return b
 }
@@ -548,6 +550,13 @@ func (f *fakeECR) errorCount(op, code string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.errors[op+" "+code]
+}
+
+// nth is the ID of the i-th backfill started (from 0).
+func (f *fakeECR) nth(i int) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.backfills[i].id
 }
 
 // mustFind returns the backfill with id; f.mu is held.

@@ -167,7 +167,7 @@ func (e *Backfill) tableDetail() string {
 	if e.Note != "" {
 		parts = append(parts, e.Note)
 	}
-	return oneLine(strings.Join(parts, "; "))
+	return orDash(oneLine(strings.Join(parts, "; ")))
 }
 
 // writeFailures lists the first failed replications of a terminal backfill.
@@ -258,7 +258,23 @@ func (r *Report) verdict() string {
 	if ok {
 		return "every backfill COMPLETE"
 	}
-	return "NOT every backfill completed"
+	return "NOT every image was replicated: " + strings.Join(r.problems(), ", ")
+}
+
+// problems names each backfill that did not end well, and how.
+func (r *Report) problems() []string {
+	var out []string
+	for _, e := range r.Backfills {
+		if !e.Problem() {
+			continue
+		}
+		how := e.Status
+		if p := e.Progress; p != nil && p.Failed > 0 {
+			how = fmt.Sprintf("%s, %d failed replications", e.Status, p.Failed)
+		}
+		out = append(out, fmt.Sprintf("%s %s", label(e.Destination), how))
+	}
+	return out
 }
 
 func orDash(s string) string {

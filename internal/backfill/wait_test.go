@@ -12,13 +12,14 @@ func TestWaitUntilEveryBackfillCompletes(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
 	}
+	west := w.fake.nth(0)
 	// Progress on stderr, one plain line per change (not a terminal): preparing, replicating, done.
 	expectDetail(t, "stderr", stderr,
-		"started backfill 00000001-0000-4000-8000-000000000001 to us-west-2 (123456789012)",
+		"started backfill "+west+" to us-west-2 (123456789012)",
 		"backfill: 0 of 2 finished; waiting until 10:00:00 UTC",
 		"us-west-2 (123456789012)  PREPARING    preparing the list of images",
 		"us-west-2 (123456789012)  IN_PROGRESS  4/8 done",
-		"backfill 00000001-0000-4000-8000-000000000001 to us-west-2 (123456789012): COMPLETE",
+		"backfill "+west+" to us-west-2 (123456789012): COMPLETE",
 		"us-west-2 (123456789012)  COMPLETE     8/8 done",
 		"backfill: 2 of 2 finished")
 	if strings.Contains(stderr, "\033[") {
@@ -27,7 +28,7 @@ func TestWaitUntilEveryBackfillCompletes(t *testing.T) {
 	if n := strings.Count(stderr, "IN_PROGRESS  4/8 done"); n != 2 { // once per destination: lines repeat only on change
 		t.Errorf("a progress line printed %d times, want once per destination:\n%s", n, stderr)
 	}
-	expectDetail(t, "stdout", out, "us-west-2 (123456789012)  COMPLETE  8          0       8      00000001-0000-4000-8000-000000000001  started; took 5m0s",
+	expectDetail(t, "stdout", out, "us-west-2 (123456789012)  COMPLETE  8          0       8      "+west+"  started; took 5m0s",
 		"2 COMPLETE: every backfill COMPLETE")
 
 	code, r, _ := w.runJSON("--status")
@@ -70,7 +71,7 @@ func TestFailedBackfillExitsOneWithItsFailureCodes(t *testing.T) {
 	_, out, _ := w.run("--results", b.ID)
 	expectDetail(t, "--results table", out, "eu-west-1 (123456789012)  FAILED", "backfill failure code REPLICATION_FAILURE_THRESHOLD",
 		"FAILED REPLICATIONS to eu-west-1 (123456789012), backfill "+b.ID+": 50", "release-3 (sha256:", "SUB_IMAGE_FAILED  ACCESS_DENIED, IMAGE_TOO_LARGE",
-		"… and 30 more (--json lists every one)", "1 FAILED: NOT every backfill completed")
+		"… and 30 more (--json lists every one)", "1 FAILED: NOT every image was replicated: eu-west-1 (123456789012) FAILED, 50 failed replications")
 }
 
 func TestCompleteWithFailedReplicationsIsAProblemAndEveryPageIsRead(t *testing.T) {
@@ -99,6 +100,12 @@ func TestCompleteWithFailedReplicationsIsAProblemAndEveryPageIsRead(t *testing.T
 	if len(seen) != 1200 {
 		t.Errorf("%d distinct failed images, want 1200 (no page read twice)", len(seen))
 	}
+	code, out, _ := w.run("--results", b.ID)
+	if code != 1 {
+		t.Errorf("--results: exit %d", code)
+	}
+	expectDetail(t, "--results", out, "COMPLETE, but replications failed", "… and 1180 more (--json lists every one)",
+		"1 COMPLETE: NOT every image was replicated: us-west-2 (123456789012) COMPLETE, 1200 failed replications")
 }
 
 func TestDeadlineLeavesTheBackfillsRunning(t *testing.T) {
