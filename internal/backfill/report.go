@@ -54,7 +54,7 @@ func (r *Report) OK() bool {
 				return false
 			}
 		case ModeStop:
-			if e.InConfiguration && e.Action == ActionRefused {
+			if e.Action == ActionRefused {
 				return false
 			}
 		}

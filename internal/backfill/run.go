@@ -50,9 +50,9 @@ region, with the source account's credentials.
   --stop-all                 stop every running backfill to the configuration's destinations
   --results ID               the failed replications of one backfill (once it is terminal)
   --json                     print a JSON document instead of a table
-` + session.FlagsUsage + `                             (backfill calls only the source registry: a
-                             --destination-profile is checked but not needed)
-
+` + session.FlagsUsage + `
+backfill calls only the source registry: --destination-profile is accepted and checked against
+the configuration, as for verify, but never needed.
 AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_ECR) are honoured as the AWS SDK does.
 Exit status: 0 every backfill completed (with --wait) or every destination has one running
 (without), the stop or the listing done; 1 FAILED, STOPPED, the deadline, a destination left
@@ -213,7 +213,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 	case ModeStatus:
 		report.Backfills, err = b.Status(ctx, cfg.Destinations(), dests, len(opts.destinations) > 0)
 	case ModeStop:
-		report.Backfills, err = b.stop(ctx, opts, dests)
+		report.Backfills, err = b.stop(ctx, opts, cfg.Destinations(), dests)
 	case ModeResults:
 		var e *Backfill
 		if e, err = b.Describe(ctx, "--results", opts.results, true); err == nil {
@@ -239,11 +239,15 @@ func anyStarted(entries []*Backfill) bool {
 }
 
 // stop runs --stop ID or --stop-all.
-func (b *Backfiller) stop(ctx context.Context, opts options, dests []replication.Destination) ([]*Backfill, error) {
+func (b *Backfiller) stop(ctx context.Context, opts options, inConfig, dests []replication.Destination) ([]*Backfill, error) {
 	if opts.stopAll {
-		return b.StopAll(ctx, dests)
+		return b.StopAll(ctx, inConfig, dests)
 	}
-	return b.StopIDs(ctx, opts.stop)
+	entries, err := b.StopIDs(ctx, opts.stop)
+	for _, e := range entries {
+		e.InConfiguration = slices.Contains(inConfig, e.Destination)
+	}
+	return entries, err
 }
 
 // startAndWait checks that every destination is deployed, starts (or attaches to, or queues)

@@ -78,8 +78,9 @@ func (b *Backfiller) StopIDs(ctx context.Context, ids []string) ([]*Backfill, er
 }
 
 // StopAll stops every PREPARING or IN_PROGRESS backfill to one of dests; a backfill to another
-// destination (another team's, sharing the registry) is listed and left alone.
-func (b *Backfiller) StopAll(ctx context.Context, dests []replication.Destination) ([]*Backfill, error) {
+// destination (another team's, sharing the registry, or one --destination left out) is listed
+// and left alone. InConfiguration tells the configuration's destinations (inConfig) from others.
+func (b *Backfiller) StopAll(ctx context.Context, inConfig, dests []replication.Destination) ([]*Backfill, error) {
 	all, err := listAll(ctx, b.ECR, b.Registry)
 	if err != nil {
 		return nil, b.apiError(ctx, err, "ListReplicationBackfills")
@@ -91,8 +92,8 @@ func (b *Backfiller) StopAll(ctx context.Context, dests []replication.Destinatio
 		}
 		e := &Backfill{Destination: destinationOf(s.Destination), Action: ActionListed}
 		e.fromSummary(s)
-		e.InConfiguration = slices.Contains(dests, e.Destination)
-		if !e.InConfiguration {
+		e.InConfiguration = slices.Contains(inConfig, e.Destination)
+		if !slices.Contains(dests, e.Destination) {
 			e.Detail = fmt.Sprintf("left alone: not a destination this run covers (stop it with --stop %s)", e.ID)
 		} else if err := b.stopOne(ctx, e); err != nil {
 			return nil, err
@@ -104,7 +105,6 @@ func (b *Backfiller) StopAll(ctx context.Context, dests []replication.Destinatio
 
 // stopOne stops e if it can be stopped, and says why not otherwise.
 func (b *Backfiller) stopOne(ctx context.Context, e *Backfill) error {
-	e.InConfiguration = true
 	switch {
 	case e.Status == string(types.ReplicationBackfillStatusStopping) || e.Status == string(types.ReplicationBackfillStatusStopped):
 		e.Detail = "already " + e.Status

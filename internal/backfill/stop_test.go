@@ -46,7 +46,7 @@ func TestStopAllLeavesOtherDestinationsAlone(t *testing.T) {
 	preparing := r.to(t, dw2).ID
 	w.advance(90 * time.Second)
 	_, r, _ = w.runJSON("--destination", de1, "--stop-all") // --destination narrows it
-	if len(r.Backfills) != 3 || r.to(t, de1).Action != "stop-requested" || r.to(t, dw2).InConfiguration {
+	if b := r.to(t, dw2); len(r.Backfills) != 3 || r.to(t, de1).Action != "stop-requested" || b.Action != "listed" || !b.InConfiguration {
 		t.Fatalf("--stop-all --destination eu-west-1: %+v", r.Backfills)
 	}
 

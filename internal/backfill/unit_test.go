@@ -129,7 +129,7 @@ func TestReportOutcomePerMode(t *testing.T) {
 	complete := &Backfill{Action: ActionStarted, Status: "COMPLETE", Progress: &Progress{Total: 2, Completed: 2}}
 	failedImage := &Backfill{Action: ActionStarted, Status: "COMPLETE", Progress: &Progress{Total: 2, Completed: 1, Failed: 1}}
 	queued := &Backfill{Action: ActionQueued, Status: StatusQueued}
-	refused := &Backfill{Action: ActionRefused, Status: "COMPLETE", InConfiguration: true}
+	refused := &Backfill{Action: ActionRefused, Status: "COMPLETE"}
 	other := &Backfill{Action: ActionListed, Status: "IN_PROGRESS"}
 	for _, tc := range []struct {
 		r    Report
