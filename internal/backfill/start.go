@@ -112,7 +112,11 @@ func anyQueued(entries []*Backfill) bool {
 	return false
 }
 
-// place attaches e to a running backfill, queues it, or starts it.
+// place attaches e to a running backfill, queues it, or starts it. The two refusals that mean
+// "no slot" are those the API Reference documents for StartReplicationBackfill
+// (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_StartReplicationBackfill.html):
+// ReplicationBackfillInProgressException (one per destination region) and
+// LimitExceededException (ten per registry); the tests replay both from the test server.
 func (b *Backfiller) place(ctx context.Context, e *Backfill, s *slots) error {
 	if r, ok := s.running[e.Destination]; ok {
 		b.attach(e, r)
