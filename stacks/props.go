@@ -85,6 +85,14 @@ type Monitoring struct {
 	LifecycleTrail bool
 }
 
+// SigningOptions configures managed signing.
+type SigningOptions struct {
+	// ProfileArn is an existing AWS Signer signing profile in the source region.
+	//
+	// Default: - a Notation signing profile is created (and retained).
+	ProfileArn string
+}
+
 // StorageOptions configures the storage measurement of every region.
 type StorageOptions struct {
 	// Schedule is how often storage is measured.
@@ -137,6 +145,11 @@ type Common struct {
 	//
 	// Default: false.
 	DeleteReplication bool
+	// Signing turns on ECR managed signing in the source registry (registry.ManagedSigning) for
+	// the namespace, and lets the CI role sign (signer:SignPayload on the profile).
+	//
+	// Default: - no signing.
+	Signing *SigningOptions
 	// Monitoring configures notifications and alarms.
 	Monitoring Monitoring
 	// RepositoryStacks, from 2 to MaxRepositoryStacks, puts each region's repositories in that

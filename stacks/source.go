@@ -50,6 +50,8 @@ type SourceStack struct {
 	// CIRole may push to (and pull from) the source repositories, and nothing else: no delete,
 	// no policy change, no push to replicas (replicas are written by replication only).
 	CIRole awsiam.Role
+	// Signing is the registry's signing configuration with Common.Signing, else nil.
+	Signing *registry.ManagedSigning
 	// Scanning is the registry's enhanced scanning configuration with EnhancedScanning, else
 	// nil (repositories are then scanned on push, basic scanning).
 	Scanning *registry.EnhancedScanning
@@ -99,6 +101,12 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 		}},
 	})
 	s.addRoles(props, region)
+	if props.Signing != nil {
+		s.Signing = registry.NewManagedSigning(s, "Signing", &registry.ManagedSigningProps{
+			SigningProfileArn: props.Signing.ProfileArn, RepositoryFilters: []string{prefix + "/*"},
+		})
+		s.Signing.GrantSign(s.CIRole)
+	}
 	s.addMonitoring(props)
 	outputRepositoryURIs(s, &props.Common, s.Repositories)
 	s.addRoleOutputs()
