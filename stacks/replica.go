@@ -103,13 +103,15 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 	prefix := props.RepositoryPrefix
 	cross := props.crossAccount()
 	if props.KMS {
-		keyProps := &registry.RepositoryKeyProps{
+		// The key admits ECR for this account's callers only, even across accounts: ECR creates
+		// the replicas here (this stack, or the creation template's role), and "when a repository
+		// is created with KMS encryption, Amazon ECR adds a grant to the KMS key with the Amazon
+		// ECR repository as the grantee principal", which then serves every push, replication
+		// and pull (https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html).
+		// The source account never calls KMS for this key.
+		s.Key = registry.NewRepositoryKey(s, "RepositoryKey", &registry.RepositoryKeyProps{
 			Description: fmt.Sprintf("Encrypts the ECR replicas under %s/ in %s", prefix, region),
-		}
-		if cross {
-			keyProps.CallerAccounts = []string{props.SourceAccount}
-		}
-		s.Key = registry.NewRepositoryKey(s, "RepositoryKey", keyProps)
+		})
 	}
 	access := props.replicaAccess()
 	s.RepositoryStacks, s.Repositories = addRepositories(scope, id, s, &props.StackProps, &props.Common, access, s.Key)

@@ -282,7 +282,7 @@ func (t *CreationTemplate) addKMSRole(prefix string, key awskms.IKey) {
 	nag.Suppress(t.role, true, nag.Suppression{
 		ID:             "AwsSolutions-IAM5",
 		Reason:         "the template is for repositories ECR creates later under the prefix: their names are not known at deploy time, so the role may act on <prefix>/* only",
-		AppliesToRegex: []string{fmt.Sprintf(`/^Resource::arn:[^:]+:ecr:[^:]+:[^:]+:repository\/%s\/\*$/g`, jsRegexpQuote(prefix))},
+		AppliesToRegex: []string{namespaceArnRegex(prefix)},
 	})
 }
 

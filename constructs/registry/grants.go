@@ -298,8 +298,16 @@ func SuppressNamespaceFindings(c constructs.IConstruct, prefix string) {
 			"repositories under the namespace %s/ only (repository/%s/* in each region), which holds every repository of the deployment "+
 			"and those ECR creates later for it; one pattern per region keeps the policy within IAM's size limits at any fleet size", prefix, prefix),
 		AppliesTo:      []string{"Resource::*"},
-		AppliesToRegex: []string{fmt.Sprintf(`/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):ecr:[a-z0-9-]+:(<AWS::AccountId>|[0-9]{12}):repository\/%s\/\*$/g`, jsRegexpQuote(prefix))},
+		AppliesToRegex: []string{namespaceArnRegex(prefix)},
 	})
+}
+
+// namespaceArnRegex is the cdk-nag applies_to regular expression of the ARN pattern of every
+// repository under prefix in any region and account: the partition and the account may be
+// written as a plain value or, in an environment-agnostic stack, as cdk-nag renders the
+// pseudo parameters (<AWS::Partition>, <AWS::AccountId>).
+func namespaceArnRegex(prefix string) string {
+	return fmt.Sprintf(`/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):ecr:[a-z0-9-]+:(<AWS::AccountId>|[0-9]{12}):repository\/%s\/\*$/g`, jsRegexpQuote(prefix))
 }
 
 // jsRegexpQuote quotes s for a JavaScript regular expression literal (cdk-nag's
