@@ -48,8 +48,13 @@ func synthDeployments(t *testing.T) *deployments {
 			SourceRegion: "us-east-1", SourceAccount: prodAcct,
 			Destinations: []replication.Destination{{Region: "us-west-2"}, {Region: "eu-west-1", Account: replicaAcct}},
 		})
+		// Staging is a sandbox: deleted by cdk destroy, but the registry settings stay.
 		staging := stacks.NewDeployment(app, "staging", &stacks.DeploymentProps{
-			Common:       stacks.Common{RepositoryPrefix: "payments", Repositories: []stacks.Repository{{Name: "payments/api"}}},
+			Common: stacks.Common{
+				RepositoryPrefix: "payments", Repositories: []stacks.Repository{{Name: "payments/api"}},
+				KMS: true, EnhancedScanning: true, Signing: &stacks.SigningOptions{},
+				DeleteOnDestroy: true, RegistrySettingsRemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+			},
 			SourceRegion: "us-east-1", SourceAccount: stagingAcct,
 			Destinations: []replication.Destination{{Region: "us-west-2"}},
 		})
@@ -166,6 +171,41 @@ func TestDeployments(t *testing.T) {
 			t.Errorf("the KMS creation template has no custom role: %s", tpl)
 		}
 	})
+}
+
+func TestTeardownAndRegistrySettings(t *testing.T) {
+	f := synthDeployments(t)
+	for _, name := range []string{"staging-source-us-east-1", "staging-replica-us-west-2"} {
+		tmpl := f.templates[name]
+		for _, typ := range []string{"AWS::ECR::Repository", "AWS::KMS::Key"} {
+			for _, r := range tmpl.Resources(typ) {
+				if typ == "AWS::KMS::Key" && !strings.Contains(cfntest.JSON(r.Properties["KeyPolicy"]), "AllowUseThroughEcr") {
+					continue // the topics' key (monitoring)
+				}
+				if r.Raw["DeletionPolicy"] != "Delete" || r.Raw["UpdateReplacePolicy"] != "Delete" {
+					t.Errorf("%s %s %s: policies %v/%v; want Delete (DeleteOnDestroy)", name, typ, r.LogicalID, r.Raw["DeletionPolicy"], r.Raw["UpdateReplacePolicy"])
+				}
+				if typ == "AWS::ECR::Repository" && r.Properties["EmptyOnDelete"] != true {
+					t.Errorf("%s %s: EmptyOnDelete = %v; want true", name, r.LogicalID, r.Properties["EmptyOnDelete"])
+				}
+				if typ == "AWS::KMS::Key" && r.Properties["PendingWindowInDays"] != 7.0 {
+					t.Errorf("%s key %s: PendingWindowInDays = %v; want 7", name, r.LogicalID, r.Properties["PendingWindowInDays"])
+				}
+			}
+		}
+		for _, typ := range []string{"AWS::ECR::ReplicationConfiguration", "AWS::ECR::RegistryScanningConfiguration", "AWS::ECR::SigningConfiguration"} {
+			for _, r := range tmpl.Resources(typ) {
+				if r.Raw["DeletionPolicy"] != "Retain" {
+					t.Errorf("%s %s: DeletionPolicy %v; want Retain", name, typ, r.Raw["DeletionPolicy"])
+				}
+			}
+		}
+	}
+	for _, r := range f.templates["prod-source-us-east-1"].Resources("AWS::ECR::ReplicationConfiguration") {
+		if _, ok := r.Raw["DeletionPolicy"]; ok {
+			t.Errorf("prod's replication configuration has DeletionPolicy %v; want none (the default)", r.Raw["DeletionPolicy"])
+		}
+	}
 }
 
 func TestDeploymentRefusals(t *testing.T) {

@@ -145,6 +145,21 @@ type Common struct {
 	//
 	// Default: false.
 	DeleteReplication bool
+	// DeleteOnDestroy makes `cdk destroy` delete the repositories with their images in every
+	// region (RemovalPolicy DESTROY with EmptyOnDelete) and schedule the deletion of their KMS
+	// keys: for a sandbox that should leave nothing behind. Never for repositories whose images
+	// matter.
+	//
+	// Default: false: repositories and keys are retained.
+	DeleteOnDestroy bool
+	// RegistrySettingsRemovalPolicy is what `cdk destroy` does to the registry-wide settings
+	// the stacks own (the replication configuration, the destination registry policies, the
+	// registry scanning and signing configurations): awscdk.RemovalPolicy_RETAIN leaves them in
+	// place.
+	//
+	// Default: - deleted with the stack (CloudFormation's default): the registry's replication
+	// rules are emptied.
+	RegistrySettingsRemovalPolicy awscdk.RemovalPolicy
 	// Signing turns on ECR managed signing in the source registry (registry.ManagedSigning) for
 	// the namespace, and lets the CI role sign (signer:SignPayload on the profile).
 	//
@@ -161,6 +176,15 @@ type Common struct {
 	//
 	// Default: 0 (the repositories are in the region's stack; 1 means the same).
 	RepositoryStacks int
+}
+
+// keyRemovalPolicy is the removal policy of the repositories' KMS keys: retained unless the
+// repositories are deleted too.
+func (c *Common) keyRemovalPolicy() awscdk.RemovalPolicy {
+	if c.DeleteOnDestroy {
+		return awscdk.RemovalPolicy_DESTROY
+	}
+	return awscdk.RemovalPolicy_RETAIN
 }
 
 // MaxRepositoryStacks is the largest Common.RepositoryStacks.

@@ -110,7 +110,8 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 		// and pull (https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html).
 		// The source account never calls KMS for this key.
 		s.Key = registry.NewRepositoryKey(s, "RepositoryKey", &registry.RepositoryKeyProps{
-			Description: fmt.Sprintf("Encrypts the ECR replicas under %s/ in %s", prefix, region),
+			Description:   fmt.Sprintf("Encrypts the ECR replicas under %s/ in %s", prefix, region),
+			RemovalPolicy: props.keyRemovalPolicy(),
 		})
 	}
 	access := props.replicaAccess()
@@ -118,7 +119,7 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 	outputRepositoryURIs(s, &props.Common, s.Repositories)
 	if props.EnhancedScanning {
 		s.Scanning = registry.NewEnhancedScanning(s, "EnhancedScanning", &registry.EnhancedScanningProps{
-			RepositoryFilters: []string{prefix + "/*"},
+			RepositoryFilters: []string{prefix + "/*"}, RemovalPolicy: props.RegistrySettingsRemovalPolicy,
 		})
 	}
 	templateProps := &registry.CreationTemplateProps{
@@ -134,6 +135,7 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 		s.RegistryPolicy = registry.NewDestinationRegistryPolicy(s, "ReplicationPermission", &registry.DestinationRegistryPolicyProps{
 			SourceAccounts:   []string{props.SourceAccount},
 			RepositoryPrefix: prefix,
+			RemovalPolicy:    props.RegistrySettingsRemovalPolicy,
 		})
 	}
 	s.addMonitoring(props)

@@ -84,16 +84,18 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 	prefix := props.RepositoryPrefix
 	if props.KMS {
 		s.Key = registry.NewRepositoryKey(s, "RepositoryKey", &registry.RepositoryKeyProps{
-			Description: fmt.Sprintf("Encrypts the ECR repositories under %s/ in %s", prefix, region),
+			Description:   fmt.Sprintf("Encrypts the ECR repositories under %s/ in %s", prefix, region),
+			RemovalPolicy: props.keyRemovalPolicy(),
 		})
 	}
 	s.RepositoryStacks, s.Repositories = addRepositories(scope, id, s, &props.StackProps, &props.Common, props.PullAccess, s.Key)
 	if props.EnhancedScanning {
 		s.Scanning = registry.NewEnhancedScanning(s, "EnhancedScanning", &registry.EnhancedScanningProps{
-			RepositoryFilters: []string{prefix + "/*"},
+			RepositoryFilters: []string{prefix + "/*"}, RemovalPolicy: props.RegistrySettingsRemovalPolicy,
 		})
 	}
 	s.Replication = registry.NewReplication(s, "Replication", &registry.ReplicationProps{
+		RemovalPolicy: props.RegistrySettingsRemovalPolicy,
 		Rules: []registry.ReplicationRule{{
 			Destinations:       props.Destinations,
 			RepositoryPrefixes: []string{prefix + "/"},
@@ -104,6 +106,7 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 	if props.Signing != nil {
 		s.Signing = registry.NewManagedSigning(s, "Signing", &registry.ManagedSigningProps{
 			SigningProfileArn: props.Signing.ProfileArn, RepositoryFilters: []string{prefix + "/*"},
+			RemovalPolicy: props.RegistrySettingsRemovalPolicy,
 		})
 		s.Signing.GrantSign(s.CIRole)
 	}
@@ -314,6 +317,9 @@ func newRepositories(holders []awscdk.Stack, c *Common, access policy.PullAccess
 	for i, r := range c.Repositories {
 		stack := holders[RepositoryStackIndex(r.Name, len(holders))]
 		props := &registry.ReplicatedRepositoryProps{RepositoryName: r.Name, RepositorySettings: r.settings(access)}
+		if c.DeleteOnDestroy {
+			props.RemovalPolicy, props.EmptyOnDelete = awscdk.RemovalPolicy_DESTROY, true
+		}
 		if key != nil {
 			props.EncryptionKey = key
 		}

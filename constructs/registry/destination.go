@@ -28,6 +28,12 @@ type DestinationRegistryPolicyProps struct {
 	// RepositoryPrefix limits replication to repositories under this namespace ("team" allows
 	// "team/..."). Required.
 	RepositoryPrefix string
+	// RemovalPolicy says what `cdk destroy` does to this registry-wide setting: RETAIN leaves it
+	// in place (and, through a stack update that removes it, too).
+	//
+	// Default: - CloudFormation's: deleting the stack deletes it (and so empties the registry's
+	// setting, whoever else relied on it).
+	RemovalPolicy awscdk.RemovalPolicy
 }
 
 // DestinationRegistryPolicy is the registry permissions policy of a destination account, in one
@@ -82,6 +88,7 @@ func NewDestinationRegistryPolicy(scope constructs.Construct, id string, props *
 			ResourceName: jsii.String(prefix + "/*"),
 		}))
 	p.resource = awsecr.NewCfnRegistryPolicy(p, jsii.String("Resource"), &awsecr.CfnRegistryPolicyProps{PolicyText: p.document})
+	applyRemovalPolicy(p.resource, props.RemovalPolicy)
 	p.Node().AddValidation(&oneSingletonPerRegistry{scope: p, resourceType: "AWS::ECR::RegistryPolicy", what: "registry policy"})
 	return p
 }
@@ -300,6 +307,11 @@ type RepositoryKeyProps struct {
 	//
 	// Default: - the key's own account only.
 	CallerAccounts []string
+	// RemovalPolicy says what `cdk destroy` does to the key: DESTROY schedules its deletion
+	// after a 7-day waiting period (for a sandbox whose repositories are deleted too).
+	//
+	// Default: awscdk.RemovalPolicy_RETAIN: images encrypted with it stay readable.
+	RemovalPolicy awscdk.RemovalPolicy
 }
 
 // NewRepositoryKey creates a customer-managed KMS key for ECR repositories in scope's region:
@@ -315,11 +327,15 @@ func NewRepositoryKey(scope constructs.Construct, id string, props *RepositoryKe
 	if description == "" {
 		description = "Encrypts ECR repositories managed by ecr-replication"
 	}
-	key := awskms.NewKey(scope, jsii.String(id), &awskms.KeyProps{
+	keyProps := &awskms.KeyProps{
 		Description:       jsii.String(description),
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
+	}
+	if props.RemovalPolicy == awscdk.RemovalPolicy_DESTROY {
+		keyProps.RemovalPolicy, keyProps.PendingWindow = props.RemovalPolicy, awscdk.Duration_Days(jsii.Number(7))
+	}
+	key := awskms.NewKey(scope, jsii.String(id), keyProps)
 	stack := awscdk.Stack_Of(scope)
 	accounts := []string{*stack.Account()}
 	for _, a := range props.CallerAccounts {

@@ -90,6 +90,8 @@ func TestReplicatedRepositoryRejectsBadProps(t *testing.T) {
 		{"missing name", nil, []string{"ReplicatedRepository Stack/Repo: invalid props", "RepositoryName: required"}},
 		{"double underscore, which the aws-cdk L2 would refuse", &registry.ReplicatedRepositoryProps{RepositoryName: "team__x/api"}, []string{"RepositoryName", `"team__x/api"`, "expected 2-256 characters"}},
 		{"upper-case name", &registry.ReplicatedRepositoryProps{RepositoryName: "Team/App"}, []string{"RepositoryName", `"Team/App"`}},
+		{"EmptyOnDelete on a retained repository", &registry.ReplicatedRepositoryProps{RepositoryName: "team/app", EmptyOnDelete: true},
+			[]string{`EmptyOnDelete: got "true"; expected RemovalPolicy DESTROY as well`}},
 		{"invalid lifecycle and mutability at once", &registry.ReplicatedRepositoryProps{RepositoryName: "team/app", RepositorySettings: registry.RepositorySettings{LifecyclePolicy: &bad, ImageTagMutability: "SOMETIMES"}},
 			[]string{"LifecyclePolicy", "countNumber", "ImageTagMutability", "SOMETIMES"}},
 	}

@@ -126,6 +126,12 @@ type ReplicatedRepositoryProps struct {
 	//
 	// Default: awscdk.RemovalPolicy_RETAIN: the repository and its images outlive the stack.
 	RemovalPolicy awscdk.RemovalPolicy
+	// EmptyOnDelete lets CloudFormation delete the repository with the images it holds (for a
+	// sandbox torn down with `cdk destroy`); without it, deleting a repository that holds images
+	// fails. It needs RemovalPolicy DESTROY, as awsecr.Repository's does.
+	//
+	// Default: false.
+	EmptyOnDelete bool
 }
 
 // IReplicatedRepository is an ECR repository whose settings are known, so that replicas in
@@ -225,7 +231,12 @@ func NewReplicatedRepository(scope constructs.Construct, id string, p *Replicate
 	if p == nil {
 		p = &ReplicatedRepositoryProps{}
 	}
-	checkRepository("ReplicatedRepository", scope, id, p.RepositoryName, "a repository name such as \"enterprise-apps/production\"", p.RepositorySettings)
+	problems := checks.For("ReplicatedRepository", scope, id)
+	checkRepositoryInto(problems, p.RepositoryName, "a repository name such as \"enterprise-apps/production\"", p.RepositorySettings)
+	if p.EmptyOnDelete && p.RemovalPolicy != awscdk.RemovalPolicy_DESTROY {
+		problems.Add("EmptyOnDelete", "true", "RemovalPolicy DESTROY as well (with RETAIN the repository is never deleted)")
+	}
+	problems.Panic()
 
 	settings := p.RepositorySettings.withDefaults()
 	policyJSON, _ := settings.LifecyclePolicy.JSON() // validated above
@@ -244,6 +255,9 @@ func NewReplicatedRepository(scope constructs.Construct, id string, p *Replicate
 		ImageScanningConfiguration: &awsecr.CfnRepository_ImageScanningConfigurationProperty{ScanOnPush: settings.ImageScanOnPush},
 		LifecyclePolicy:            &awsecr.CfnRepository_LifecyclePolicyProperty{LifecyclePolicyText: jsii.String(policyJSON)},
 		EncryptionConfiguration:    encryption,
+	}
+	if p.EmptyOnDelete {
+		cfnProps.EmptyOnDelete = jsii.Bool(true)
 	}
 	var base []any
 	if doc := settings.PullAccess.Document(); doc != nil {

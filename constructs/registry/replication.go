@@ -60,6 +60,12 @@ type ReplicationRule struct {
 type ReplicationProps struct {
 	// Rules of the registry's replication configuration. Required: 1 to 10.
 	Rules []ReplicationRule
+	// RemovalPolicy says what `cdk destroy` does to this registry-wide setting: RETAIN leaves it
+	// in place (and, through a stack update that removes it, too).
+	//
+	// Default: - CloudFormation's: deleting the stack deletes it (and so empties the registry's
+	// setting, whoever else relied on it).
+	RemovalPolicy awscdk.RemovalPolicy
 }
 
 func (p *ReplicationProps) check(problems *checks.Problems, sourceRegion string) {
@@ -144,6 +150,7 @@ func NewReplication(scope constructs.Construct, id string, p *ReplicationProps) 
 		},
 	})
 	r.addDeleteReplication()
+	applyRemovalPolicy(r.resource, p.RemovalPolicy)
 	r.Node().AddValidation(&oneSingletonPerRegistry{scope: r, resourceType: "AWS::ECR::ReplicationConfiguration", what: "replication configuration"})
 	return r
 }
@@ -229,6 +236,13 @@ func resolvedOrEmpty(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// applyRemovalPolicy applies a registry-wide setting's removal policy, when one is given.
+func applyRemovalPolicy(resource awscdk.CfnResource, policy awscdk.RemovalPolicy) {
+	if policy != "" {
+		resource.ApplyRemovalPolicy(policy, nil)
+	}
 }
 
 // oneSingletonPerRegistry fails synthesis when the app holds two resources of a registry-wide

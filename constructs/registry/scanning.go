@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -19,6 +20,12 @@ type EnhancedScanningProps struct {
 	// RepositoryFilters are WILDCARD filters of the repositories Amazon Inspector scans
 	// continuously, such as "enterprise-apps/*". Required: 1 to 100.
 	RepositoryFilters []string
+	// RemovalPolicy says what `cdk destroy` does to this registry-wide setting: RETAIN leaves it
+	// in place (and, through a stack update that removes it, too).
+	//
+	// Default: - CloudFormation's: deleting the stack deletes it (and so empties the registry's
+	// setting, whoever else relied on it).
+	RemovalPolicy awscdk.RemovalPolicy
 }
 
 // EnhancedScanning switches the registry of scope's region to enhanced scanning (Amazon
@@ -68,6 +75,7 @@ func NewEnhancedScanning(scope constructs.Construct, id string, props *EnhancedS
 			RepositoryFilters: &filters,
 		}},
 	})
+	applyRemovalPolicy(s.resource, props.RemovalPolicy)
 	s.Node().AddValidation(&oneSingletonPerRegistry{scope: s, resourceType: "AWS::ECR::RegistryScanningConfiguration", what: "registry scanning configuration"})
 	return s
 }

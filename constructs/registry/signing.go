@@ -42,6 +42,12 @@ type ManagedSigningProps struct {
 	// RepositoryFilters are WILDCARD_MATCH filters of the repositories whose pushed images ECR
 	// signs, such as "payments/*". Required: 1 to 100.
 	RepositoryFilters []string
+	// RemovalPolicy says what `cdk destroy` does to this registry-wide setting: RETAIN leaves it
+	// in place (and, through a stack update that removes it, too).
+	//
+	// Default: - CloudFormation's: deleting the stack deletes it (and so empties the registry's
+	// setting, whoever else relied on it).
+	RemovalPolicy awscdk.RemovalPolicy
 }
 
 // ManagedSigning is the registry's signing configuration (ECR managed signing): ECR signs every
@@ -92,6 +98,7 @@ func NewManagedSigning(scope constructs.Construct, id string, props *ManagedSign
 	s.resource = awsecr.NewCfnSigningConfiguration(s, jsii.String("Resource"), &awsecr.CfnSigningConfigurationProps{
 		Rules: &[]any{&awsecr.CfnSigningConfiguration_RuleProperty{SigningProfileArn: s.profileArn, RepositoryFilters: &filters}},
 	})
+	applyRemovalPolicy(s.resource, props.RemovalPolicy)
 	s.Node().AddValidation(&oneSingletonPerRegistry{scope: s, resourceType: "AWS::ECR::SigningConfiguration", what: "signing configuration"})
 	return s
 }

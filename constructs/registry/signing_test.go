@@ -27,7 +27,9 @@ func TestManagedSigning(t *testing.T) {
 		signing.GrantSign(ci)
 		existing.GrantSign(awsiam.NewRole(given, jsii.String("CI"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()}))
 	})
-	tmpl := func(s awscdk.Stack) cfntest.Template { return cfntest.FromValue(assertions.Template_FromStack(s, nil).ToJSON()) }
+	tmpl := func(s awscdk.Stack) cfntest.Template {
+		return cfntest.FromValue(assertions.Template_FromStack(s, nil).ToJSON())
+	}
 	c, g := tmpl(created), tmpl(given)
 	t.Run("a created Notation profile, retained, and the configuration signing with it", func(t *testing.T) {
 		profiles := c.Resources("AWS::Signer::SigningProfile")
