@@ -759,6 +759,14 @@ func TestTypoHints(t *testing.T) {
 		{"pullAccount", "pullAccounts"},
 		{"organisationId", "organizationId"},
 		{"enhancedScaning", "enhancedScanning"},
+		{"deleteReplications", "deleteReplication"},
+		{"deploy_role_trust", "deployRoleTrust"},
+		{"ciRoleTrusts", "ciRoleTrust"},
+		{"signingProfileARN", "signingProfileArn"},
+		{"signin", "signing"},
+		{"deleteOnDestory", "deleteOnDestroy"},
+		{"deleteProductionOnDestroys", "deleteProductionOnDestroy"},
+		{"registrySettingOnDestroy", "registrySettingsOnDestroy"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.key, func(t *testing.T) {

@@ -182,22 +182,23 @@ func (f *fleetReader) checkPrefixes(nss []nsEntry) {
 			if a.prefix == "" {
 				continue
 			}
-			where := fmt.Sprintf("%s.%s %q (line %d)", a.path, fieldPrefix, a.prefix, a.prefixNode.Line)
-			inner, outer := b.prefix, a.prefix
-			if strings.HasPrefix(a.prefix, b.prefix+"/") {
-				inner, outer = a.prefix, b.prefix
-			}
+			where := fmt.Sprintf("%s.%s (line %d)", a.path, fieldPrefix, a.prefixNode.Line)
+			other := fmt.Sprintf("%q (%s.%s, line %d)", a.prefix, a.path, fieldPrefix, a.prefixNode.Line)
 			var expected string
 			switch {
 			case a.prefix == b.prefix:
 				expected = fmt.Sprintf("each namespace once: %q is already %s", b.prefix, where)
-			case strings.HasPrefix(inner, outer+"/"):
-				expected = fmt.Sprintf("a prefix that neither contains nor extends another namespace's (%s): a repository %s/… "+
-					"would match the replication rules of both (PREFIX_MATCH %s/ and %s/); make %s a namespace of its own or part of %s",
-					where, inner, outer, inner, inner, outer)
+			case strings.HasPrefix(b.prefix, a.prefix+"/"), strings.HasPrefix(a.prefix, b.prefix+"/"):
+				inner, outer, verb := b.prefix, a.prefix, "extends"
+				if strings.HasPrefix(a.prefix, b.prefix+"/") {
+					inner, outer, verb = a.prefix, b.prefix, "contains"
+				}
+				expected = fmt.Sprintf("a prefix that neither contains nor extends another namespace's: it %s %s, so a repository %s/… "+
+					"would match the replication rules of both (PREFIX_MATCH %s/ and %s/); rename one, or list the repositories of %s under %s",
+					verb, other, inner, outer, inner, inner, outer)
 			case awsid.ConstructID(a.prefix) == awsid.ConstructID(b.prefix):
 				expected = fmt.Sprintf("a prefix whose letters and digits differ from those of %s: both would be the construct id %q "+
-					"(and give the same role names), so their resources would collide", where, awsid.ConstructID(b.prefix))
+					"(and give the same role names), so their resources would collide", other, awsid.ConstructID(b.prefix))
 			default:
 				continue
 			}
@@ -224,10 +225,10 @@ func (f *fleetReader) checkFullNames(nss []nsEntry) {
 			id := awsid.ConstructID(full)
 			var expected string
 			if prev, dup := byName[full]; dup {
-				expected = fmt.Sprintf("a repository in one namespace: %s is already %s (line %d)", full, prev.at.Path, prev.at.Line)
+				expected = fmt.Sprintf("a repository in one namespace: %s is already %s (line %d)", full, entryPath(prev.at), prev.at.Line)
 			} else if prev, dup := byID[id]; dup {
 				expected = fmt.Sprintf("a name whose letters and digits differ from those of %s (%s, line %d): both would be the construct id %q, "+
-					"so their resources would collide", prev.full, prev.at.Path, prev.at.Line, id)
+					"so their resources would collide", prev.full, entryPath(prev.at), prev.at.Line, id)
 			} else {
 				byName[full], byID[id] = named{full, e.at}, named{full, e.at}
 				continue
@@ -236,6 +237,9 @@ func (f *fleetReader) checkFullNames(nss []nsEntry) {
 		}
 	}
 }
+
+// entryPath is the path of the repository whose name is at at.
+func entryPath(at Location) string { return strings.TrimSuffix(at.Path, "."+fieldName) }
 
 // checkNamespaces resolves and checks the namespaces of the fleet file once the accounts are
 // known: their destinations (the context's rules, each region in one account across all

@@ -45,7 +45,7 @@ func (p *parser) parseTeardown(c *Config) {
 				what = "a production repository exists"
 			}
 			p.add(keyDeleteOnDestroy, p.rawValue(keyDeleteOnDestroy), fmt.Sprintf(
-				"false while %s (%s): cdk destroy would delete them with their images in every region; "+
+				"false while %s (%s): cdk destroy would delete production images in every region; "+
 					"confirm with -c deleteProductionOnDestroy=true, or keep deleteOnDestroy for sandboxes of testing repositories",
 				what, listSome(names, shownRepositories)))
 		}
