@@ -88,7 +88,9 @@ type Config struct {
 	// secondaryRegion (unless disabled), then additionalRegions, in that
 	// order, without duplicates, and never the source region in the source
 	// account. Each region is listed once (the app deploys one replica stack
-	// per region); [Config.Destinations] tells each one's account.
+	// per region); [Config.Destinations] tells each one's account. With a fleet
+	// file of namespaces, the regions of every namespace's destinations, in order
+	// of first appearance.
 	DestinationRegions []string
 	// DestinationRegionAccounts are the accounts named with region@account:
 	// DestinationRegionAccounts[i] belongs to DestinationRegions[i], "" where

@@ -134,7 +134,7 @@ var keyTable = []Key{
 	{keyOrganizationID, defaultNone,
 		"AWS Organizations ID (o- followed by 10–32 lower-case letters or digits) whose principals are granted pull access."},
 	{keyDeployRoleTrust, defaultSourceAccount,
-		"Comma-separated principals that may assume the deploy (pull) role, at most 20, no duplicates: a 12-digit account ID (its root: that account's IAM policies decide), an IAM role or user ARN (arn:<partition>:iam::<account>:role/<path/name> or :user/<path/name>), or oidc:<provider host>:<subject pattern> (a web identity of that OIDC provider of the source account, audience sts.amazonaws.com; needs sourceAccount at synth). A namespace of the fleet file may set its own."},
+		"Comma-separated principals that may assume the deploy (pull) role, at most 20, no duplicates: a 12-digit account ID (its root: that account's IAM policies decide), an IAM role or user ARN (arn:<partition>:iam::<account>:role/<path/name> or :user/<path/name>), or oidc:<provider host>:<subject pattern> (a web identity of that OIDC provider of the source account, audience sts.amazonaws.com; needs sourceAccount at synth). An entry with a comma goes in a cdk.json array. A namespace of the fleet file may set its own."},
 	{keyCIRoleTrust, defaultSourceAccount,
 		"Comma-separated principals that may assume the CI (push) role, same rules as deployRoleTrust, e.g. oidc:token.actions.githubusercontent.com:repo:acme/payments:ref:refs/heads/main. A namespace of the fleet file may set its own."},
 	{keyRepositoryStacks, "1",

@@ -787,7 +787,7 @@ func (p *parser) parseAccounts(c *Config) {
 	p.sourceAccount, p.sourceAccountOK, p.destinationAccountGiven, p.destinationAccountOK = src, srcOK, dstGiven, dstOK
 	p.parseAccess(c)
 	c.RepositoryStacks, _ = p.integer(keyRepositoryStacks, 1, 1, maxRepositoryStacks, expRepositoryStacks)
-	p.parseEncryption(c)
+	c.Encryption = Encryption(p.choice(keyEncryption, string(EncryptionAES256), expEncryption, string(EncryptionAES256), string(EncryptionKMS)))
 	p.parseSigning(c)
 	if s, _, ok := p.text(keyAlertEmail, expEmail); ok && s != "" {
 		if plainEmail(s) {
@@ -832,21 +832,26 @@ func (p *parser) parseAccess(c *Config) {
 	c.CIRoleTrust = p.trustKey(keyCIRoleTrust)
 }
 
-// parseEncryption reads encryption.
-func (p *parser) parseEncryption(c *Config) {
-	c.Encryption = EncryptionAES256
-	if s, given, ok := p.text(keyEncryption, expEncryption); ok && given {
-		switch e := Encryption(s); e {
-		case EncryptionAES256, EncryptionKMS:
-			c.Encryption = e
-		default:
-			hint := ""
-			if strings.EqualFold(s, string(EncryptionAES256)) || strings.EqualFold(s, string(EncryptionKMS)) {
-				hint = " (in upper case)"
-			}
-			p.add(keyEncryption, s, expEncryption+hint)
+// choice reads a key that takes one of values, def when it is absent or bad. A value that
+// differs from one of them only in case is refused with a hint ("in upper case").
+func (p *parser) choice(key, def, expected string, values ...string) string {
+	s, given, ok := p.text(key, expected)
+	if !given || !ok {
+		return def
+	}
+	hint := ""
+	for _, v := range values {
+		switch {
+		case s == v:
+			return s
+		case strings.EqualFold(s, v) && v == strings.ToUpper(v):
+			hint = " (in upper case)"
+		case strings.EqualFold(s, v):
+			hint = " (in lower case)"
 		}
 	}
+	p.add(key, s, expected+hint)
+	return def
 }
 
 // plainEmail reports whether s is one bare e-mail address, as net/mail

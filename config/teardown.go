@@ -51,19 +51,8 @@ func (p *parser) parseTeardown(c *Config) {
 		}
 	}
 
-	c.RegistrySettingsOnDestroy = OnDestroyDelete
-	if s, given, ok := p.text(keyRegistrySettingsOnDestroy, expOnDestroy); ok && given {
-		switch v := OnDestroy(s); v {
-		case OnDestroyDelete, OnDestroyRetain:
-			c.RegistrySettingsOnDestroy = v
-		default:
-			hint := ""
-			if l := OnDestroy(strings.ToLower(s)); l == OnDestroyDelete || l == OnDestroyRetain {
-				hint = " (in lower case)"
-			}
-			p.add(keyRegistrySettingsOnDestroy, s, expOnDestroy+hint)
-		}
-	}
+	c.RegistrySettingsOnDestroy = OnDestroy(p.choice(keyRegistrySettingsOnDestroy, string(OnDestroyDelete), expOnDestroy,
+		string(OnDestroyDelete), string(OnDestroyRetain)))
 }
 
 // productionNames returns the full names of the production repositories.
