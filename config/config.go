@@ -430,7 +430,9 @@ func (c *Config) PullAccess(crossAccountReplica bool) policy.PullAccess {
 }
 
 // DeployRoleName and CIRoleName are the names of the source account's deploy (pull) and CI
-// (push) roles.
+// (push) roles of the one-namespace form (they derive from RepoPrefix). With a fleet file of
+// namespaces RepoPrefix is "": a namespace's roles are policy.RoleName(n.Prefix, SourceRegion,
+// "pull" or "push").
 func (c *Config) DeployRoleName() string {
 	return policy.RoleName(c.RepoPrefix, c.SourceRegion, "pull")
 }
