@@ -38,12 +38,16 @@ func deploymentProps(cfg *config.Config) *stacks.DeploymentProps {
 	template := cfg.TemplateLifecycle()
 	props := &stacks.DeploymentProps{
 		Common: stacks.Common{
-			RepositoryPrefix: cfg.RepoPrefix,
-			Repositories:     repos,
-			PullAccess:       cfg.PullAccess(false),
-			KMS:              cfg.Encryption == config.EncryptionKMS,
-			EnhancedScanning: cfg.EnhancedScanning,
-			RepositoryStacks: cfg.RepositoryStacks,
+			RepositoryPrefix:  cfg.RepoPrefix,
+			Repositories:      repos,
+			PullAccess:        cfg.PullAccess(false),
+			KMS:               cfg.Encryption == config.EncryptionKMS,
+			EnhancedScanning:  cfg.EnhancedScanning,
+			RepositoryStacks:  cfg.RepositoryStacks,
+			DeleteReplication: cfg.DeleteReplication,
+			DeployRoleTrust:   cfg.DeployRoleTrust,
+			CIRoleTrust:       cfg.CIRoleTrust,
+			DeleteOnDestroy:   cfg.DeleteOnDestroy,
 			Monitoring: stacks.Monitoring{
 				AlertEmail:                  cfg.AlertEmail,
 				ActivityAlarms:              &activity,
@@ -66,6 +70,12 @@ func deploymentProps(cfg *config.Config) *stacks.DeploymentProps {
 			RepositoryMetrics:    cfg.StorageRepositoryMetrics,
 			GrowthThresholdBytes: cfg.StorageGrowthAlarmGiB * (1 << 30),
 		}
+	}
+	if cfg.RegistrySettingsOnDestroy == config.OnDestroyRetain {
+		props.RegistrySettingsRemovalPolicy = awscdk.RemovalPolicy_RETAIN
+	}
+	if cfg.ManagedSigning() {
+		props.Signing = &stacks.SigningOptions{ProfileArn: cfg.SigningProfileArn}
 	}
 	if cfg.ReplicationLatency {
 		props.Monitoring.Latency = &stacks.LatencyOptions{Threshold: awscdk.Duration_Minutes(jsii.Number(float64(cfg.LatencyAlarmMinutes)))}

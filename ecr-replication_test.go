@@ -133,6 +133,20 @@ var variants = map[string]map[string]any{
 		"storageMetrics":     "false",
 		"replicationLatency": "false",
 	},
+	// A sandbox with the autumn-2026 features: deleted by cdk destroy (repositories and their
+	// keys), the registry settings retained, managed signing, delete replication, and roles
+	// assumed by a CI service's OIDC identities and another account's role.
+	"sandbox": {
+		"sourceAccount":             "111111111111",
+		"encryption":                "KMS",
+		"deleteOnDestroy":           "true",
+		"deleteProductionOnDestroy": "true",
+		"registrySettingsOnDestroy": "retain",
+		"signing":                   "true",
+		"deleteReplication":         "true",
+		"ciRoleTrust":               "oidc:token.actions.githubusercontent.com:repo:acme/app:ref:refs/heads/main",
+		"deployRoleTrust":           "111111111111,arn:aws:iam::333333333333:role/deployer",
+	},
 	// KMS without a known account: every ARN names <AWS::AccountId> (cdk-nag's suppressions
 	// must match that too).
 	"kms-no-account": {
@@ -857,25 +871,88 @@ func TestCdkNagAwsSolutions(t *testing.T) {
 
 // TestDataSafety checks the deletion and update-replace policies of everything that holds images
 // or keys, in every variant: both Retain, and no EmptyOnDelete.
+// Only a variant that asks for it (deleteOnDestroy, the sandbox) has its repositories and
+// their keys deleted by cdk destroy, repositories with their images.
 func TestDataSafety(t *testing.T) {
 	for _, v := range keys(variants) {
 		f := synth(t, v)
+		asked := f.cfg.DeleteOnDestroy
 		t.Run(v, func(t *testing.T) {
 			for name, tmpl := range f.templates {
 				for _, typ := range []string{"AWS::ECR::Repository", "AWS::KMS::Key"} {
 					for _, r := range tmpl.Resources(typ) {
-						if r.Raw["DeletionPolicy"] != "Retain" || r.Raw["UpdateReplacePolicy"] != "Retain" {
-							t.Errorf("%s %s (%s): DeletionPolicy %v, UpdateReplacePolicy %v; want Retain, Retain",
-								name, r.LogicalID, typ, r.Raw["DeletionPolicy"], r.Raw["UpdateReplacePolicy"])
+						deleted := asked && (typ == "AWS::ECR::Repository" || strings.Contains(cfntest.JSON(r.Properties["KeyPolicy"]), "AllowUseThroughEcr"))
+						want, empty := "Retain", any(nil)
+						if deleted {
+							want, empty = "Delete", any(typ == "AWS::ECR::Repository")
+							if typ == "AWS::KMS::Key" {
+								empty = nil
+							}
 						}
-						if r.Properties["EmptyOnDelete"] != nil {
-							t.Errorf("%s %s: EmptyOnDelete is set", name, r.LogicalID)
+						if r.Raw["DeletionPolicy"] != want || r.Raw["UpdateReplacePolicy"] != want {
+							t.Errorf("%s %s (%s): DeletionPolicy %v, UpdateReplacePolicy %v; want %s, %s",
+								name, r.LogicalID, typ, r.Raw["DeletionPolicy"], r.Raw["UpdateReplacePolicy"], want, want)
+						}
+						if r.Properties["EmptyOnDelete"] != empty {
+							t.Errorf("%s %s: EmptyOnDelete = %v; want %v", name, r.LogicalID, r.Properties["EmptyOnDelete"], empty)
 						}
 					}
 				}
 			}
 		})
 	}
+}
+
+// TestSandboxVariant: the keys of the sandbox variant reach the templates.
+func TestSandboxVariant(t *testing.T) {
+	f := synth(t, "sandbox")
+	src := f.source()
+	t.Run("signing: a retained Notation profile, the namespace signed, the CI role may sign with it", func(t *testing.T) {
+		if n := len(src.Resources("AWS::Signer::SigningProfile")); n != 1 {
+			t.Fatalf("%d signing profiles", n)
+		}
+		cfg := cfntest.JSON(src.Resources("AWS::ECR::SigningConfiguration")[0].Properties)
+		if !strings.Contains(cfg, `{"Filter":"enterprise-apps/*","FilterType":"WILDCARD_MATCH"}`) {
+			t.Errorf("signing configuration = %s", cfg)
+		}
+		found := false
+		for _, p := range rolePolicies(src, "CIRole") {
+			found = found || strings.Contains(cfntest.JSON(p), `"signer:SignPayload"`)
+		}
+		if !found {
+			t.Error("the CI role may not sign")
+		}
+	})
+	t.Run("delete replication on the rule; registry settings retained", func(t *testing.T) {
+		rc := src.Resources("AWS::ECR::ReplicationConfiguration")[0]
+		if !strings.Contains(cfntest.JSON(rc.Properties), `"DeleteReplication":{"Enabled":true}`) || rc.Raw["DeletionPolicy"] != "Retain" {
+			t.Errorf("replication configuration = %s", cfntest.JSON(rc.Raw))
+		}
+		if sc := src.Resources("AWS::ECR::SigningConfiguration")[0]; sc.Raw["DeletionPolicy"] != "Retain" {
+			t.Errorf("signing configuration DeletionPolicy = %v", sc.Raw["DeletionPolicy"])
+		}
+	})
+	t.Run("role trust: OIDC identities of the source account's provider, an account and another account's role", func(t *testing.T) {
+		var ci, deploy string
+		for _, r := range src.Resources("AWS::IAM::Role") {
+			doc := cfntest.JSON(r.Properties["AssumeRolePolicyDocument"])
+			switch {
+			case strings.HasPrefix(r.LogicalID, "CIRole"):
+				ci = doc
+			case strings.HasPrefix(r.LogicalID, "DeployRole"):
+				deploy = doc
+			}
+		}
+		wantCI := `{"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"},"StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/app:ref:refs/heads/main"}},"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}}`
+		if ci != `{"Statement":[`+wantCI+`],"Version":"2012-10-17"}` {
+			t.Errorf("CI role trust = %s", ci)
+		}
+		for _, want := range []string{`:iam::111111111111:root"`, `"arn:aws:iam::333333333333:role/deployer"`} {
+			if !strings.Contains(deploy, want) {
+				t.Errorf("deploy role trust lacks %s: %s", want, deploy)
+			}
+		}
+	})
 }
 
 // openPrincipals walks a template value and returns every Allow statement whose principal

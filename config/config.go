@@ -153,7 +153,7 @@ type Config struct {
 	// DeployRoleTrust and CIRoleTrust may assume the deploy (pull) and CI (push) roles:
 	// deployRoleTrust and ciRoleTrust, by default the source account alone ({Account:
 	// SourceAccount}, "" when it is unknown at synth). They are the default of every namespace.
-	DeployRoleTrust, CIRoleTrust []TrustPrincipal
+	DeployRoleTrust, CIRoleTrust []replication.TrustPrincipal
 	// Signing has the app create a signing profile (Notation OCI) and sign every image pushed
 	// to the source with ECR managed signing. Never together with SigningProfileArn.
 	Signing bool
@@ -227,7 +227,7 @@ type Namespace struct {
 	DeleteReplication bool
 	// DeployRoleTrust and CIRoleTrust may assume the namespace's deploy (pull) and CI (push)
 	// roles.
-	DeployRoleTrust, CIRoleTrust []TrustPrincipal
+	DeployRoleTrust, CIRoleTrust []replication.TrustPrincipal
 	// Repositories are the namespace's repositories, production first, then testing; their
 	// FullName is "<Prefix>/<Name>".
 	Repositories []Repository

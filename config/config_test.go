@@ -52,8 +52,8 @@ func recipeDefaults() *Config {
 		TestingMaxAgeDays:           7,
 		Encryption:                  EncryptionAES256,
 		RepositoryStacks:            1,
-		DeployRoleTrust:             []TrustPrincipal{{Account: ""}},
-		CIRoleTrust:                 []TrustPrincipal{{Account: ""}},
+		DeployRoleTrust:             []replication.TrustPrincipal{{Account: ""}},
+		CIRoleTrust:                 []replication.TrustPrincipal{{Account: ""}},
 		RegistrySettingsOnDestroy:   OnDestroyDelete,
 		ReplicationFailureThreshold: 10,
 		ReplicationMinimumAttempts:  5,
@@ -133,8 +133,8 @@ func TestDefaultIsTheRecipe(t *testing.T) {
 
 	withAccount := mustParse(t, nil, Env{DefaultAccount: " 111122223333 "})
 	want.SourceAccount = "111122223333"
-	want.DeployRoleTrust = []TrustPrincipal{{Account: "111122223333"}}
-	want.CIRoleTrust = []TrustPrincipal{{Account: "111122223333"}}
+	want.DeployRoleTrust = []replication.TrustPrincipal{{Account: "111122223333"}}
+	want.CIRoleTrust = []replication.TrustPrincipal{{Account: "111122223333"}}
 	if !reflect.DeepEqual(withAccount, want) {
 		t.Errorf("Parse with CDK_DEFAULT_ACCOUNT =\n%+v\nwant\n%+v", withAccount, want)
 	}
@@ -455,8 +455,8 @@ func TestParseCDKJSON(t *testing.T) {
 		OrganizationID:              "o-exampleorg1",
 		Encryption:                  EncryptionKMS,
 		RepositoryStacks:            3,
-		DeployRoleTrust:             []TrustPrincipal{{Account: "011122223333"}},
-		CIRoleTrust:                 []TrustPrincipal{{Account: "011122223333"}},
+		DeployRoleTrust:             []replication.TrustPrincipal{{Account: "011122223333"}},
+		CIRoleTrust:                 []replication.TrustPrincipal{{Account: "011122223333"}},
 		RegistrySettingsOnDestroy:   OnDestroyDelete,
 		AlertEmail:                  "ops@example.com",
 		ReplicationFailureThreshold: 5,

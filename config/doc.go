@@ -62,7 +62,7 @@
 // (activityAlarmRepositories, storageRepositoryMetrics) take full names.
 //
 // Who may assume the deploy and CI roles (deployRoleTrust, ciRoleTrust) is a list of
-// [TrustPrincipal]: accounts, IAM role or user ARNs, or OIDC web identities of a provider
+// [replication.TrustPrincipal]: accounts, IAM role or user ARNs, or OIDC web identities of a provider
 // of the source account.
 //
 // The defaults are those of the recipe this project started from

@@ -303,7 +303,7 @@ func (p *parser) resolve(c *Config, accepted []destEntry) []replication.Destinat
 }
 
 // namespaceTrust checks a namespace's trust list; without one, the context's.
-func (p *parser) namespaceTrust(t *trustField, context []TrustPrincipal) []TrustPrincipal {
+func (p *parser) namespaceTrust(t *trustField, context []replication.TrustPrincipal) []replication.TrustPrincipal {
 	if t == nil {
 		return slices.Clone(context)
 	}

@@ -16,14 +16,14 @@ const namespacesFile = "testdata/fleet/namespaces.yaml"
 // and the context's deleteReplication.
 func wantNamespaces(deleteReplication bool) []Namespace {
 	const src, other = "111111111111", "222222222222"
-	sourceOnly := []TrustPrincipal{{Account: src}}
+	sourceOnly := []replication.TrustPrincipal{{Account: src}}
 	return []Namespace{
 		{
 			Prefix:            "payments",
 			Destinations:      []replication.Destination{{Region: "us-west-2", Account: src}, {Region: "eu-west-1", Account: src}},
 			DeleteReplication: true,
 			DeployRoleTrust:   sourceOnly,
-			CIRoleTrust:       []TrustPrincipal{{OIDCHost: "token.actions.githubusercontent.com", Subject: "repo:acme/payments:*"}},
+			CIRoleTrust:       []replication.TrustPrincipal{{OIDCHost: "token.actions.githubusercontent.com", Subject: "repo:acme/payments:*"}},
 			Repositories: []Repository{
 				{Name: "api", FullName: "payments/api", Namespace: "payments", Profile: ProfileProduction},
 				{Name: "ledger", FullName: "payments/ledger", Namespace: "payments", Profile: ProfileProduction, Overrides: Overrides{ImageCount: 50}},
@@ -43,7 +43,7 @@ func wantNamespaces(deleteReplication bool) []Namespace {
 			Destinations:      []replication.Destination{{Region: "us-west-2", Account: src}, {Region: "eu-west-1", Account: src}},
 			DeleteReplication: deleteReplication,
 			DeployRoleTrust:   sourceOnly,
-			CIRoleTrust:       []TrustPrincipal{{Account: src, ARN: "arn:aws:iam::111111111111:role/ci/storefront-deployer"}},
+			CIRoleTrust:       []replication.TrustPrincipal{{Account: src, ARN: "arn:aws:iam::111111111111:role/ci/storefront-deployer"}},
 			Repositories: []Repository{{Name: "frontend", FullName: "web/storefront/frontend", Namespace: "web/storefront", Profile: ProfileProduction,
 				Overrides: Overrides{TagPrefixes: []string{"v"}}}},
 		},
@@ -112,8 +112,8 @@ func TestNamespacesOneNamespaceForm(t *testing.T) {
 	want := []Namespace{{
 		Prefix:          "enterprise-apps",
 		Destinations:    []replication.Destination{{Region: "us-west-2"}, {Region: "eu-west-1"}},
-		DeployRoleTrust: []TrustPrincipal{{}},
-		CIRoleTrust:     []TrustPrincipal{{}},
+		DeployRoleTrust: []replication.TrustPrincipal{{}},
+		CIRoleTrust:     []replication.TrustPrincipal{{}},
 		Repositories: []Repository{
 			{Name: "production", FullName: "enterprise-apps/production", Namespace: "enterprise-apps", Profile: ProfileProduction},
 			{Name: "testing", FullName: "enterprise-apps/testing", Namespace: "enterprise-apps", Profile: ProfileTesting},
@@ -134,8 +134,8 @@ func TestNamespacesOneNamespaceForm(t *testing.T) {
 	wantDests := []replication.Destination{{Region: "us-west-2", Account: "111111111111"}, {Region: "eu-west-1", Account: "111111111111"},
 		{Region: "ap-southeast-2", Account: "222222222222"}}
 	if n.Prefix != "shop" || !n.DeleteReplication || !reflect.DeepEqual(n.Destinations, wantDests) ||
-		!reflect.DeepEqual(n.DeployRoleTrust, []TrustPrincipal{{Account: "333333333333"}}) ||
-		!reflect.DeepEqual(n.CIRoleTrust, []TrustPrincipal{{OIDCHost: "token.actions.githubusercontent.com", Subject: "repo:acme/shop:ref:refs/heads/main"}}) ||
+		!reflect.DeepEqual(n.DeployRoleTrust, []replication.TrustPrincipal{{Account: "333333333333"}}) ||
+		!reflect.DeepEqual(n.CIRoleTrust, []replication.TrustPrincipal{{OIDCHost: "token.actions.githubusercontent.com", Subject: "repo:acme/shop:ref:refs/heads/main"}}) ||
 		!reflect.DeepEqual(n.Repositories, c.Repositories()) || len(n.Repositories) != 4 || n.Repositories[0].FullName != "shop/api" {
 		t.Errorf("the one namespace = %+v", n)
 	}

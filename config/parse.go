@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"github.com/acme-platform/ecr-replication/awsid"
 	"math"
 	"net/mail"
 	"regexp"
@@ -10,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/acme-platform/ecr-replication/awsid"
 )
 
 // Parse validates the CDK context and returns the configuration. Every

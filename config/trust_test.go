@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 const (
@@ -15,14 +17,14 @@ const (
 // Without the keys the roles trust the source account alone, as before; "" when it is unknown.
 func TestTrustDefaults(t *testing.T) {
 	c := mustParse(t, nil, Env{})
-	if want := []TrustPrincipal{{Account: ""}}; !reflect.DeepEqual(c.DeployRoleTrust, want) || !reflect.DeepEqual(c.CIRoleTrust, want) {
+	if want := []replication.TrustPrincipal{{Account: ""}}; !reflect.DeepEqual(c.DeployRoleTrust, want) || !reflect.DeepEqual(c.CIRoleTrust, want) {
 		t.Errorf("unknown account: DeployRoleTrust %+v, CIRoleTrust %+v; want %+v", c.DeployRoleTrust, c.CIRoleTrust, want)
 	}
 	c = mustParse(t, map[string]any{"sourceAccount": srcAccount}, Env{DefaultAccount: "999999999999"})
-	if want := []TrustPrincipal{{Account: srcAccount}}; !reflect.DeepEqual(c.DeployRoleTrust, want) || !reflect.DeepEqual(c.CIRoleTrust, want) {
+	if want := []replication.TrustPrincipal{{Account: srcAccount}}; !reflect.DeepEqual(c.DeployRoleTrust, want) || !reflect.DeepEqual(c.CIRoleTrust, want) {
 		t.Errorf("sourceAccount: DeployRoleTrust %+v, CIRoleTrust %+v; want %+v", c.DeployRoleTrust, c.CIRoleTrust, want)
 	}
-	if k := c.DeployRoleTrust[0].Kind(); k != TrustAccount {
+	if k := c.DeployRoleTrust[0].Kind(); k != replication.TrustAccount {
 		t.Errorf("Kind() = %q, want account", k)
 	}
 }
@@ -31,27 +33,27 @@ func TestTrustDefaults(t *testing.T) {
 func TestTrustGoodValues(t *testing.T) {
 	cases := []struct {
 		entry string
-		want  TrustPrincipal
-		kind  TrustKind
+		want  replication.TrustPrincipal
+		kind  replication.TrustKind
 	}{
-		{"222222222222", TrustPrincipal{Account: "222222222222"}, TrustAccount},
-		{"arn:aws:iam::222222222222:role/deployer", TrustPrincipal{Account: "222222222222", ARN: "arn:aws:iam::222222222222:role/deployer"}, TrustIAM},
+		{"222222222222", replication.TrustPrincipal{Account: "222222222222"}, replication.TrustAccount},
+		{"arn:aws:iam::222222222222:role/deployer", replication.TrustPrincipal{Account: "222222222222", ARN: "arn:aws:iam::222222222222:role/deployer"}, replication.TrustIAM},
 		{"arn:aws:iam::222222222222:role/ci/github/Deployer+1=a.b@d_e-f",
-			TrustPrincipal{Account: "222222222222", ARN: "arn:aws:iam::222222222222:role/ci/github/Deployer+1=a.b@d_e-f"}, TrustIAM},
-		{"arn:aws:iam::222222222222:user/alice", TrustPrincipal{Account: "222222222222", ARN: "arn:aws:iam::222222222222:user/alice"}, TrustIAM},
+			replication.TrustPrincipal{Account: "222222222222", ARN: "arn:aws:iam::222222222222:role/ci/github/Deployer+1=a.b@d_e-f"}, replication.TrustIAM},
+		{"arn:aws:iam::222222222222:user/alice", replication.TrustPrincipal{Account: "222222222222", ARN: "arn:aws:iam::222222222222:user/alice"}, replication.TrustIAM},
 		{"oidc:" + githubHost + ":repo:acme/payments:ref:refs/heads/main",
-			TrustPrincipal{OIDCHost: githubHost, Subject: "repo:acme/payments:ref:refs/heads/main"}, TrustOIDC},
+			replication.TrustPrincipal{OIDCHost: githubHost, Subject: "repo:acme/payments:ref:refs/heads/main"}, replication.TrustOIDC},
 		{"oidc:gitlab.example.com:project_path:acme/payments:ref_type:branch:ref:mai?",
-			TrustPrincipal{OIDCHost: "gitlab.example.com", Subject: "project_path:acme/payments:ref_type:branch:ref:mai?"}, TrustOIDC},
+			replication.TrustPrincipal{OIDCHost: "gitlab.example.com", Subject: "project_path:acme/payments:ref_type:branch:ref:mai?"}, replication.TrustOIDC},
 	}
 	for _, tc := range cases {
 		t.Run(tc.entry, func(t *testing.T) {
 			for _, v := range []any{tc.entry, []any{tc.entry}} {
 				c := mustParse(t, map[string]any{"sourceAccount": srcAccount, "ciRoleTrust": v}, Env{})
-				if want := []TrustPrincipal{tc.want}; !reflect.DeepEqual(c.CIRoleTrust, want) {
+				if want := []replication.TrustPrincipal{tc.want}; !reflect.DeepEqual(c.CIRoleTrust, want) {
 					t.Errorf("ciRoleTrust=%v: %+v, want %+v", v, c.CIRoleTrust, want)
 				}
-				if want := []TrustPrincipal{{Account: srcAccount}}; !reflect.DeepEqual(c.DeployRoleTrust, want) {
+				if want := []replication.TrustPrincipal{{Account: srcAccount}}; !reflect.DeepEqual(c.DeployRoleTrust, want) {
 					t.Errorf("deployRoleTrust changed with ciRoleTrust: %+v", c.DeployRoleTrust)
 				}
 				if got := c.CIRoleTrust[0]; got.Kind() != tc.kind || got.String() != tc.entry {
@@ -63,13 +65,13 @@ func TestTrustGoodValues(t *testing.T) {
 	// IAM names may hold a comma, which a -c list would split: a cdk.json array keeps it.
 	comma := "arn:aws:iam::222222222222:role/a,b"
 	c := mustParse(t, map[string]any{"deployRoleTrust": []any{comma}}, Env{})
-	if want := []TrustPrincipal{{Account: "222222222222", ARN: comma}}; !reflect.DeepEqual(c.DeployRoleTrust, want) {
+	if want := []replication.TrustPrincipal{{Account: "222222222222", ARN: comma}}; !reflect.DeepEqual(c.DeployRoleTrust, want) {
 		t.Errorf("a comma in a cdk.json array: %+v, want %+v", c.DeployRoleTrust, want)
 	}
 	// In another partition the ARN follows sourceRegion's.
 	c = mustParse(t, map[string]any{"sourceRegion": "cn-north-1", "destinationRegion": "cn-northwest-1", "secondaryRegion": "none",
 		"deployRoleTrust": "arn:aws-cn:iam::222222222222:role/x, 333333333333"}, Env{})
-	want := []TrustPrincipal{{Account: "222222222222", ARN: "arn:aws-cn:iam::222222222222:role/x"}, {Account: "333333333333"}}
+	want := []replication.TrustPrincipal{{Account: "222222222222", ARN: "arn:aws-cn:iam::222222222222:role/x"}, {Account: "333333333333"}}
 	if !reflect.DeepEqual(c.DeployRoleTrust, want) {
 		t.Errorf("aws-cn: %+v, want %+v", c.DeployRoleTrust, want)
 	}
@@ -89,7 +91,7 @@ func TestTrustOIDC(t *testing.T) {
 	if got := p.OIDCConditions(); !reflect.DeepEqual(got, want) {
 		t.Errorf("OIDCConditions = %v, want %v", got, want)
 	}
-	account := TrustPrincipal{Account: srcAccount}
+	account := replication.TrustPrincipal{Account: srcAccount}
 	if account.OIDCProviderARN("aws", srcAccount) != "" || account.OIDCConditions() != nil {
 		t.Error("an account principal has an OIDC provider or conditions")
 	}

@@ -145,6 +145,12 @@ type Common struct {
 	//
 	// Default: false.
 	DeleteReplication bool
+	// DeployRoleTrust and CIRoleTrust say who may assume the deploy (pull) and CI (push) roles:
+	// accounts (their own IAM policies then decide who), IAM roles or users, or OIDC web
+	// identities of a provider in the source account (a CI service such as GitHub Actions).
+	//
+	// Default: - the source account.
+	DeployRoleTrust, CIRoleTrust []replication.TrustPrincipal
 	// DeleteOnDestroy makes `cdk destroy` delete the repositories with their images in every
 	// region (RemovalPolicy DESTROY with EmptyOnDelete) and schedule the deletion of their KMS
 	// keys: for a sandbox that should leave nothing behind. Never for repositories whose images

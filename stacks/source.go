@@ -144,12 +144,12 @@ func (s *SourceStack) addRoles(props *SourceStackProps, region string) {
 	}
 	s.DeployRole = awsiam.NewRole(s, jsii.String("DeployRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(deployRole),
-		AssumedBy:   awsiam.NewAccountRootPrincipal(),
+		AssumedBy:   s.trusted(props.DeployRoleTrust, region),
 		Description: jsii.String(fmt.Sprintf("Deployments: pulls images of %s/ in every region; cannot push", prefix)),
 	})
 	s.CIRole = awsiam.NewRole(s, jsii.String("CIRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(ciRole),
-		AssumedBy:   awsiam.NewAccountRootPrincipal(),
+		AssumedBy:   s.trusted(props.CIRoleTrust, region),
 		Description: jsii.String(fmt.Sprintf("CI pipelines: pushes images to %s/ in %s; cannot delete or change policies", prefix, region)),
 	})
 	here := replication.Destination{Region: region}
@@ -162,6 +162,40 @@ func (s *SourceStack) addRoles(props *SourceStackProps, region string) {
 	for _, role := range []awsiam.Role{s.DeployRole, s.CIRole} {
 		registry.SuppressNamespaceFindings(role.Node().FindChild(jsii.String("DefaultPolicy")), prefix)
 	}
+}
+
+// trusted is the principal a role trusts: the stack's own account by default (or when the
+// list names it), other accounts, IAM roles and users by ARN, and OIDC web identities of a
+// provider in this account, with the audience and subject conditions
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html).
+func (s *SourceStack) trusted(trust []replication.TrustPrincipal, region string) awsiam.IPrincipal {
+	if len(trust) == 0 {
+		return awsiam.NewAccountRootPrincipal()
+	}
+	account := *s.Account()
+	principals := make([]awsiam.IPrincipal, 0, len(trust))
+	for _, t := range trust {
+		switch t.Kind() {
+		case replication.TrustOIDC:
+			conditions := map[string]any{}
+			for k, v := range t.OIDCConditions() {
+				conditions[k] = v
+			}
+			principals = append(principals, awsiam.NewWebIdentityPrincipal(jsii.String(t.OIDCProviderARN(awsid.PartitionOf(region), account)), &conditions))
+		case replication.TrustIAM:
+			principals = append(principals, awsiam.NewArnPrincipal(jsii.String(t.ARN)))
+		default:
+			if t.Account == "" || t.Account == account {
+				principals = append(principals, awsiam.NewAccountRootPrincipal())
+			} else {
+				principals = append(principals, awsiam.NewAccountPrincipal(jsii.String(t.Account)))
+			}
+		}
+	}
+	if len(principals) == 1 {
+		return principals[0]
+	}
+	return awsiam.NewCompositePrincipal(principals...)
 }
 
 // addRoleOutputs adds the roles' ARNs as outputs.
