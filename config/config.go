@@ -173,6 +173,11 @@ type Config struct {
 	LatencyAlarmMinutes int
 	// LifecycleTrail creates the CloudTrail trail that lifecycle notices need.
 	LifecycleTrail bool
+
+	// ControlTower asks for templates that pass the AWS Control Tower proactive controls
+	// (CloudFormation hooks) that the default deployment fails for cost or behaviour; the
+	// README's "AWS Control Tower proactive controls" table lists them.
+	ControlTower bool
 }
 
 // CrossAccount reports whether images are replicated to another account:

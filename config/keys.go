@@ -51,6 +51,7 @@ const (
 	keyReplicationLatency          = "replicationLatency"
 	keyLatencyAlarmMinutes         = "replicationLatencyAlarmMinutes"
 	keyLifecycleTrail              = "lifecycleTrail"
+	keyControlTower                = "controlTower"
 	keyRepositoryStacks            = "repositoryStacks"
 )
 
@@ -153,6 +154,8 @@ var keyTable = []Key{
 		"p90 replication latency over one hour, in minutes, above which a destination's latency alarm fires: an integer from 1 to 1440."},
 	{keyLifecycleTrail, "false",
 		"Create a CloudTrail trail of management events (multi-region, with an encrypted, retained S3 bucket) in the source account, and in the destination account when it is another, so that lifecycle expiration notices arrive: true or false."},
+	{keyControlTower, "false",
+		"Make every template pass the AWS Control Tower proactive controls that the default deployment fails and cannot pass at no cost or without a change of behaviour (README, AWS Control Tower proactive controls): true or false."},
 }
 
 // keyIndex maps a key name to its position in keyTable.
