@@ -17,12 +17,9 @@ import (
 	"sync"
 )
 
-// cfn-guard's exit statuses for `validate`: every rule passed or was skipped, or some rule
-// failed. Anything else is an error (status 5 or 255 with a message on stderr).
-const (
-	exitPass = 0
-	exitFail = 19
-)
+// exitFail is cfn-guard's exit status for `validate` when some rule failed; 0 means every
+// rule passed or was skipped, anything else is an error (5 or 255, with a message on stderr).
+const exitFail = 19
 
 // job is one cfn-guard run: some templates with the rules that apply to them.
 type job struct {
