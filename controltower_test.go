@@ -44,6 +44,7 @@ var (
 		"limits-min":              controlTowerDefaultFailures,
 		"per-destination-account": controlTowerDefaultFailures,
 		"no-measurements":         controlTowerDefaultFailures,
+		"kms-no-account":          controlTowerDefaultFailures,
 		"kms":                     controlTowerDefaultFailures,
 	}
 )
