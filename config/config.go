@@ -210,6 +210,10 @@ type Config struct {
 	DeleteProductionOnDestroy bool
 	// RegistrySettingsOnDestroy is what cdk destroy does to the registry-wide singletons.
 	RegistrySettingsOnDestroy OnDestroy
+	// ControlTower asks for templates that pass the AWS Control Tower proactive controls
+	// (CloudFormation hooks) that the default deployment fails for cost or behaviour; the
+	// README's "AWS Control Tower proactive controls" table lists them.
+	ControlTower bool
 }
 
 // Namespace is one team's namespace: its repositories and where they replicate. The

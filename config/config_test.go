@@ -33,7 +33,7 @@ var documentedKeys = []string{
 	"activityAlarms", "activityAlarmRepositories", "anomalyStdDevs", "enhancedScanning",
 	"storageMetrics", "storageScheduleMinutes", "storageRepositoryMetrics", "storageGrowthAlarmGiB",
 	"replicationLatency", "replicationLatencyAlarmMinutes", "lifecycleTrail",
-	"deleteOnDestroy", "deleteProductionOnDestroy", "registrySettingsOnDestroy",
+	"deleteOnDestroy", "deleteProductionOnDestroy", "registrySettingsOnDestroy", "controlTower",
 }
 
 // recipeDefaults is the configuration of the recipe (unknown account).
@@ -244,6 +244,7 @@ func TestEveryConfigFieldIsBackedByAKey(t *testing.T) {
 		"ReplicationLatency":          {"replicationLatency"},
 		"LatencyAlarmMinutes":         {"replicationLatencyAlarmMinutes"},
 		"LifecycleTrail":              {"lifecycleTrail"},
+		"ControlTower":                {"controlTower"},
 	}
 	backed := map[string]int{}
 	typ := reflect.TypeOf(Config{})
@@ -315,6 +316,7 @@ var (
 	fActivityAlarms     = func(c *Config) any { return c.ActivityAlarms }
 	fAnomalyStdDevs     = func(c *Config) any { return c.AnomalyStdDevs }
 	fEnhancedScanning   = func(c *Config) any { return c.EnhancedScanning }
+	fControlTower       = func(c *Config) any { return c.ControlTower }
 )
 
 func TestParseEachKeyFromString(t *testing.T) {
@@ -350,6 +352,8 @@ func TestParseEachKeyFromString(t *testing.T) {
 		{"activityAlarms", map[string]any{"activityAlarms": "false"}, Env{}, fActivityAlarms, false},
 		{"anomalyStdDevs", map[string]any{"anomalyStdDevs": "2.5"}, Env{}, fAnomalyStdDevs, 2.5},
 		{"enhancedScanning", map[string]any{"enhancedScanning": "true"}, Env{}, fEnhancedScanning, true},
+		{"controlTower", map[string]any{"controlTower": " true "}, Env{}, fControlTower, true},
+		{"controlTower false", map[string]any{"controlTower": "false"}, Env{}, fControlTower, false},
 		{"integral decimal string", map[string]any{"productionImageCount": "20.0"}, Env{}, fProductionCount, 20},
 	})
 }
@@ -388,6 +392,7 @@ func TestParseEachKeyFromJSONType(t *testing.T) {
 		{"activityAlarms bool", map[string]any{"activityAlarms": false}, Env{}, fActivityAlarms, false},
 		{"anomalyStdDevs number", map[string]any{"anomalyStdDevs": float64(10)}, Env{}, fAnomalyStdDevs, 10.0},
 		{"enhancedScanning bool", map[string]any{"enhancedScanning": true}, Env{}, fEnhancedScanning, true},
+		{"controlTower bool", map[string]any{"controlTower": true}, Env{}, fControlTower, true},
 	})
 }
 
@@ -430,7 +435,8 @@ func TestParseCDKJSON(t *testing.T) {
 	  "storageGrowthAlarmGiB": 2.5,
 	  "replicationLatency": false,
 	  "replicationLatencyAlarmMinutes": 45,
-	  "lifecycleTrail": true
+	  "lifecycleTrail": true,
+	  "controlTower": true
 	}`
 	var ctx map[string]any
 	if err := json.Unmarshal([]byte(cdkJSON), &ctx); err != nil {
@@ -472,6 +478,7 @@ func TestParseCDKJSON(t *testing.T) {
 		ReplicationLatency:          false,
 		LatencyAlarmMinutes:         45,
 		LifecycleTrail:              true,
+		ControlTower:                true,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", got, want)
@@ -602,6 +609,9 @@ func TestBadInput(t *testing.T) {
 		{"boolean in words", map[string]any{"activityAlarms": "yes"}, Env{}, "activityAlarms", "yes", "true or false"},
 		{"boolean as number", map[string]any{"activityAlarms": float64(1)}, Env{}, "activityAlarms", "1", "true or false, not a number"},
 		{"upper-case boolean", map[string]any{"enhancedScanning": "TRUE"}, Env{}, "enhancedScanning", "TRUE", "true or false"},
+		{"controlTower in words", map[string]any{"controlTower": "on"}, Env{}, "controlTower", "on", "true or false"},
+		{"controlTower as number", map[string]any{"controlTower": float64(1)}, Env{}, "controlTower", "1", "true or false, not a number"},
+		{"controlTower empty", map[string]any{"controlTower": ""}, Env{}, "controlTower", "", "true or false"},
 		{"narrow band", map[string]any{"anomalyStdDevs": "0.5"}, Env{}, "anomalyStdDevs", "0.5", "from 1 to 10"},
 		{"wide band", map[string]any{"anomalyStdDevs": float64(11)}, Env{}, "anomalyStdDevs", "11", "from 1 to 10"},
 	}
@@ -767,6 +777,8 @@ func TestTypoHints(t *testing.T) {
 		{"deleteOnDestory", "deleteOnDestroy"},
 		{"deleteProductionOnDestroys", "deleteProductionOnDestroy"},
 		{"registrySettingOnDestroy", "registrySettingsOnDestroy"},
+		{"controltower", "controlTower"},
+		{"control_tower", "controlTower"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.key, func(t *testing.T) {

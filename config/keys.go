@@ -56,6 +56,7 @@ const (
 	keyReplicationLatency          = "replicationLatency"
 	keyLatencyAlarmMinutes         = "replicationLatencyAlarmMinutes"
 	keyLifecycleTrail              = "lifecycleTrail"
+	keyControlTower                = "controlTower"
 	keyRepositoryStacks            = "repositoryStacks"
 	keyDeleteOnDestroy             = "deleteOnDestroy"
 	keyDeleteProductionOnDestroy   = "deleteProductionOnDestroy"
@@ -181,6 +182,8 @@ var keyTable = []Key{
 		"Confirms deleteOnDestroy when production repositories exist (cdk destroy then deletes them with their images too): true or false; only with deleteOnDestroy=true."},
 	{keyRegistrySettingsOnDestroy, "delete",
 		"What cdk destroy does to the registry-wide singletons (replication configuration, destination registry policies, registry scanning configuration): delete empties the replication rules, deletes the registry policies and resets scanning; retain leaves them in place (DeletionPolicy Retain)."},
+	{keyControlTower, "false",
+		"Make every template pass the AWS Control Tower proactive controls that the default deployment fails and cannot pass at no cost or without a change of behaviour (README, AWS Control Tower proactive controls): true or false."},
 }
 
 // keyIndex maps a key name to its position in keyTable.

@@ -67,6 +67,7 @@ func parse(ctx map[string]any, env Env) (*Config, []Problem, []string) {
 	p.checkNamespaces(c)
 	p.parseMonitoring(c)
 	p.parseTeardown(c)
+	p.parseCompliance(c)
 	p.checkUnknownKeys()
 	return c, p.finish(), p.read
 }
@@ -924,6 +925,11 @@ func (p *parser) parseMonitoring(c *Config) {
 	c.ReplicationLatency, _ = p.boolean(keyReplicationLatency, true)
 	c.LatencyAlarmMinutes, _ = p.integer(keyLatencyAlarmMinutes, 30, 1, 1440, expLatency)
 	c.LifecycleTrail, _ = p.boolean(keyLifecycleTrail, false)
+}
+
+// parseCompliance reads the keys that fit the templates to an organization's controls.
+func (p *parser) parseCompliance(c *Config) {
+	c.ControlTower, _ = p.boolean(keyControlTower, false)
 }
 
 // parseStorageRepositories reads storageRepositoryMetrics: names of configured repositories.

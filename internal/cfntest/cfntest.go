@@ -124,14 +124,21 @@ type LintFile struct {
 func RequireTool(t testing.TB, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
-	if err == nil {
-		return path
+	if err != nil {
+		ToolMissing(t, name+", which is not on PATH", err, "install it")
 	}
+	return path
+}
+
+// ToolMissing ends a test that cannot run without an external tool: it fails the test naming
+// what is missing, why (err) and the remedy, except under `go test -short`, where it skips the
+// test saying what it needs. what reads "cfn-lint, which is not on PATH"; remedy "install it".
+func ToolMissing(t testing.TB, what string, err error, remedy string) {
+	t.Helper()
 	if testing.Short() {
-		t.Skipf("skipped with -short: this test needs %s, which is not on PATH", name)
+		t.Skipf("skipped with -short: this test needs %s", what)
 	}
-	t.Fatalf("this test needs %s, which is not on PATH (%v); install it or run go test -short to skip the tests that need it", name, err)
-	return ""
+	t.Fatalf("this test needs %s (%v); %s or run go test -short to skip the tests that need it", what, err, remedy)
 }
 
 // CfnLint runs cfn-lint over every file, each against its own stack's region, and fails the
