@@ -45,6 +45,7 @@ var (
 		"per-destination-account": controlTowerDefaultFailures,
 		"no-measurements":         controlTowerDefaultFailures,
 		"kms-no-account":          controlTowerDefaultFailures,
+		"sandbox":                 controlTowerDefaultFailures,
 		"kms":                     controlTowerDefaultFailures,
 	}
 )
