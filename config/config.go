@@ -344,7 +344,8 @@ func Default() *Config {
 type RepositorySettings struct {
 	Repository
 	// TagMutability is IMMUTABLE for production repositories (a release tag never moves)
-	// and MUTABLE for testing ones.
+	// and MUTABLE for testing ones, unless ControlTower asks for every repository IMMUTABLE
+	// (proactive control CT.ECR.PR.3).
 	TagMutability replication.TagMutability
 	// Lifecycle is the profile's lifecycle policy with the repository's overrides applied.
 	Lifecycle lifecycle.Policy
@@ -358,6 +359,10 @@ func (c *Config) RepositorySettings() []RepositorySettings {
 	for _, r := range c.Repositories() {
 		o := r.Overrides
 		s := RepositorySettings{Repository: r, TagMutability: replication.Mutable}
+		if c.ControlTower {
+			// CT.ECR.PR.3: every repository IMMUTABLE, testing ones too.
+			s.TagMutability = replication.Immutable
+		}
 		if r.Profile == ProfileProduction {
 			s.TagMutability = replication.Immutable
 			s.Lifecycle = lifecycle.ProductionProfile{

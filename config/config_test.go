@@ -1609,3 +1609,25 @@ func TestActivityAlarmRepositories(t *testing.T) {
 		t.Errorf("26 watched repositories: %v", err)
 	}
 }
+
+// TestControlTowerKey: controlTower makes testing repositories IMMUTABLE (CT.ECR.PR.3) and is
+// refused with lifecycleTrail, whose trail would fail eight controls.
+func TestControlTowerKey(t *testing.T) {
+	c, err := Parse(map[string]any{"controlTower": "true"}, Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range c.RepositorySettings() {
+		if s.TagMutability != replication.Immutable {
+			t.Errorf("%s (%s) is %s with controlTower; want IMMUTABLE", s.FullName, s.Profile, s.TagMutability)
+		}
+	}
+	plain, _ := Parse(map[string]any{}, Env{})
+	if got := plain.RepositorySettings()[1]; got.Profile != ProfileTesting || got.TagMutability != replication.Mutable {
+		t.Errorf("without controlTower the testing repository is %s; want MUTABLE", got.TagMutability)
+	}
+	_, err = Parse(map[string]any{"controlTower": "true", "lifecycleTrail": "true"}, Env{})
+	if err == nil || !strings.Contains(err.Error(), `lifecycleTrail: got "true"; expected false with controlTower=true`) {
+		t.Errorf("controlTower with lifecycleTrail: %v", err)
+	}
+}

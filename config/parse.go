@@ -930,6 +930,11 @@ func (p *parser) parseMonitoring(c *Config) {
 // parseCompliance reads the keys that fit the templates to an organization's controls.
 func (p *parser) parseCompliance(c *Config) {
 	c.ControlTower, _ = p.boolean(keyControlTower, false)
+	if c.ControlTower && c.LifecycleTrail {
+		p.add(keyLifecycleTrail, "true", "false with controlTower=true: an AWS Control Tower landing zone's organization trail already logs every enrolled "+
+			"account's management events, and a trail of the app's own would fail 8 proactive controls (CT.CLOUDTRAIL.PR.1 and PR.3, and CT.S3.PR.2, PR.3, "+
+			"PR.4, PR.6, PR.9 and PR.10 on its bucket), some of them at a cost or for good (Object Lock)")
+	}
 }
 
 // parseStorageRepositories reads storageRepositoryMetrics: names of configured repositories.
