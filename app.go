@@ -48,6 +48,7 @@ func deploymentProps(cfg *config.Config) *stacks.DeploymentProps {
 			DeployRoleTrust:   cfg.DeployRoleTrust,
 			CIRoleTrust:       cfg.CIRoleTrust,
 			DeleteOnDestroy:   cfg.DeleteOnDestroy,
+			ControlTower:      cfg.ControlTower,
 			Monitoring: stacks.Monitoring{
 				AlertEmail:                  cfg.AlertEmail,
 				ActivityAlarms:              &activity,

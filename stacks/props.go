@@ -151,6 +151,13 @@ type Common struct {
 	//
 	// Default: - the source account.
 	DeployRoleTrust, CIRoleTrust []replication.TrustPrincipal
+	// ControlTower makes every template pass AWS Control Tower's proactive controls that cost
+	// something or change behaviour (the README's table): here, the repository keys deny
+	// kms:CreateGrant except to AWS services (CT.KMS.PR.3); testing repositories IMMUTABLE come
+	// with the repositories' own TagMutability.
+	//
+	// Default: false.
+	ControlTower bool
 	// DeleteOnDestroy makes `cdk destroy` delete the repositories with their images in every
 	// region (RemovalPolicy DESTROY with EmptyOnDelete) and schedule the deletion of their KMS
 	// keys: for a sandbox that should leave nothing behind. Never for repositories whose images
@@ -182,6 +189,13 @@ type Common struct {
 	//
 	// Default: 0 (the repositories are in the region's stack; 1 means the same).
 	RepositoryStacks int
+}
+
+// repositoryKeyProps are the props of a region's repository key.
+func (c *Common) repositoryKeyProps(description string) *registry.RepositoryKeyProps {
+	return &registry.RepositoryKeyProps{
+		Description: description, RemovalPolicy: c.keyRemovalPolicy(), LimitGrantsToAWSServices: c.ControlTower,
+	}
 }
 
 // keyRemovalPolicy is the removal policy of the repositories' KMS keys: retained unless the

@@ -109,10 +109,8 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 		// ECR repository as the grantee principal", which then serves every push, replication
 		// and pull (https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html).
 		// The source account never calls KMS for this key.
-		s.Key = registry.NewRepositoryKey(s, "RepositoryKey", &registry.RepositoryKeyProps{
-			Description:   fmt.Sprintf("Encrypts the ECR replicas under %s/ in %s", prefix, region),
-			RemovalPolicy: props.keyRemovalPolicy(),
-		})
+		s.Key = registry.NewRepositoryKey(s, "RepositoryKey", props.repositoryKeyProps(
+			fmt.Sprintf("Encrypts the ECR replicas under %s/ in %s", prefix, region)))
 	}
 	access := props.replicaAccess()
 	s.RepositoryStacks, s.Repositories = addRepositories(scope, id, s, &props.StackProps, &props.Common, access, s.Key)

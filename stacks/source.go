@@ -83,10 +83,8 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 	awscdk.NewStack_Override(s, scope, &id, &props.StackProps)
 	prefix := props.RepositoryPrefix
 	if props.KMS {
-		s.Key = registry.NewRepositoryKey(s, "RepositoryKey", &registry.RepositoryKeyProps{
-			Description:   fmt.Sprintf("Encrypts the ECR repositories under %s/ in %s", prefix, region),
-			RemovalPolicy: props.keyRemovalPolicy(),
-		})
+		s.Key = registry.NewRepositoryKey(s, "RepositoryKey", props.repositoryKeyProps(
+			fmt.Sprintf("Encrypts the ECR repositories under %s/ in %s", prefix, region)))
 	}
 	s.RepositoryStacks, s.Repositories = addRepositories(scope, id, s, &props.StackProps, &props.Common, props.PullAccess, s.Key)
 	if props.EnhancedScanning {

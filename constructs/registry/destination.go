@@ -312,6 +312,17 @@ type RepositoryKeyProps struct {
 	//
 	// Default: awscdk.RemovalPolicy_RETAIN: images encrypted with it stay readable.
 	RemovalPolicy awscdk.RemovalPolicy
+	// LimitGrantsToAWSServices adds the key-policy statement AWS Control Tower's proactive
+	// control CT.KMS.PR.3 requires: deny kms:CreateGrant unless an AWS service integrated with
+	// KMS creates the grant for its caller (kms:GrantIsForAWSResource) or a service principal
+	// asks (aws:PrincipalIsAWSService). ECR makes its grants when it creates a repository
+	// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html), which
+	// the KMS guide's description of kms:GrantIsForAWSResource covers
+	// (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-grant-is-for-aws-resource);
+	// that ECR's grants pass it is not stated for ECR itself, hence an opt-in.
+	//
+	// Default: false.
+	LimitGrantsToAWSServices bool
 }
 
 // NewRepositoryKey creates a customer-managed KMS key for ECR repositories in scope's region:
@@ -356,5 +367,26 @@ func NewRepositoryKey(scope constructs.Construct, id string, props *RepositoryKe
 			},
 		},
 	}), jsii.Bool(false))
+	if props.LimitGrantsToAWSServices {
+		key.AddToResourcePolicy(LimitGrantsToAWSServicesStatement(), jsii.Bool(false))
+	}
 	return key
+}
+
+// LimitGrantsToAWSServicesStatement is the key-policy statement of AWS Control Tower's
+// proactive control CT.KMS.PR.3, exactly as its rule checks it: Deny kms:CreateGrant to "*"
+// unless kms:GrantIsForAWSResource or aws:PrincipalIsAWSService
+// (https://docs.aws.amazon.com/controltower/latest/controlreference/kms-rules.html#ct-kms-pr-3-description).
+func LimitGrantsToAWSServicesStatement() awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("LimitGrantsToAWSServices"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("kms:CreateGrant"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"BoolIfExists": map[string]any{
+			"kms:GrantIsForAWSResource": "false",
+			"aws:PrincipalIsAWSService": "false",
+		}},
+	})
 }
