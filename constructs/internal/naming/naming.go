@@ -6,16 +6,21 @@
 // without a Lambda-backed cross-region reference). Names therefore derive from plain values only:
 // the repository namespace, regions, accounts and a name prefix ([DefaultPrefix]), and are
 // shortened the same way everywhere ([Fit]). The field checks ([Namespace], [Region],
-// [Account], [NamePrefix]) refuse, through a *checks.Problems, what would break such a name:
-// a token, a malformed value.
+// [Account], [Destinations], [NamePrefix]) refuse, through a *checks.Problems, what would break
+// such a name: a token, a malformed value; [Checked] runs a construct's checks and panics with
+// the *checks.Error of every problem.
 package naming
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
+	"github.com/aws/constructs-go/constructs/v10"
+
 	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/checks"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // Limits of the names the constructs give.
@@ -71,6 +76,12 @@ func ShortRepositoryName(repositoryPrefix, repositoryName string) string {
 	return Sanitize(strings.TrimPrefix(repositoryName, strings.Trim(repositoryPrefix, "/")+"/"))
 }
 
+// Minutes prints a duration's length in a problem: checks.Problems.Add(field, Minutes(1441), …)
+// reads "got 1441 minutes".
+type Minutes float64
+
+func (m Minutes) String() string { return fmt.Sprintf("%g minutes", float64(m)) }
+
 // unresolved prints as the value of a field that holds a CDK token.
 type unresolved struct{}
 
@@ -119,6 +130,32 @@ func Account(p *checks.Problems, field, value string) {
 	case !awsid.IsAccount(value):
 		p.Add(field, value, awsid.AccountRule+" or nothing")
 	}
+}
+
+// Destinations checks a required list of destinations: at least one, each with a known plain
+// region and an optional plain account. Callers add their own rule for repeated entries.
+func Destinations(p *checks.Problems, field string, destinations []replication.Destination) {
+	if len(destinations) == 0 {
+		p.Missing(field, "at least one destination region")
+	}
+	for i, d := range destinations {
+		Region(p, fmt.Sprintf("%s[%d].Region", field, i), d.Region)
+		Account(p, fmt.Sprintf("%s[%d].Account", field, i), d.Account)
+	}
+}
+
+// Checked returns props, or a new zero value when it is nil, after check has recorded every
+// problem of it for a construct of kind about to be created as id in scope: with any problem,
+// it panics with the *checks.Error that lists them all (the CDK contract for construct misuse;
+// callers read it with errors.As).
+func Checked[P any](kind string, scope constructs.Construct, id string, props *P, check func(*P, *checks.Problems, constructs.Construct)) *P {
+	if props == nil {
+		props = new(P)
+	}
+	problems := checks.For(kind, scope, id)
+	check(props, problems, scope)
+	problems.Panic()
+	return props
 }
 
 // NamePrefix checks an optional name prefix: empty, or 1-40 characters of A-Za-z0-9._-.

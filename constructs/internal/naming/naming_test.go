@@ -1,10 +1,14 @@
 package naming
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
+	"github.com/aws/constructs-go/constructs/v10"
+
 	"github.com/acme-platform/ecr-replication/constructs/checks"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // TestNames: the expected hashes are the first 8 hex digits of the SHA-256 of the whole name,
@@ -52,6 +56,9 @@ func TestFieldChecks(t *testing.T) {
 	NamePrefix(p, "K", strings.Repeat("a", 41))
 	NamePrefix(p, "ok", "")
 	NamePrefix(p, "ok", "ecr-team.apps_1")
+	p.Add("L", Minutes(1441), "at most a day")
+	Destinations(p, "M", nil)
+	Destinations(p, "N", []replication.Destination{{Region: "us-west-2"}, {Region: "moon-1", Account: "1"}})
 	const ns = `a repository namespace such as "enterprise-apps": lower-case letters, digits, ._- and inner /, no leading or trailing /`
 	want := []string{
 		"A: required; expected " + ns,
@@ -65,6 +72,10 @@ func TestFieldChecks(t *testing.T) {
 		`I: got "12345"; expected a 12-digit AWS account ID such as 123456789012 or nothing`,
 		`J: got "has space"; expected 1-40 characters of A-Za-z0-9._-`,
 		`K: got "` + strings.Repeat("a", 41) + `"; expected 1-40 characters of A-Za-z0-9._-`,
+		"L: got 1441 minutes; expected at most a day",
+		"M: required; expected at least one destination region",
+		`N[1].Region: got "moon-1"; expected a known AWS region such as "us-east-1"`,
+		`N[1].Account: got "1"; expected a 12-digit AWS account ID such as 123456789012 or nothing`,
 	}
 	err, _ := p.Err().(*checks.Error)
 	if err == nil {
@@ -73,4 +84,29 @@ func TestFieldChecks(t *testing.T) {
 	if strings.Join(err.Problems, "\n") != strings.Join(want, "\n") {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(err.Problems, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+type thingProps struct{ Name string }
+
+func (p *thingProps) check(problems *checks.Problems, scope constructs.Construct) {
+	if scope != nil {
+		problems.Add("scope", "set", "nil in this test")
+	}
+	if p.Name == "" {
+		problems.Missing("Name", "a name")
+	}
+}
+
+func TestChecked(t *testing.T) {
+	if got := Checked("Thing", nil, "T", &thingProps{Name: "a"}, (*thingProps).check); got == nil || got.Name != "a" {
+		t.Errorf("Checked returned %v; want the props", got)
+	}
+	defer func() {
+		var err *checks.Error
+		if r, _ := recover().(error); !errors.As(r, &err) || err.Kind != "Thing" || err.Path != "T" || strings.Join(err.Problems, "|") != "Name: required; expected a name" {
+			t.Errorf("Checked(nil props) panicked with %v; want the *checks.Error of the missing name", r)
+		}
+	}()
+	Checked("Thing", nil, "T", nil, (*thingProps).check)
+	t.Error("no panic")
 }
