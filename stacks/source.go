@@ -13,6 +13,7 @@ import (
 
 	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/checks"
+	"github.com/acme-platform/ecr-replication/constructs/measurement"
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
 	"github.com/acme-platform/ecr-replication/policy"
@@ -56,9 +57,9 @@ type SourceStack struct {
 	// Monitoring watches activity, findings and lifecycle actions, and owns the dashboard.
 	Monitoring *monitoring.SourceMonitor
 	// Storage measures the logical bytes of the namespace in this region; nil when off.
-	Storage *monitoring.StorageMetrics
+	Storage *measurement.StorageMetrics
 	// Latency measures replication latency to every destination; nil when off.
-	Latency *monitoring.ReplicationLatency
+	Latency *measurement.ReplicationLatency
 	// Delivery alarms when a rule of this stack fails to deliver to its target.
 	Delivery *monitoring.DeliveryAlarms
 	// Trail is the lifecycle trail with Monitoring.LifecycleTrail, else nil.
@@ -151,14 +152,14 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 	}
 	mon := props.Monitoring
 	if mon.Storage != nil {
-		s.Storage = monitoring.NewStorageMetrics(stack, "Storage", storageProps(prefix, mon.Storage, s.Topics))
+		s.Storage = measurement.NewStorageMetrics(stack, "Storage", storageProps(prefix, mon.Storage, s.Topics))
 	}
 	if mon.Latency != nil {
 		dests := make([]replication.Destination, 0, len(props.Destinations))
 		for _, d := range props.Destinations {
 			dests = append(dests, replication.Destination{Region: d.Region, Account: d.Account})
 		}
-		s.Latency = monitoring.NewReplicationLatency(stack, "Latency", &monitoring.ReplicationLatencyProps{
+		s.Latency = measurement.NewReplicationLatency(stack, "Latency", &measurement.ReplicationLatencyProps{
 			RepositoryPrefix: prefix,
 			Destinations:     dests,
 			SourceAccount:    sourceAccount,
@@ -325,8 +326,8 @@ func outputDockerLogin(stack awscdk.Stack) {
 }
 
 // storageProps are the StorageMetrics props of a stack's region.
-func storageProps(prefix string, o *StorageOptions, topics *monitoring.NotificationTopics) *monitoring.StorageMetricsProps {
-	return &monitoring.StorageMetricsProps{
+func storageProps(prefix string, o *StorageOptions, topics *monitoring.NotificationTopics) *measurement.StorageMetricsProps {
+	return &measurement.StorageMetricsProps{
 		RepositoryPrefix:     prefix,
 		Schedule:             o.Schedule,
 		RepositoryMetrics:    o.RepositoryMetrics,

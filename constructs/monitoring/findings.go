@@ -28,7 +28,7 @@ func (s *SourceMonitor) addFindingsRules() {
 	namespace := strings.Trim(props.RepositoryPrefix, "/") + "/"
 	s.ScanFindingsRule = newRule(s, ruleSpec{
 		id:          "ScanFindingsRule",
-		name:        ScanFindingsRuleName(s.namePrefix),
+		name:        scanFindingsRuleName(s.namePrefix),
 		description: "Basic scans of " + namespace + " with CRITICAL or HIGH findings",
 		pattern:     basicScanFindingsPattern(props.RepositoryPrefix),
 		topic:       props.SecurityTopic,
@@ -55,7 +55,7 @@ func newInspectorFindingsRule(scope constructs.Construct, namePrefix, repository
 	namespace := strings.Trim(repositoryPrefix, "/") + "/"
 	return newRule(scope, ruleSpec{
 		id:          "InspectorFindingsRule",
-		name:        InspectorFindingsRuleName(namePrefix),
+		name:        inspectorFindingsRuleName(namePrefix),
 		description: "Amazon Inspector scans of " + namespace + " with CRITICAL or HIGH findings",
 		pattern:     inspectorScanFindingsPattern(repositoryPrefix),
 		topic:       topic,
