@@ -16,7 +16,7 @@ GO ?= go
 GOTEST_FLAGS ?= -count=1 -timeout 40m
 CDK := cdk --no-notices
 
-.PHONY: all deps synth test unit lint bench clean verify
+.PHONY: all deps synth test unit lint bench clean verify backfill
 
 all: lint test
 
@@ -68,6 +68,12 @@ bench: deps
 # Unlike synth and test, it uses real credentials, instance and container roles included.
 verify:
 	env -u AWS_EC2_METADATA_DISABLED $(GO) run ./cmd/verify $(VERIFY_FLAGS)
+
+# Replicates the images pushed before replication was deployed (docs/backfill.md); pass flags with
+# BACKFILL_FLAGS="--wait 2h", "--status", "--stop-all", "--destination us-west-2 --json", ...
+# Like verify, it uses real credentials, instance and container roles included.
+backfill:
+	env -u AWS_EC2_METADATA_DISABLED $(GO) run ./cmd/backfill $(BACKFILL_FLAGS)
 
 clean:
 	rm -rf cdk.out

@@ -75,5 +75,5 @@ func deploymentProps(cfg *config.Config) *stacks.DeploymentProps {
 
 // build adds the app's stacks for cfg to scope.
 func build(scope constructs.Construct, cfg *config.Config) *stacks.Deployment {
-	return stacks.NewDeployment(scope, deploymentProps(cfg))
+	return stacks.NewDeployment(scope, replication.DefaultDeploymentID, deploymentProps(cfg))
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
 	"github.com/acme-platform/ecr-replication/internal/eventpattern"
 	"github.com/acme-platform/ecr-replication/pricing"
-	"github.com/acme-platform/ecr-replication/stacks"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // The monitoring requirements, enforced over every synthesized stack of every context
@@ -118,7 +118,7 @@ func expectedRuleMatches(cfg *config.Config) map[string]map[string][]string {
 		}
 		source[prefix+"-pushes-to-"+strings.ReplaceAll(strings.TrimPrefix(repo.FullName, cfg.RepoPrefix+"/"), "/", "-")] = want
 	}
-	out := map[string]map[string][]string{stacks.SourceStackName(cfg.SourceRegion): source}
+	out := map[string]map[string][]string{replication.SourceStackName(replication.DefaultDeploymentID, cfg.SourceRegion): source}
 	failed := []string{"replication-failed"}
 	if cfg.SourceAccount == "" {
 		// With the source account unknown, the rules cannot filter on it.
@@ -136,7 +136,7 @@ func expectedRuleMatches(cfg *config.Config) map[string]map[string][]string {
 		if cfg.ReplicationLatency {
 			replica[prefix+"-forward-replications-to-"+cfg.SourceRegion] = []string{"replication-success"}
 		}
-		out[stacks.ReplicaStackName(region)] = replica
+		out[replication.ReplicaStackName(replication.DefaultDeploymentID, region)] = replica
 	}
 	return out
 }
@@ -210,7 +210,7 @@ func TestAppEventPatternsAgainstSamples(t *testing.T) {
 		prefix := monitoring.DefaultNamePrefix(f.cfg.RepoPrefix)
 		failedRule := prefix + "-replication-failed-from-" + f.cfg.SourceRegion
 		region, _ := samples["replication-failed"].Event["region"].(string)
-		if want := stacks.ReplicaStackName(region) + " " + failedRule; !slices.Contains(matches["replication-failed"], want) {
+		if want := replication.ReplicaStackName(replication.DefaultDeploymentID, region) + " " + failedRule; !slices.Contains(matches["replication-failed"], want) {
 			t.Errorf("%s: replication-failed (region %s) does not match %s", v, region, want)
 		}
 
@@ -246,7 +246,7 @@ func checkSourceAccountFilter(t *testing.T, v string, f *fixture, failed eventpa
 
 	checked := 0
 	for _, region := range f.cfg.DestinationRegions {
-		stack := stacks.ReplicaStackName(region)
+		stack := replication.ReplicaStackName(replication.DefaultDeploymentID, region)
 		for _, r := range cfntest.EventRules(f.templates[stack]) {
 			if !names[r.Name] {
 				continue

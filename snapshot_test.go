@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
@@ -20,6 +21,25 @@ var update = flag.Bool("update", false, "rewrite the golden templates in testdat
 func TestSnapshots(t *testing.T) {
 	f := synth(t, "default")
 	dir := filepath.Join("testdata", "snapshots")
+	t.Run("every golden file has its stack", func(t *testing.T) {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.template.json"))
+		if len(files) == 0 {
+			t.Fatal("no golden templates (run go test -run TestSnapshots -update .)")
+		}
+		for _, file := range files {
+			name := strings.TrimSuffix(filepath.Base(file), ".template.json")
+			if _, ok := f.templates[name]; ok {
+				continue
+			}
+			if *update {
+				if err := os.Remove(file); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			t.Errorf("%s has no stack in the default deployment any more: its stack disappeared or was renamed (remove the file with -update after review)", file)
+		}
+	})
 	for _, name := range keys(f.templates) {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, name+".template.json")

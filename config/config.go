@@ -46,8 +46,11 @@ const (
 type Repository struct {
 	// Name is the short name under the prefix, e.g. "production".
 	Name string
-	// FullName is the ECR repository name, "<repoPrefix>/<name>".
+	// FullName is the ECR repository name, "<prefix>/<name>".
 	FullName string
+	// Namespace is the prefix of the repository's namespace: RepoPrefix in the one-namespace
+	// form, its namespace's Prefix with a fleet file of namespaces.
+	Namespace string
 	// Profile selects the lifecycle rules.
 	Profile Profile
 	// Overrides change the profile's lifecycle settings for this repository
@@ -85,25 +88,38 @@ type Config struct {
 	// secondaryRegion (unless disabled), then additionalRegions, in that
 	// order, without duplicates, and never the source region in the source
 	// account. Each region is listed once (the app deploys one replica stack
-	// per region); [Config.Destinations] tells each one's account.
+	// per region); [Config.Destinations] tells each one's account. With a fleet
+	// file of namespaces, the regions of every namespace's destinations, in order
+	// of first appearance.
 	DestinationRegions []string
 	// DestinationRegionAccounts are the accounts named with region@account:
 	// DestinationRegionAccounts[i] belongs to DestinationRegions[i], "" where
 	// that destination gave none (it is then in DestinationAccount). nil when
 	// no destination names an account; a shorter slice means "" for the rest.
 	DestinationRegionAccounts []string
-	// RepoPrefix is the namespace of every repository, e.g. "enterprise-apps".
+	// RepoPrefix is the namespace of every repository in the one-namespace form, e.g.
+	// "enterprise-apps". With a fleet file of namespaces ([Config.ManyNamespaces]) it is "":
+	// each namespace has its own prefix, and code that needs them reads [Config.Namespaces].
 	RepoPrefix string
 	// ProductionRepositories and TestingRepositories are the short names
 	// under RepoPrefix of every repository of each profile: those of the
 	// productionRepositories or testingRepositories key in the order given,
 	// then those of repositoriesFile in file order. A name is in at most one
-	// of them.
+	// of them. nil with a fleet file of namespaces (see FleetNamespaces).
 	ProductionRepositories, TestingRepositories []string
 	// RepositoryOverrides are the lifecycle overrides of repositoriesFile, by
 	// short name; only repositories with an override have an entry, and nil
-	// when none has. [Config.Repositories] attaches them.
+	// when none has. [Config.Repositories] attaches them. nil with a fleet file of
+	// namespaces, whose repositories carry their own.
 	RepositoryOverrides map[string]Overrides
+	// FleetNamespaces are the namespaces of a fleet file of namespaces (namespaces:), in file
+	// order, each with its settings resolved (a setting it does not give is the context's);
+	// nil in the one-namespace form. Read them through [Config.Namespaces], which covers both
+	// forms.
+	FleetNamespaces []Namespace
+	// DeleteReplication mirrors deletes to the replicas (the replication rule's
+	// DeleteReplication): the context's deleteReplication, the default of every namespace.
+	DeleteReplication bool
 
 	// ProductionImageCount images are kept per production tag prefix.
 	ProductionImageCount int
@@ -134,6 +150,17 @@ type Config struct {
 	// RepositoryStacks is how many stacks hold each region's repositories (1–20; 1: the
 	// region's stack).
 	RepositoryStacks int
+	// DeployRoleTrust and CIRoleTrust may assume the deploy (pull) and CI (push) roles:
+	// deployRoleTrust and ciRoleTrust, by default the source account alone ({Account:
+	// SourceAccount}, "" when it is unknown at synth). They are the default of every namespace.
+	DeployRoleTrust, CIRoleTrust []TrustPrincipal
+	// Signing has the app create a signing profile (Notation OCI) and sign every image pushed
+	// to the source with ECR managed signing. Never together with SigningProfileArn.
+	Signing bool
+	// SigningProfileArn is an existing AWS Signer signing profile in SourceRegion (possibly
+	// of another account) with which ECR managed signing signs every image pushed to the
+	// source, or "". See [Config.ManagedSigning].
+	SigningProfileArn string
 	// AlertEmail receives the alarms, or "".
 	AlertEmail string
 
@@ -173,6 +200,77 @@ type Config struct {
 	LatencyAlarmMinutes int
 	// LifecycleTrail creates the CloudTrail trail that lifecycle notices need.
 	LifecycleTrail bool
+
+	// DeleteOnDestroy has cdk destroy delete the repositories with their images in every
+	// region and schedule the deletion of the KMS keys (a sandbox). Never true while a
+	// production repository exists unless DeleteProductionOnDestroy is true.
+	DeleteOnDestroy bool
+	// DeleteProductionOnDestroy confirms DeleteOnDestroy for production repositories; only
+	// true together with DeleteOnDestroy.
+	DeleteProductionOnDestroy bool
+	// RegistrySettingsOnDestroy is what cdk destroy does to the registry-wide singletons.
+	RegistrySettingsOnDestroy OnDestroy
+}
+
+// Namespace is one team's namespace: its repositories and where they replicate. The
+// registry's replication configuration holds one rule per namespace (PREFIX_MATCH
+// "<Prefix>/").
+type Namespace struct {
+	// Prefix is the namespace, e.g. "payments"; no namespace's prefix is another's or
+	// under another's.
+	Prefix string
+	// Destinations receive the namespace's replicas, resolved like [Config.Destinations]:
+	// Account is the entry's @account, else destinationAccount, else sourceAccount ("" when
+	// unknown). A namespace that names none has the context's destinations.
+	Destinations []replication.Destination
+	// DeleteReplication mirrors deletes in the namespace's repositories to its destinations.
+	DeleteReplication bool
+	// DeployRoleTrust and CIRoleTrust may assume the namespace's deploy (pull) and CI (push)
+	// roles.
+	DeployRoleTrust, CIRoleTrust []TrustPrincipal
+	// Repositories are the namespace's repositories, production first, then testing; their
+	// FullName is "<Prefix>/<Name>".
+	Repositories []Repository
+}
+
+// clone returns a deep copy of n.
+func (n Namespace) clone() Namespace {
+	n.Destinations = slices.Clone(n.Destinations)
+	n.DeployRoleTrust, n.CIRoleTrust = slices.Clone(n.DeployRoleTrust), slices.Clone(n.CIRoleTrust)
+	repos := make([]Repository, len(n.Repositories))
+	for i, r := range n.Repositories {
+		r.Overrides.TagPrefixes = slices.Clone(r.Overrides.TagPrefixes)
+		repos[i] = r
+	}
+	n.Repositories = repos
+	return n
+}
+
+// ManyNamespaces reports whether the fleet file lists namespaces (namespaces:) rather than
+// the repositories of one namespace.
+func (c *Config) ManyNamespaces() bool { return len(c.FleetNamespaces) > 0 }
+
+// Namespaces returns the namespaces, at least one. With a fleet file of namespaces they are
+// FleetNamespaces; otherwise the one namespace is built from RepoPrefix, the context's
+// destinations, the repositories of productionRepositories, testingRepositories and
+// repositoriesFile, DeleteReplication, DeployRoleTrust and CIRoleTrust. The caller owns the
+// result.
+func (c *Config) Namespaces() []Namespace {
+	if c.ManyNamespaces() {
+		out := make([]Namespace, len(c.FleetNamespaces))
+		for i, n := range c.FleetNamespaces {
+			out[i] = n.clone()
+		}
+		return out
+	}
+	return []Namespace{{
+		Prefix:            c.RepoPrefix,
+		Destinations:      c.Destinations(),
+		DeleteReplication: c.DeleteReplication,
+		DeployRoleTrust:   slices.Clone(c.DeployRoleTrust),
+		CIRoleTrust:       slices.Clone(c.CIRoleTrust),
+		Repositories:      c.Repositories(),
+	}}
 }
 
 // CrossAccount reports whether images are replicated to another account:
@@ -197,14 +295,22 @@ func (c *Config) DestinationAccountOrSource() string {
 }
 
 // Repositories returns the source repositories: production first, then
-// testing, each in the order given, with their overrides.
+// testing, each in the order given, with their overrides. With a fleet file of namespaces,
+// those of every namespace, namespace after namespace.
 func (c *Config) Repositories() []Repository {
+	if c.ManyNamespaces() {
+		var repos []Repository
+		for _, n := range c.Namespaces() {
+			repos = append(repos, n.Repositories...)
+		}
+		return repos
+	}
 	repos := make([]Repository, 0, len(c.ProductionRepositories)+len(c.TestingRepositories))
 	add := func(names []string, profile Profile) {
 		for _, n := range names {
 			o := c.RepositoryOverrides[n]
 			o.TagPrefixes = slices.Clone(o.TagPrefixes)
-			repos = append(repos, Repository{Name: n, FullName: c.RepoPrefix + "/" + n, Profile: profile, Overrides: o})
+			repos = append(repos, Repository{Name: n, FullName: c.RepoPrefix + "/" + n, Namespace: c.RepoPrefix, Profile: profile, Overrides: o})
 		}
 	}
 	add(c.ProductionRepositories, ProfileProduction)
@@ -284,8 +390,21 @@ func (c *Config) TemplateLifecycle() lifecycle.Policy {
 
 // Destinations returns the destination registries, in DestinationRegions order. Each one's
 // Account is the one it names (region@account), else DestinationAccount, else SourceAccount
-// (which may be "" when unknown).
+// (which may be "" when unknown). With a fleet file of namespaces, the union of every
+// namespace's destinations, each once, in order of first appearance (each region in one
+// account only: the app deploys one replica stack per region).
 func (c *Config) Destinations() []replication.Destination {
+	if c.ManyNamespaces() {
+		var out []replication.Destination
+		for _, n := range c.FleetNamespaces {
+			for _, d := range n.Destinations {
+				if !slices.Contains(out, d) {
+					out = append(out, d)
+				}
+			}
+		}
+		return out
+	}
 	out := make([]replication.Destination, 0, len(c.DestinationRegions))
 	for i, r := range c.DestinationRegions {
 		account := c.DestinationAccountOrSource()
@@ -311,7 +430,9 @@ func (c *Config) PullAccess(crossAccountReplica bool) policy.PullAccess {
 }
 
 // DeployRoleName and CIRoleName are the names of the source account's deploy (pull) and CI
-// (push) roles.
+// (push) roles of the one-namespace form (they derive from RepoPrefix). With a fleet file of
+// namespaces RepoPrefix is "": a namespace's roles are policy.RoleName(n.Prefix, SourceRegion,
+// "pull" or "push").
 func (c *Config) DeployRoleName() string {
 	return policy.RoleName(c.RepoPrefix, c.SourceRegion, "pull")
 }

@@ -24,15 +24,16 @@ import (
 // documentedKeys is the key table of the brief, in order.
 var documentedKeys = []string{
 	"sourceRegion", "destinationRegion", "secondaryRegion", "additionalRegions",
-	"repoPrefix", "productionRepositories", "testingRepositories", "repositoriesFile",
+	"repoPrefix", "productionRepositories", "testingRepositories", "repositoriesFile", "deleteReplication",
 	"productionImageCount", "productionTagPrefixes", "untaggedExpiryDays",
 	"testingImageCount", "testingTagPrefixes", "testingMaxAgeDays",
-	"sourceAccount", "destinationAccount", "pullAccounts", "organizationId",
-	"repositoryStacks", "encryption", "alertEmail",
+	"sourceAccount", "destinationAccount", "pullAccounts", "organizationId", "deployRoleTrust", "ciRoleTrust",
+	"repositoryStacks", "encryption", "signing", "signingProfileArn", "alertEmail",
 	"replicationFailureThreshold", "replicationMinimumAttempts", "replicationWindowMinutes",
 	"activityAlarms", "activityAlarmRepositories", "anomalyStdDevs", "enhancedScanning",
 	"storageMetrics", "storageScheduleMinutes", "storageRepositoryMetrics", "storageGrowthAlarmGiB",
 	"replicationLatency", "replicationLatencyAlarmMinutes", "lifecycleTrail",
+	"deleteOnDestroy", "deleteProductionOnDestroy", "registrySettingsOnDestroy",
 }
 
 // recipeDefaults is the configuration of the recipe (unknown account).
@@ -51,6 +52,9 @@ func recipeDefaults() *Config {
 		TestingMaxAgeDays:           7,
 		Encryption:                  EncryptionAES256,
 		RepositoryStacks:            1,
+		DeployRoleTrust:             []TrustPrincipal{{Account: ""}},
+		CIRoleTrust:                 []TrustPrincipal{{Account: ""}},
+		RegistrySettingsOnDestroy:   OnDestroyDelete,
 		ReplicationFailureThreshold: 10,
 		ReplicationMinimumAttempts:  5,
 		ReplicationWindowMinutes:    60,
@@ -120,8 +124,8 @@ func TestDefaultIsTheRecipe(t *testing.T) {
 			d.CrossAccount(), d.DestinationAccountOrSource(), d.Partition())
 	}
 	wantRepos := []Repository{
-		{Name: "production", FullName: "enterprise-apps/production", Profile: ProfileProduction},
-		{Name: "testing", FullName: "enterprise-apps/testing", Profile: ProfileTesting},
+		{Name: "production", FullName: "enterprise-apps/production", Namespace: "enterprise-apps", Profile: ProfileProduction},
+		{Name: "testing", FullName: "enterprise-apps/testing", Namespace: "enterprise-apps", Profile: ProfileTesting},
 	}
 	if got := d.Repositories(); !reflect.DeepEqual(got, wantRepos) {
 		t.Errorf("Repositories() = %+v, want %+v", got, wantRepos)
@@ -129,6 +133,8 @@ func TestDefaultIsTheRecipe(t *testing.T) {
 
 	withAccount := mustParse(t, nil, Env{DefaultAccount: " 111122223333 "})
 	want.SourceAccount = "111122223333"
+	want.DeployRoleTrust = []TrustPrincipal{{Account: "111122223333"}}
+	want.CIRoleTrust = []TrustPrincipal{{Account: "111122223333"}}
 	if !reflect.DeepEqual(withAccount, want) {
 		t.Errorf("Parse with CDK_DEFAULT_ACCOUNT =\n%+v\nwant\n%+v", withAccount, want)
 	}
@@ -192,16 +198,25 @@ func TestParserReadsExactlyTheDocumentedKeys(t *testing.T) {
 
 // Every Config field is backed by a key, and every key backs a field: one field, except
 // the destination keys (the regions and their @accounts) and repositoriesFile (the
-// repositories of both profiles and their overrides).
+// repositories of both profiles and their overrides, the namespaces, and their destinations).
 func TestEveryConfigFieldIsBackedByAKey(t *testing.T) {
 	fieldKeys := map[string][]string{
 		"SourceRegion":                {"sourceRegion"},
-		"DestinationRegions":          {"destinationRegion", "secondaryRegion", "additionalRegions"},
-		"DestinationRegionAccounts":   {"destinationRegion", "secondaryRegion", "additionalRegions"},
+		"DestinationRegions":          {"destinationRegion", "secondaryRegion", "additionalRegions", "repositoriesFile"},
+		"DestinationRegionAccounts":   {"destinationRegion", "secondaryRegion", "additionalRegions", "repositoriesFile"},
 		"RepoPrefix":                  {"repoPrefix"},
 		"ProductionRepositories":      {"productionRepositories", "repositoriesFile"},
 		"TestingRepositories":         {"testingRepositories", "repositoriesFile"},
 		"RepositoryOverrides":         {"repositoriesFile"},
+		"FleetNamespaces":             {"repositoriesFile"},
+		"DeleteReplication":           {"deleteReplication"},
+		"DeployRoleTrust":             {"deployRoleTrust"},
+		"CIRoleTrust":                 {"ciRoleTrust"},
+		"Signing":                     {"signing"},
+		"SigningProfileArn":           {"signingProfileArn"},
+		"DeleteOnDestroy":             {"deleteOnDestroy"},
+		"DeleteProductionOnDestroy":   {"deleteProductionOnDestroy"},
+		"RegistrySettingsOnDestroy":   {"registrySettingsOnDestroy"},
 		"ProductionImageCount":        {"productionImageCount"},
 		"ProductionTagPrefixes":       {"productionTagPrefixes"},
 		"UntaggedExpiryDays":          {"untaggedExpiryDays"},
@@ -245,7 +260,7 @@ func TestEveryConfigFieldIsBackedByAKey(t *testing.T) {
 	if len(fieldKeys) != typ.NumField() {
 		t.Errorf("the test maps %d fields, Config has %d", len(fieldKeys), typ.NumField())
 	}
-	wantBacked := map[string]int{"destinationRegion": 2, "secondaryRegion": 2, "additionalRegions": 2, "repositoriesFile": 3}
+	wantBacked := map[string]int{"destinationRegion": 2, "secondaryRegion": 2, "additionalRegions": 2, "repositoriesFile": 6}
 	for _, k := range Keys() {
 		want := cmp.Or(wantBacked[k.Name], 1)
 		if backed[k.Name] != want {
@@ -440,6 +455,9 @@ func TestParseCDKJSON(t *testing.T) {
 		OrganizationID:              "o-exampleorg1",
 		Encryption:                  EncryptionKMS,
 		RepositoryStacks:            3,
+		DeployRoleTrust:             []TrustPrincipal{{Account: "011122223333"}},
+		CIRoleTrust:                 []TrustPrincipal{{Account: "011122223333"}},
+		RegistrySettingsOnDestroy:   OnDestroyDelete,
 		AlertEmail:                  "ops@example.com",
 		ReplicationFailureThreshold: 5,
 		ReplicationMinimumAttempts:  3,
@@ -462,9 +480,9 @@ func TestParseCDKJSON(t *testing.T) {
 		t.Errorf("CrossAccount=%v DestinationAccountOrSource=%q", got.CrossAccount(), got.DestinationAccountOrSource())
 	}
 	wantRepos := []Repository{
-		{Name: "api", FullName: "shop/api", Profile: ProfileProduction},
-		{Name: "web", FullName: "shop/web", Profile: ProfileProduction},
-		{Name: "sandbox", FullName: "shop/sandbox", Profile: ProfileTesting},
+		{Name: "api", FullName: "shop/api", Namespace: "shop", Profile: ProfileProduction},
+		{Name: "web", FullName: "shop/web", Namespace: "shop", Profile: ProfileProduction},
+		{Name: "sandbox", FullName: "shop/sandbox", Namespace: "shop", Profile: ProfileTesting},
 	}
 	if r := got.Repositories(); !reflect.DeepEqual(r, wantRepos) {
 		t.Errorf("Repositories() = %+v, want %+v", r, wantRepos)
@@ -717,7 +735,7 @@ func TestNone(t *testing.T) {
 		{"a tag prefix called none is a prefix", map[string]any{"testingTagPrefixes": "none"}, Env{}, fTestingTags, []string{"none"}},
 	})
 	c := mustParse(t, map[string]any{"testingRepositories": "none"}, Env{})
-	want := []Repository{{Name: "production", FullName: "enterprise-apps/production", Profile: ProfileProduction}}
+	want := []Repository{{Name: "production", FullName: "enterprise-apps/production", Namespace: "enterprise-apps", Profile: ProfileProduction}}
 	if got := c.Repositories(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Repositories() = %+v, want %+v", got, want)
 	}
@@ -741,6 +759,14 @@ func TestTypoHints(t *testing.T) {
 		{"pullAccount", "pullAccounts"},
 		{"organisationId", "organizationId"},
 		{"enhancedScaning", "enhancedScanning"},
+		{"deleteReplications", "deleteReplication"},
+		{"deploy_role_trust", "deployRoleTrust"},
+		{"ciRoleTrusts", "ciRoleTrust"},
+		{"signingProfileARN", "signingProfileArn"},
+		{"signin", "signing"},
+		{"deleteOnDestory", "deleteOnDestroy"},
+		{"deleteProductionOnDestroys", "deleteProductionOnDestroy"},
+		{"registrySettingOnDestroy", "registrySettingsOnDestroy"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.key, func(t *testing.T) {
@@ -1100,9 +1126,9 @@ func TestFleetFileAndLists(t *testing.T) {
 
 	c = mustParse(t, map[string]any{"repositoriesFile": "fleet.yml", "productionRepositories": "billing"}, env)
 	want := []Repository{
-		{Name: "billing", FullName: "enterprise-apps/billing", Profile: ProfileProduction},
-		{Name: "api", FullName: "enterprise-apps/api", Profile: ProfileProduction, Overrides: Overrides{ImageCount: 3}},
-		{Name: "sandbox", FullName: "enterprise-apps/sandbox", Profile: ProfileTesting},
+		{Name: "billing", FullName: "enterprise-apps/billing", Namespace: "enterprise-apps", Profile: ProfileProduction},
+		{Name: "api", FullName: "enterprise-apps/api", Namespace: "enterprise-apps", Profile: ProfileProduction, Overrides: Overrides{ImageCount: 3}},
+		{Name: "sandbox", FullName: "enterprise-apps/sandbox", Namespace: "enterprise-apps", Profile: ProfileTesting},
 	}
 	if got := c.Repositories(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Repositories() = %+v, want %+v", got, want)
@@ -1157,8 +1183,8 @@ func TestFleetFileBadInput(t *testing.T) {
 		{"a list at the top", map[string]string{"fleet.yaml": "- name: api\n  profile: production\n"}, nil, 1,
 			[]string{`repositoriesFile: fleet.yaml:1:1: got "[{name: api, profile: production}]"; expected a mapping with a repositories list`, "not a list"}},
 		{"a typo at the top", map[string]string{"fleet.yaml": "repository:\n  - {name: api, profile: production}\n"}, nil, 2,
-			[]string{`repositoriesFile: fleet.yaml:1:1: repository: got "repository"; expected a known field in the document: repositories (did you mean "repositories"?)`,
-				`repositoriesFile: fleet.yaml:1:1: got ""; expected a mapping with a repositories list`, "the repositories field is missing"}},
+			[]string{`repositoriesFile: fleet.yaml:1:1: repository: got "repository"; expected a known field in the document: repositories, namespaces (did you mean "repositories"?)`,
+				`repositoriesFile: fleet.yaml:1:1: got ""; expected a mapping with a repositories list`, "the repositories (or namespaces) field is missing"}},
 		{"repositories not a list", map[string]string{"fleet.yaml": "repositories:\n  api: production\n"}, nil, 1,
 			[]string{`repositoriesFile: fleet.yaml:2:3: repositories: got "{api: production}"; expected a list of repositories`, "not a mapping"}},
 		{"repositories null", map[string]string{"fleet.yaml": "repositories:\n"}, nil, 1,

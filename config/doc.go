@@ -39,6 +39,32 @@
 // (repositories[3].imageCount). Each repository's overrides reach
 // [Config.RepositorySettings].
 //
+// Several teams: instead of repositories, the fleet file may list namespaces, each with its
+// prefix, its repositories (the same entries) and optionally its own destinations,
+// deleteReplication, deployRoleTrust and ciRoleTrust (the context's otherwise):
+//
+//	namespaces:
+//	  - prefix: payments
+//	    destinations: [us-west-2, eu-west-1]
+//	    repositories:
+//	      - {name: api, profile: production}   # payments/api
+//	  - prefix: data
+//	    destinations: [ap-southeast-2@222222222222]
+//	    repositories:
+//	      - {name: etl, profile: testing}
+//
+// The registry's one replication configuration then holds one rule per namespace: at most
+// 10 namespaces, none under another, at most 25 destinations over all of them, and each
+// region in one account. [Config.Namespaces] returns the namespaces of either form (the
+// one-namespace form gives one, from repoPrefix); [Config.ManyNamespaces] tells the forms
+// apart. The context keys of the one-namespace form (repoPrefix, productionRepositories,
+// testingRepositories) are refused next to namespaces, and repository keys
+// (activityAlarmRepositories, storageRepositoryMetrics) take full names.
+//
+// Who may assume the deploy and CI roles (deployRoleTrust, ciRoleTrust) is a list of
+// [TrustPrincipal]: accounts, IAM role or user ARNs, or OIDC web identities of a provider
+// of the source account.
+//
 // The defaults are those of the recipe this project started from
 // (us-east-1 → us-west-2 and eu-west-1, prefix enterprise-apps, repositories
 // production and testing, keep 10 prod/release and 5 test/dev/staging images,

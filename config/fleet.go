@@ -33,8 +33,12 @@ import (
 //	    profile: testing
 //	    maxAgeDays: 14         # testing only
 //
+// or, for several teams, namespaces: a list of namespaces each with its prefix and a
+// repositories list of the same entries (namespaces.go reads the namespaces).
+//
 // Every problem names the file, the line and column, and the key path of the value
-// (repositories[3].imageCount, 0-based), like the problems of the context keys.
+// (repositories[3].imageCount, namespaces[1].repositories[0].name, 0-based), like the
+// problems of the context keys.
 
 // maxFleetFileBytes bounds the size of repositoriesFile.
 const maxFleetFileBytes = 1 << 20
@@ -42,6 +46,7 @@ const maxFleetFileBytes = 1 << 20
 // Fields of the fleet file.
 const (
 	fleetRepositories       = "repositories"
+	fleetNamespaces         = "namespaces"
 	fieldName               = "name"
 	fieldProfile            = "profile"
 	fieldImageCount         = "imageCount"
@@ -65,7 +70,8 @@ var repositoryFieldAliases = map[string]string{
 
 const (
 	expFleetFile = "a path, relative to the project directory (where cdk runs) and inside it, of a .yaml, .yml or .json fleet file, such as fleet.yaml"
-	expFleetRoot = "a mapping with a repositories list, such as repositories: [{name: api, profile: production}]"
+	expFleetRoot = "a mapping with a repositories list, such as repositories: [{name: api, profile: production}], " +
+		"or with a namespaces list, such as namespaces: [{prefix: payments, repositories: [{name: api, profile: production}]}]"
 	expFleetList = "a list of repositories, each a mapping such as {name: api, profile: production}"
 	expFleetRepo = "a repository: a mapping with a name and a profile, such as {name: api, profile: production}"
 	expProfile   = "production or testing"
@@ -77,8 +83,19 @@ type fleetEntry struct {
 	name      string
 	profile   Profile // "" when missing or bad
 	overrides Overrides
-	index     int      // in the repositories list
+	index     int      // in its repositories list
 	at        Location // of the name
+}
+
+// fleetDoc is what the fleet file holds: the repositories of one namespace, or namespaces.
+type fleetDoc struct {
+	given        bool         // repositoriesFile is set
+	ok           bool         // no problem was recorded in the file
+	repositories []fleetEntry // repositories: (the one-namespace form)
+	many         bool         // namespaces: is in the file
+	namespaces   []nsEntry    // its namespaces
+	node         *yaml.Node   // the namespaces list, for problems about all of them
+	file         string       // the path as given
 }
 
 // fleetReader reads one fleet file.
@@ -97,32 +114,34 @@ func (f *fleetReader) add(n *yaml.Node, keyPath, value, expected string) {
 	f.p.problems = append(f.p.problems, Problem{Key: keyRepositoriesFile, Value: value, Expected: expected, At: at})
 }
 
-// fleet reads repositoriesFile. given reports whether the key is set; ok is false when a
-// problem was recorded. Entries are returned when their name is valid, even if another of
-// their fields is bad, so that later checks do not report them as missing.
-func (p *parser) fleet(prefix string) (entries []fleetEntry, given, ok bool) {
+// fleet reads repositoriesFile. Repositories are returned when their name is valid, even if
+// another of their fields is bad, so that later checks do not report them as missing.
+func (p *parser) fleet(prefix string) *fleetDoc {
 	s, given, ok := p.text(keyRepositoriesFile, expFleetFile)
+	doc := &fleetDoc{given: given, ok: ok, file: s}
 	if !given || !ok {
-		return nil, given, ok
+		return doc
 	}
+	doc.ok = false
 	name := path.Clean(filepath.ToSlash(s))
 	if filepath.IsAbs(s) || path.IsAbs(name) || !fs.ValidPath(name) || name == "." {
 		p.add(keyRepositoriesFile, s, expFleetFile+" (this path is absolute or leaves the project directory)")
-		return nil, true, false
+		return doc
 	}
 	ext := strings.ToLower(path.Ext(name))
 	if ext != ".yaml" && ext != ".yml" && ext != ".json" {
 		p.add(keyRepositoriesFile, s, fmt.Sprintf("%s; got a file without one of these extensions (%q)", expFleetFile, ext))
-		return nil, true, false
+		return doc
 	}
 	b, ok := p.readProjectFile(s, name)
 	if !ok {
-		return nil, true, false
+		return doc
 	}
 	before := len(p.problems)
 	f := &fleetReader{p: p, file: s, prefix: prefix}
-	entries = f.read(b, ext == ".json")
-	return entries, true, len(p.problems) == before
+	f.read(b, ext == ".json", doc)
+	doc.ok = len(p.problems) == before
+	return doc
 }
 
 // readProjectFile reads name from the project directory; problems show the path as given.
@@ -176,8 +195,8 @@ func unwrapPathError(err error) error {
 // yamlLine finds the line number in a yaml.v3 error ("yaml: line 3: …").
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// read parses the file and walks its document.
-func (f *fleetReader) read(b []byte, isJSON bool) []fleetEntry {
+// read parses the file and walks its document into doc.
+func (f *fleetReader) read(b []byte, isJSON bool, doc *fleetDoc) {
 	format := "YAML"
 	if isJSON {
 		format = "JSON"
@@ -190,34 +209,34 @@ func (f *fleetReader) read(b []byte, isJSON bool) []fleetEntry {
 			} else {
 				f.add(nil, "", "", "well-formed JSON ("+err.Error()+")")
 			}
-			return nil
+			return
 		}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
+	var root yaml.Node
+	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
 			f.add(nil, "", "", expFleetRoot+"; the file is empty")
 		} else {
 			f.parseError(b, err, format)
 		}
-		return nil
+		return
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
 		f.parseError(b, err, format)
-		return nil
+		return
 	default:
 		f.add(&extra, "", "---", "one YAML document: a second one starts here")
-		return nil
+		return
 	}
-	if len(doc.Content) == 0 {
+	if len(root.Content) == 0 {
 		f.add(nil, "", "", expFleetRoot+"; the file is empty")
-		return nil
+		return
 	}
-	return f.root(deref(doc.Content[0]))
+	f.root(deref(root.Content[0]), doc)
 }
 
 // parseError reports a yaml.v3 error at the line of the problem. yaml.v3 names the line
@@ -409,35 +428,53 @@ func (f *fleetReader) fields(m *yaml.Node, keyPath string, known []string, alias
 	return out
 }
 
-// root walks the document: a mapping with the repositories list.
-func (f *fleetReader) root(n *yaml.Node) []fleetEntry {
+// root walks the document: a mapping with the repositories list, or with the namespaces
+// list.
+func (f *fleetReader) root(n *yaml.Node, doc *fleetDoc) {
 	if n.Kind != yaml.MappingNode {
 		f.add(n, "", nodeText(n), expFleetRoot+", not "+kindName(n))
-		return nil
+		return
 	}
-	top := f.fields(n, "", []string{fleetRepositories}, nil)
-	list, ok := top[fleetRepositories]
-	if !ok {
-		f.add(n, "", "", expFleetRoot+"; the repositories field is missing")
-		return nil
+	top := f.fields(n, "", []string{fleetRepositories, fleetNamespaces}, nil)
+	repos, hasRepos := top[fleetRepositories]
+	nss, hasNamespaces := top[fleetNamespaces]
+	switch {
+	case !hasRepos && !hasNamespaces:
+		f.add(n, "", "", expFleetRoot+"; the repositories (or namespaces) field is missing")
+		return
+	case hasRepos && hasNamespaces:
+		f.add(nss.key, fleetNamespaces, fleetNamespaces, fmt.Sprintf(
+			"either repositories (the repositories of one namespace, repoPrefix) or namespaces (several, each with its prefix and repositories), "+
+				"not both: repositories is on line %d; move those repositories under a namespace", repos.key.Line))
 	}
-	seq := list.value
+	if hasRepos {
+		doc.repositories = f.repositoryList(repos.value, fleetRepositories, f.prefix)
+	}
+	if hasNamespaces {
+		doc.many, doc.node = true, nss.value
+		doc.namespaces = f.namespaceList(nss.value)
+	}
+}
+
+// repositoryList walks a repositories list at keyPath whose names are under prefix ("" when
+// it is bad). Each name is listed once.
+func (f *fleetReader) repositoryList(seq *yaml.Node, keyPath, prefix string) []fleetEntry {
 	if seq.Kind != yaml.SequenceNode {
-		f.add(seq, fleetRepositories, nodeText(seq), expFleetList+", not "+kindName(seq))
+		f.add(seq, keyPath, nodeText(seq), expFleetList+", not "+kindName(seq))
 		return nil
 	}
 	var entries []fleetEntry
 	first := map[string]fleetEntry{}
 	for i, item := range seq.Content {
-		e, ok := f.repository(i, deref(item))
+		e, ok := f.repository(fmt.Sprintf("%s[%d]", keyPath, i), i, deref(item), prefix)
 		if !ok {
 			continue
 		}
 		if prev, dup := first[e.name]; dup {
-			expected := fmt.Sprintf("each repository once: %q is already %s[%d] (line %d)", e.name, fleetRepositories, prev.index, prev.at.Line)
+			expected := fmt.Sprintf("each repository once: %q is already %s[%d] (line %d)", e.name, keyPath, prev.index, prev.at.Line)
 			if prev.profile != "" && e.profile != "" && prev.profile != e.profile {
 				expected = fmt.Sprintf("a repository in one profile: %q is already %s[%d] (line %d) with profile %s, so it would be in both profiles",
-					e.name, fleetRepositories, prev.index, prev.at.Line, prev.profile)
+					e.name, keyPath, prev.index, prev.at.Line, prev.profile)
 			}
 			f.add(&yaml.Node{Line: e.at.Line, Column: e.at.Column}, e.at.Path, e.name, expected)
 			continue
@@ -448,10 +485,9 @@ func (f *fleetReader) root(n *yaml.Node) []fleetEntry {
 	return entries
 }
 
-// repository walks one entry of the repositories list. ok is false when the entry has no
-// valid name.
-func (f *fleetReader) repository(i int, n *yaml.Node) (fleetEntry, bool) {
-	keyPath := fmt.Sprintf("%s[%d]", fleetRepositories, i)
+// repository walks entry i of a repositories list, at keyPath, under prefix ("" when it is
+// bad). ok is false when the entry has no valid name.
+func (f *fleetReader) repository(keyPath string, i int, n *yaml.Node, prefix string) (fleetEntry, bool) {
 	e := fleetEntry{index: i}
 	if n.Kind != yaml.MappingNode {
 		f.add(n, keyPath, nodeText(n), expFleetRepo+", not "+kindName(n))
@@ -464,7 +500,7 @@ func (f *fleetReader) repository(i int, n *yaml.Node) (fleetEntry, bool) {
 		f.add(n, keyPath, nodeText(n), expFleetRepo+"; the name field is missing")
 	} else {
 		e.at = Location{File: f.file, Line: fl.value.Line, Column: fl.value.Column, Path: keyPath + "." + fieldName}
-		e.name, nameOK = f.repositoryName(fl.value, e.at.Path)
+		e.name, nameOK = f.repositoryName(fl.value, e.at.Path, prefix)
 	}
 
 	if fl, ok := given[fieldProfile]; !ok {
@@ -510,9 +546,9 @@ func (f *fleetReader) repository(i int, n *yaml.Node) (fleetEntry, bool) {
 	return e, nameOK
 }
 
-// repositoryName checks a name: the grammar of the context keys, and the full name within
-// ECR's limit.
-func (f *fleetReader) repositoryName(v *yaml.Node, keyPath string) (string, bool) {
+// repositoryName checks a name under prefix ("" when it is bad): the grammar of the context
+// keys, and the full name within ECR's limit.
+func (f *fleetReader) repositoryName(v *yaml.Node, keyPath, prefix string) (string, bool) {
 	if v.Kind != yaml.ScalarNode || isNull(v) {
 		f.add(v, keyPath, nodeText(v), expRepoName+", not "+kindName(v))
 		return "", false
@@ -521,9 +557,9 @@ func (f *fleetReader) repositoryName(v *yaml.Node, keyPath string) (string, bool
 	switch {
 	case !awsid.IsRepositoryNamespace(n):
 		f.add(v, keyPath, n, expRepoName)
-	case f.prefix != "" && len(f.prefix)+1+len(n) > maxRepoNameLen:
+	case prefix != "" && len(prefix)+1+len(n) > maxRepoNameLen:
 		f.add(v, keyPath, n, fmt.Sprintf("a full repository name %s/<name> of at most %d characters (ECR's limit); got %d",
-			f.prefix, maxRepoNameLen, len(f.prefix)+1+len(n)))
+			prefix, maxRepoNameLen, len(prefix)+1+len(n)))
 	default:
 		return n, true
 	}
@@ -547,28 +583,9 @@ func (f *fleetReader) integer(v *yaml.Node, keyPath string, lo, hi int, expected
 // tagPrefixes reads a list of tag prefixes with the rules of productionTagPrefixes; nil
 // when it is bad.
 func (f *fleetReader) tagPrefixes(v *yaml.Node, keyPath string) []string {
-	if v.Kind != yaml.SequenceNode {
-		f.add(v, keyPath, nodeText(v), expFileTags+", not "+kindName(v))
+	entries, nodes, index, ok := f.scalars(v, keyPath, expFileTags, "a tag prefix")
+	if entries == nil {
 		return nil
-	}
-	if len(v.Content) == 0 {
-		f.add(v, keyPath, nodeText(v), expFileTags+"; got none")
-		return nil
-	}
-	var entries []string
-	var nodes []*yaml.Node
-	var index []int // index[j] is the position of entries[j] in the list
-	ok := true
-	for i, item := range v.Content {
-		item = deref(item)
-		if item.Kind != yaml.ScalarNode || isNull(item) {
-			f.add(item, fmt.Sprintf("%s[%d]", keyPath, i), nodeText(item), "a tag prefix, not "+kindName(item))
-			ok = false
-			continue
-		}
-		entries = append(entries, item.Value)
-		nodes = append(nodes, item)
-		index = append(index, i)
 	}
 	prefixes, fine := checkTagPrefixes(entries, keyPath, func(i int, value, expected string) {
 		if i < 0 {
@@ -581,4 +598,41 @@ func (f *fleetReader) tagPrefixes(v *yaml.Node, keyPath string) []string {
 		return nil
 	}
 	return prefixes
+}
+
+// scalars reads a non-empty list of scalars at keyPath, as the strings written. expected
+// describes the list, item one entry ("a tag prefix"). It returns the scalar entries with
+// their nodes and positions in the list; ok is false when a problem was recorded.
+func (f *fleetReader) scalars(v *yaml.Node, keyPath, expected, item string) (entries []string, nodes []*yaml.Node, index []int, ok bool) {
+	if v.Kind != yaml.SequenceNode {
+		f.add(v, keyPath, nodeText(v), expected+", not "+kindName(v))
+		return nil, nil, nil, false
+	}
+	if len(v.Content) == 0 {
+		f.add(v, keyPath, nodeText(v), expected+"; got none")
+		return nil, nil, nil, false
+	}
+	ok = true
+	for i, n := range v.Content {
+		n = deref(n)
+		if n.Kind != yaml.ScalarNode || isNull(n) {
+			f.add(n, fmt.Sprintf("%s[%d]", keyPath, i), nodeText(n), item+", not "+kindName(n))
+			ok = false
+			continue
+		}
+		entries = append(entries, n.Value)
+		nodes = append(nodes, n)
+		index = append(index, i)
+	}
+	return entries, nodes, index, ok
+}
+
+// boolean reads true or false; nil when it is bad.
+func (f *fleetReader) boolean(v *yaml.Node, keyPath string) *bool {
+	var b bool
+	if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" || v.Decode(&b) != nil {
+		f.add(v, keyPath, nodeText(v), "true or false, not "+kindName(v))
+		return nil
+	}
+	return &b
 }

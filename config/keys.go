@@ -25,6 +25,7 @@ const (
 	keyProductionRepositories      = "productionRepositories"
 	keyTestingRepositories         = "testingRepositories"
 	keyRepositoriesFile            = "repositoriesFile"
+	keyDeleteReplication           = "deleteReplication"
 	keyProductionImageCount        = "productionImageCount"
 	keyProductionTagPrefixes       = "productionTagPrefixes"
 	keyUntaggedExpiryDays          = "untaggedExpiryDays"
@@ -35,7 +36,11 @@ const (
 	keyDestinationAccount          = "destinationAccount"
 	keyPullAccounts                = "pullAccounts"
 	keyOrganizationID              = "organizationId"
+	keyDeployRoleTrust             = "deployRoleTrust"
+	keyCIRoleTrust                 = "ciRoleTrust"
 	keyEncryption                  = "encryption"
+	keySigning                     = "signing"
+	keySigningProfileArn           = "signingProfileArn"
 	keyAlertEmail                  = "alertEmail"
 	keyReplicationFailureThreshold = "replicationFailureThreshold"
 	keyReplicationMinimumAttempts  = "replicationMinimumAttempts"
@@ -52,6 +57,9 @@ const (
 	keyLatencyAlarmMinutes         = "replicationLatencyAlarmMinutes"
 	keyLifecycleTrail              = "lifecycleTrail"
 	keyRepositoryStacks            = "repositoryStacks"
+	keyDeleteOnDestroy             = "deleteOnDestroy"
+	keyDeleteProductionOnDestroy   = "deleteProductionOnDestroy"
+	keyRegistrySettingsOnDestroy   = "registrySettingsOnDestroy"
 )
 
 // Non-literal defaults.
@@ -80,6 +88,10 @@ const (
 	// maxActivityRepositories bounds the repositories watched one by one (two anomaly
 	// alarms and a dashboard widget each); monitoring.MaxActivityRepositories is the same.
 	maxActivityRepositories = 25
+	// maxNamespaces: ECR allows 10 rules per replication configuration, one per namespace.
+	maxNamespaces = 10
+	// maxTrustEntries bounds deployRoleTrust and ciRoleTrust (and the namespaces' lists).
+	maxTrustEntries = 20
 )
 
 var keyTable = []Key{
@@ -92,13 +104,15 @@ var keyTable = []Key{
 	{keyAdditionalRegions, defaultNone,
 		"Comma-separated further destinations, each a region or region@account, same rules. All destinations together: no duplicates, each region once (one replica stack per region), at most 25 (ECR quota on unique region and account pairs)."},
 	{keyRepoPrefix, "enterprise-apps",
-		"Namespace of the repositories: 2–200 characters, /-separated components of lower-case letters and digits joined by single . _ or -."},
+		"Namespace of the repositories (the one-namespace form): 2–200 characters, /-separated components of lower-case letters and digits joined by single . _ or -. Not with a fleet file of namespaces, where each namespace names its prefix."},
 	{keyProductionRepositories, "production",
 		"Comma-separated production repository names under repoPrefix (same grammar, full name at most 256 characters); none for no production repositories. With repositoriesFile it defaults to none and adds to the file."},
 	{keyTestingRepositories, "testing",
 		"Comma-separated testing repository names under repoPrefix, none for no testing repositories; no name in both lists, at least one repository overall. With repositoriesFile it defaults to none and adds to the file."},
 	{keyRepositoriesFile, defaultNone,
-		"Fleet file, relative to the project directory and inside it: .yaml, .yml or .json with repositories: a list of {name, profile: production|testing} and optional imageCount, tagPrefixes, untaggedExpiryDays (production) or maxAgeDays (testing) overriding the profile. Its repositories replace the defaults; no repository twice across the file and the lists."},
+		"Fleet file, relative to the project directory and inside it: .yaml, .yml or .json with repositories: a list of {name, profile: production|testing} and optional imageCount, tagPrefixes, untaggedExpiryDays (production) or maxAgeDays (testing) overriding the profile. Its repositories replace the defaults; no repository twice across the file and the lists. Or, for several teams, namespaces: a list of at most 10 {prefix, repositories} with optional destinations, deleteReplication, deployRoleTrust and ciRoleTrust (default: the context's), not together with repoPrefix, productionRepositories or testingRepositories."},
+	{keyDeleteReplication, "false",
+		"Mirror deletes to the replicas: ECR then also removes from every destination of the replication rule the tags removed, the images deleted and the images expired by lifecycle in the source: true or false. Off by default: a mistaken delete or a lifecycle expiry in the source would empty the replicas too. A namespace of the fleet file may set its own."},
 	{keyProductionImageCount, "10",
 		"Images kept per production tag prefix: integer 1–10000."},
 	{keyProductionTagPrefixes, "prod,release",
@@ -119,10 +133,18 @@ var keyTable = []Key{
 		"Comma-separated 12-digit accounts granted pull access, no duplicates."},
 	{keyOrganizationID, defaultNone,
 		"AWS Organizations ID (o- followed by 10–32 lower-case letters or digits) whose principals are granted pull access."},
+	{keyDeployRoleTrust, defaultSourceAccount,
+		"Comma-separated principals that may assume the deploy (pull) role, at most 20, no duplicates: a 12-digit account ID (its root: that account's IAM policies decide), an IAM role or user ARN (arn:<partition>:iam::<account>:role/<path/name> or :user/<path/name>), or oidc:<provider host>:<subject pattern> (a web identity of that OIDC provider of the source account, audience sts.amazonaws.com; needs sourceAccount at synth). An entry with a comma goes in a cdk.json array. A namespace of the fleet file may set its own."},
+	{keyCIRoleTrust, defaultSourceAccount,
+		"Comma-separated principals that may assume the CI (push) role, same rules as deployRoleTrust, e.g. oidc:token.actions.githubusercontent.com:repo:acme/payments:ref:refs/heads/main. A namespace of the fleet file may set its own."},
 	{keyRepositoryStacks, "1",
 		"Stacks holding each region's repositories: 1 keeps them in the region's stack; 2 to 20 puts them in that many stacks of their own (<stack>-repositories-<k>), each repository by a hash of its name, so adding or removing repositories moves no other one; changing the number moves most repositories (each then needs cdk import)."},
 	{keyEncryption, "AES256",
 		"Repository encryption: AES256 or KMS."},
+	{keySigning, "false",
+		"Sign every image pushed to the source with ECR managed signing, with a signing profile (Notation OCI) the app creates: true or false; not together with signingProfileArn."},
+	{keySigningProfileArn, defaultNone,
+		"Sign every image pushed to the source with ECR managed signing, with this existing AWS Signer signing profile: arn:<partition>:signer:<sourceRegion>:<account>:/signing-profiles/<name> (name: 2–64 letters, digits or _), in sourceRegion, possibly of another account; not together with signing=true."},
 	{keyAlertEmail, defaultNone,
 		"One plain e-mail address that receives the alarms."},
 	{keyReplicationFailureThreshold, "10",
@@ -134,7 +156,7 @@ var keyTable = []Key{
 	{keyActivityAlarms, "true",
 		"Create the repository activity alarms: true or false."},
 	{keyActivityAlarmRepositories, "(all, up to 10)",
-		"Comma-separated repository names watched one by one: a push rule, a pull and a push anomaly alarm and a dashboard widget each; the others are counted together by one rule for the namespace, with one alarm. At most 25; none for no repository; by default every repository when there are at most 10, else none."},
+		"Comma-separated repository names watched one by one: a push rule, a pull and a push anomaly alarm and a dashboard widget each; the others are counted together by one rule for the namespace, with one alarm. At most 25; none for no repository; by default every repository when there are at most 10, else none. With a fleet file of namespaces, full names such as payments/api."},
 	{keyAnomalyStdDevs, "3",
 		"Width of the anomaly-detection band in standard deviations: a number from 1 to 10."},
 	{keyEnhancedScanning, "false",
@@ -144,7 +166,7 @@ var keyTable = []Key{
 	{keyStorageScheduleMinutes, "60",
 		"How often the storage is measured, in minutes: an integer from 5 to 1440."},
 	{keyStorageRepositoryMetrics, defaultNone,
-		"Comma-separated repository names under repoPrefix (of productionRepositories, testingRepositories or repositoriesFile) that also get a storage metric of their own in every region: at most 10 (each costs about $0.30 a month per region)."},
+		"Comma-separated repository names under repoPrefix (of productionRepositories, testingRepositories or repositoriesFile) that also get a storage metric of their own in every region: at most 10 (each costs about $0.30 a month per region). With a fleet file of namespaces, full names such as payments/api."},
 	{keyStorageGrowthAlarmGiB, "10",
 		"Daily growth of the logical bytes under repoPrefix, in GiB per region, above which the storage-growth alarm fires: a number greater than 0 and at most 1000000."},
 	{keyReplicationLatency, "true",
@@ -153,6 +175,12 @@ var keyTable = []Key{
 		"p90 replication latency over one hour, in minutes, above which a destination's latency alarm fires: an integer from 1 to 1440."},
 	{keyLifecycleTrail, "false",
 		"Create a CloudTrail trail of management events (multi-region, with an encrypted, retained S3 bucket) in the source account, and in the destination account when it is another, so that lifecycle expiration notices arrive: true or false."},
+	{keyDeleteOnDestroy, "false",
+		"For sandboxes: cdk destroy deletes the repositories with their images in every region and schedules the deletion of the KMS keys: true or false. Refused while a production repository exists unless deleteProductionOnDestroy=true."},
+	{keyDeleteProductionOnDestroy, "false",
+		"Confirms deleteOnDestroy when production repositories exist (cdk destroy then deletes them with their images too): true or false; only with deleteOnDestroy=true."},
+	{keyRegistrySettingsOnDestroy, "delete",
+		"What cdk destroy does to the registry-wide singletons (replication configuration, destination registry policies, registry scanning configuration): delete empties the replication rules, deletes the registry policies and resets scanning; retain leaves them in place (DeletionPolicy Retain)."},
 }
 
 // keyIndex maps a key name to its position in keyTable.

@@ -42,9 +42,15 @@ type parser struct {
 	sourceRegionOK          bool
 	dests                   []destEntry // destinationRegion, secondaryRegion, additionalRegions
 	additionalRaw           string
-	sourceAccountOK         bool // sourceAccount (or CDK_DEFAULT_ACCOUNT) is valid or absent
+	sourceAccount           string // sourceAccount or CDK_DEFAULT_ACCOUNT, "" when unknown or bad
+	sourceAccountOK         bool   // sourceAccount (or CDK_DEFAULT_ACCOUNT) is valid or absent
 	destinationAccountGiven bool
 	destinationAccountOK    bool
+	accounts                destAccounts // set by checkDestinations
+	contextDests            []destEntry  // the context's destinations that were accepted
+
+	// The fleet file, checked by checkNamespaces once the accounts are known.
+	fleetDoc *fleetDoc
 }
 
 // parse does the work of Parse and also returns the keys it read.
@@ -57,7 +63,9 @@ func parse(ctx map[string]any, env Env) (*Config, []Problem, []string) {
 	p.parseLifecycle(c)
 	p.parseAccounts(c)
 	p.checkDestinations(c)
+	p.checkNamespaces(c)
 	p.parseMonitoring(c)
+	p.parseTeardown(c)
 	p.checkUnknownKeys()
 	return c, p.finish(), p.read
 }
@@ -134,26 +142,46 @@ func regionSuggestion(s string) string {
 
 // destEntry is one destination as given: a region, optionally @account.
 type destEntry struct {
-	key     string // the context key that names it
-	entry   string // as given, e.g. us-west-2@222222222222
-	region  string // the part before @
-	account string // the part after @, or "" without @
-	valid   bool   // region and account are well formed
+	key     string   // the context key that names it (repositoriesFile for a namespace's)
+	at      Location // its place in the fleet file; zero for a context key
+	entry   string   // as given, e.g. us-west-2@222222222222
+	region  string   // the part before @
+	account string   // the part after @, or "" without @
+	valid   bool     // region and account are well formed
+	// inheritedBy names the namespace that has this context destination because it names
+	// none of its own ("" otherwise).
+	inheritedBy string
+}
+
+// name names the entry in messages: its key, or its path in the fleet file.
+func (d destEntry) name() string {
+	switch {
+	case d.inheritedBy != "":
+		return fmt.Sprintf("%s (the context's destination, which %s has)", d.key, d.inheritedBy)
+	case d.at.Path != "":
+		return d.at.Path
+	}
+	return d.key
+}
+
+// reportDest records a problem about destination d.
+func (p *parser) reportDest(d destEntry, expected string) {
+	p.problems = append(p.problems, Problem{Key: d.key, Value: d.entry, Expected: expected, At: d.at})
 }
 
 const expAtAccount = "a 12-digit AWS account ID after the @, such as us-west-2@123456789012 (region@account puts a destination in its own account)"
 
 // destinationEntry splits one destination entry at its @ and checks both parts; problems
-// go to key and show the whole entry.
-func (p *parser) destinationEntry(key, entry, expected string) destEntry {
+// go to key (at at, for the fleet file) and show the whole entry.
+func (p *parser) destinationEntry(key string, at Location, entry, expected string) destEntry {
 	region, account, hasAt := strings.Cut(entry, "@")
-	d := destEntry{key: key, entry: entry, region: region, account: account, valid: true}
+	d := destEntry{key: key, at: at, entry: entry, region: region, account: account, valid: true}
 	if !awsid.IsRegion(region) {
-		p.add(key, entry, expected+regionSuggestion(region))
+		p.reportDest(d, expected+regionSuggestion(region))
 		d.valid = false
 	}
 	if hasAt && !awsid.IsAccount(account) {
-		p.add(key, entry, expAtAccount)
+		p.reportDest(d, expAtAccount)
 		d.valid = false
 	}
 	return d
@@ -172,7 +200,7 @@ func (p *parser) destination(key, def, expected string, allowNone bool) (destEnt
 	if allowNone && s == "none" {
 		return destEntry{}, false
 	}
-	return p.destinationEntry(key, s, expected), true
+	return p.destinationEntry(key, Location{}, s, expected), true
 }
 
 func (p *parser) parseRegions(c *Config) {
@@ -199,140 +227,211 @@ func (p *parser) parseRegions(c *Config) {
 			}
 		default:
 			listed[e] = true
-			p.dests = append(p.dests, p.destinationEntry(keyAdditionalRegions, e, expRegion))
+			p.dests = append(p.dests, p.destinationEntry(keyAdditionalRegions, Location{}, e, expRegion))
 		}
 	}
 }
 
-// checkDestinations resolves each destination's account and checks the destinations
-// together, once the accounts are read: never the source registry itself, the source's
-// partition, each destination once, each region once, at most 25, and a known source
-// account when one is in another account.
+// destAccounts resolves the account of destination entries, once the accounts are read.
+type destAccounts struct {
+	sourceRegion   string // "" when sourceRegion is bad
+	source         string // the source account, "" when unknown
+	sourceOK       bool   // sourceAccount is valid (or absent)
+	defaultAccount string // of a destination without @: destinationAccount, else the source account
+	defaultKnown   bool   // false when the key that decides defaultAccount is bad
+}
+
+// id identifies a destination's account: "" for the source account, "?" when it cannot be
+// told.
+func (a destAccounts) id(d destEntry) string {
+	switch {
+	case d.account != "" && d.account == a.source:
+		return ""
+	case d.account != "":
+		return d.account
+	case !a.defaultKnown:
+		return "?"
+	case a.defaultAccount == a.source:
+		return ""
+	}
+	return a.defaultAccount
+}
+
+// isSource reports whether d is the source registry itself (decidable only with a valid
+// source region and account).
+func (a destAccounts) isSource(d destEntry) bool {
+	return a.sourceRegion != "" && d.region == a.sourceRegion && a.sourceOK && a.id(d) == ""
+}
+
+// describe names d's account for a message.
+func (a destAccounts) describe(d destEntry) string {
+	switch id := a.id(d); id {
+	case "":
+		return "the source account"
+	case "?":
+		return "the destination account"
+	default:
+		return "account " + id
+	}
+}
+
+// destinationPair is a destination as ECR counts them: a region in an account (destAccounts.id).
+type destinationPair struct{ region, account string }
+
+// checkDestinations resolves each destination's account and checks the context's
+// destinations together, once the accounts are read: never the source registry itself, the
+// source's partition, each destination once, each region once, at most 25, and a known
+// source account when one is in another account.
 func (p *parser) checkDestinations(c *Config) {
-	src, srcOK := p.sourceRegion, p.sourceRegionOK
-	// The account of a destination without @: destinationAccount, else the source account
-	// ("" when unknown). known is false when the key that decides it is bad.
-	defaultAccount, defaultKnown := c.SourceAccount, p.sourceAccountOK
+	p.accounts = destAccounts{source: c.SourceAccount, sourceOK: p.sourceAccountOK,
+		defaultAccount: c.SourceAccount, defaultKnown: p.sourceAccountOK}
+	if p.sourceRegionOK {
+		p.accounts.sourceRegion = p.sourceRegion
+	}
 	if p.destinationAccountGiven {
-		defaultAccount, defaultKnown = c.DestinationAccount, p.destinationAccountOK
+		p.accounts.defaultAccount, p.accounts.defaultKnown = c.DestinationAccount, p.destinationAccountOK
 	}
-	// accountID identifies a destination's account: "" for the source account, "?" when it
-	// cannot be told.
-	accountID := func(d destEntry) string {
-		switch {
-		case d.account != "" && d.account == c.SourceAccount:
-			return ""
-		case d.account != "":
-			return d.account
-		case !defaultKnown:
-			return "?"
-		case defaultAccount == c.SourceAccount:
-			return ""
-		}
-		return defaultAccount
-	}
-	// isSource reports whether d is the source registry itself (decidable only with a valid
-	// source account).
-	isSource := func(d destEntry) bool {
-		return srcOK && d.region == src && p.sourceAccountOK && accountID(d) == ""
-	}
-	describe := func(d destEntry) string {
-		switch id := accountID(d); id {
-		case "":
-			return "the source account"
-		case "?":
-			return "the destination account"
-		default:
-			return "account " + id
-		}
-	}
-
-	// The source account must be known when a destination is in another account.
-	if p.sourceAccountOK && c.SourceAccount == "" {
-		var needs []string
-		if p.destinationAccountGiven && p.destinationAccountOK {
-			needs = append(needs, "destinationAccount "+c.DestinationAccount)
-		}
-		for _, d := range p.dests {
-			if d.valid && d.account != "" {
-				needs = append(needs, d.key+" "+d.entry)
-			}
-		}
-		if len(needs) > 0 {
-			if len(needs) > 3 {
-				needs = append(needs[:3], fmt.Sprintf("%d more", len(needs)-3))
-			}
-			p.add(keySourceAccount, "", fmt.Sprintf(
-				"the 12-digit source account: pass -c sourceAccount=… or run with AWS credentials so CDK_DEFAULT_ACCOUNT is set "+
-					"(cross-account replication to %s needs it)", strings.Join(needs, ", ")))
-		}
-	}
-
+	p.requireSourceAccount(c)
 	notes := map[string]string{
 		keyDestinationRegion: p.defaultNote(keyDestinationRegion, "us-west-2", ""),
 		keySecondaryRegion:   p.defaultNote(keySecondaryRegion, "eu-west-1", " or none"),
 	}
-	type pair struct{ region, account string }
-	first := map[pair]destEntry{}           // destination → the entry that names it first
-	firstInRegion := map[string]destEntry{} // region → the entry that names it first
-	var accounts []string
-	for _, d := range p.dests {
-		if !d.valid {
-			continue
-		}
-		if srcOK {
-			if isSource(d) {
-				p.add(d.key, d.entry, fmt.Sprintf(
-					"a region other than sourceRegion %q in the source account (the same region in another account is written %s@<account>)%s",
-					src, src, notes[d.key]))
-				continue
-			}
-			sp := awsid.PartitionOf(src)
-			if dp := awsid.PartitionOf(d.region); dp != sp {
-				p.add(d.key, d.entry, fmt.Sprintf(
-					"a region in the %s partition of sourceRegion %q: ECR does not replicate to regions of another partition (%s is in %s)%s",
-					sp, src, d.region, dp, notes[d.key]))
-				continue
-			}
-		}
-		id := pair{d.region, accountID(d)}
-		if f, dup := first[id]; dup {
-			as := ""
-			if f.entry != d.entry {
-				as = fmt.Sprintf(" as %q (both are %s in %s)", f.entry, d.region, describe(d))
-			}
-			p.add(d.key, d.entry, fmt.Sprintf("each destination once: %q is already %s%s%s", d.entry, f.key, as, notes[d.key]))
-			continue
-		}
-		if f, dup := firstInRegion[d.region]; dup {
-			p.add(d.key, d.entry, fmt.Sprintf(
-				"each destination region once: %s is already %s (%q, in %s); the app deploys one replica stack per region "+
-					"(ecr-replication-replica-%s), so one region cannot receive replicas in two accounts%s",
-				d.region, f.key, f.entry, describe(f), d.region, notes[d.key]))
-			continue
-		}
-		first[id], firstInRegion[d.region] = d, d
-		c.DestinationRegions = append(c.DestinationRegions, d.region)
-		accounts = append(accounts, d.account)
-	}
-	if slices.ContainsFunc(accounts, func(a string) bool { return a != "" }) {
-		c.DestinationRegionAccounts = accounts
-	}
+	p.contextDests = p.acceptDestinations(p.dests, map[string]destEntry{}, notes)
+	c.DestinationRegions, c.DestinationRegionAccounts = regionsAndAccounts(p.contextDests)
 
 	// ECR quota: 25 unique destinations (a region in an account) across all rules. Count
 	// every destination named, valid or not, so a long list is reported even when it also
 	// has bad entries.
-	unique := map[pair]bool{}
-	for _, d := range p.dests {
-		if !isSource(d) {
-			unique[pair{d.region, accountID(d)}] = true
-		}
-	}
-	if n := len(unique); n > maxDestinations {
+	if n := p.countDestinations(p.dests); n > maxDestinations {
 		p.add(keyAdditionalRegions, p.additionalRaw, fmt.Sprintf(
 			"at most %d destinations in total, a destination being a region in an account (ECR service quota on unique replication destinations, not checked by CloudFormation or CDK); got %d",
 			maxDestinations, n))
 	}
+}
+
+// regionsAndAccounts returns the regions of accepted destinations and the accounts they
+// name (nil when none names one), as DestinationRegions and DestinationRegionAccounts.
+func regionsAndAccounts(accepted []destEntry) (regions, accounts []string) {
+	for _, d := range accepted {
+		regions = append(regions, d.region)
+		accounts = append(accounts, d.account)
+	}
+	if !slices.ContainsFunc(accounts, func(a string) bool { return a != "" }) {
+		accounts = nil
+	}
+	return regions, accounts
+}
+
+// requireSourceAccount refuses an unknown source account when a destination (of the context
+// or of a namespace of the fleet file) is in another account.
+func (p *parser) requireSourceAccount(c *Config) {
+	if !p.sourceAccountOK || c.SourceAccount != "" {
+		return
+	}
+	var needs []string
+	if p.destinationAccountGiven && p.destinationAccountOK {
+		needs = append(needs, "destinationAccount "+c.DestinationAccount)
+	}
+	all := slices.Clone(p.dests)
+	if p.fleetDoc != nil {
+		for _, ns := range p.fleetDoc.namespaces {
+			all = append(all, ns.dests...)
+		}
+	}
+	for _, d := range all {
+		if d.valid && d.account != "" {
+			where := d.key
+			if d.at.Path != "" {
+				where += " " + d.at.Path
+			}
+			needs = append(needs, where+" "+d.entry)
+		}
+	}
+	if len(needs) == 0 {
+		return
+	}
+	if len(needs) > 3 {
+		needs = append(needs[:3], fmt.Sprintf("%d more", len(needs)-3))
+	}
+	p.add(keySourceAccount, "", fmt.Sprintf(
+		"the 12-digit source account: pass -c sourceAccount=… or run with AWS credentials so CDK_DEFAULT_ACCOUNT is set "+
+			"(cross-account replication to %s needs it)", strings.Join(needs, ", ")))
+}
+
+// acceptDestinations checks entries in order and returns those accepted: never the source
+// registry, the source's partition, each destination once among entries, and each region in
+// one account. regions maps a region to the entry that named it first; callers share it
+// between lists that must agree (the namespaces of the fleet file). notes adds to the
+// message of a key (the default a key has when it is not set).
+func (p *parser) acceptDestinations(entries []destEntry, regions map[string]destEntry, notes map[string]string) []destEntry {
+	a := p.accounts
+	first := map[destinationPair]destEntry{} // destination → the entry that names it first
+	var accepted []destEntry
+	for _, d := range entries {
+		if !d.valid || !p.sameRegistryRules(d, notes[d.key]) {
+			continue
+		}
+		id := destinationPair{d.region, a.id(d)}
+		if f, dup := first[id]; dup {
+			as := ""
+			if f.entry != d.entry {
+				as = fmt.Sprintf(" as %q (both are %s in %s)", f.entry, d.region, a.describe(d))
+			}
+			p.reportDest(d, fmt.Sprintf("each destination once: %q is already %s%s%s", d.entry, f.name(), as, notes[d.key]))
+			continue
+		}
+		if f, dup := regions[d.region]; dup && a.id(f) != a.id(d) {
+			at, other := d, f
+			if d.at == (Location{}) && f.at != (Location{}) { // report in the file when one of them is there
+				at, other = f, d
+			}
+			p.reportDest(at, fmt.Sprintf(
+				"each destination region once: %s is already %s (%q, in %s); the app deploys one replica stack per region "+
+					"(ecr-replication-replica-%s), so one region cannot receive replicas in two accounts%s",
+				d.region, other.name(), other.entry, a.describe(other), d.region, notes[at.key]))
+			continue
+		}
+		first[id] = d
+		if _, seen := regions[d.region]; !seen {
+			regions[d.region] = d
+		}
+		accepted = append(accepted, d)
+	}
+	return accepted
+}
+
+// sameRegistryRules checks that d is not the source registry itself and is in the source's
+// partition; note adds to the message.
+func (p *parser) sameRegistryRules(d destEntry, note string) bool {
+	src := p.accounts.sourceRegion
+	if src == "" {
+		return true
+	}
+	if p.accounts.isSource(d) {
+		p.reportDest(d, fmt.Sprintf(
+			"a region other than sourceRegion %q in the source account (the same region in another account is written %s@<account>)%s",
+			src, src, note))
+		return false
+	}
+	if sp, dp := awsid.PartitionOf(src), awsid.PartitionOf(d.region); dp != sp {
+		p.reportDest(d, fmt.Sprintf(
+			"a region in the %s partition of sourceRegion %q: ECR does not replicate to regions of another partition (%s is in %s)%s",
+			sp, src, d.region, dp, note))
+		return false
+	}
+	return true
+}
+
+// countDestinations counts the unique destinations (a region in an account) of entries,
+// valid or not, the source registry aside.
+func (p *parser) countDestinations(entries []destEntry) int {
+	unique := map[destinationPair]bool{}
+	for _, d := range entries {
+		if !p.accounts.isSource(d) {
+			unique[destinationPair{d.region, p.accounts.id(d)}] = true
+		}
+	}
+	return len(unique)
 }
 
 // ----------------------------------------------------------- repositories
@@ -354,15 +453,22 @@ func (p *parser) repoPrefix() (string, bool) {
 	if !given {
 		s = "enterprise-apps"
 	}
-	if n := utf8.RuneCountInString(s); n < minRepoPrefixLen || n > maxRepoPrefixLen {
-		p.add(keyRepoPrefix, s, fmt.Sprintf("%s; got %s", expPrefix, characters(n)))
-		return "", false
-	}
-	if !awsid.IsRepositoryNamespace(s) {
-		p.add(keyRepoPrefix, s, expPrefix)
+	if expected := prefixProblem(s); expected != "" {
+		p.add(keyRepoPrefix, s, expected)
 		return "", false
 	}
 	return s, true
+}
+
+// prefixProblem returns what is expected instead of s as a namespace's prefix, or "".
+func prefixProblem(s string) string {
+	if n := utf8.RuneCountInString(s); n < minRepoPrefixLen || n > maxRepoPrefixLen {
+		return fmt.Sprintf("%s; got %s", expPrefix, characters(n))
+	}
+	if !awsid.IsRepositoryNamespace(s) {
+		return expPrefix
+	}
+	return ""
 }
 
 // repositories reads a repository list. prefix is "" when repoPrefix is bad. With
@@ -408,7 +514,36 @@ func (p *parser) parseRepositories(c *Config) {
 	prefix, prefixOK := p.repoPrefix()
 	prod, prodOK := p.repositories(keyProductionRepositories, "production", prefix)
 	test, testOK := p.repositories(keyTestingRepositories, "testing", prefix)
+	test, testOK = p.notInBoth(prod, test, testOK)
 
+	// The fleet file adds to the lists (which, with it, default to none), or lists namespaces.
+	doc := p.fleet(prefix)
+	p.fleetDoc = doc
+	c.DeleteReplication, _ = p.boolean(keyDeleteReplication, false)
+	if doc.many {
+		p.refuseOneNamespaceKeys(doc)
+		return
+	}
+	prod, test, fileOK := p.addFleet(c, doc, prod, test)
+
+	if prodOK && testOK && fileOK && len(prod)+len(test) == 0 {
+		if doc.given {
+			p.add(keyRepositoriesFile, p.rawValue(keyRepositoriesFile),
+				"at least one repository overall: repositoriesFile lists none, and productionRepositories and testingRepositories add none")
+		} else {
+			p.add(keyProductionRepositories, p.rawValue(keyProductionRepositories),
+				"at least one repository overall: productionRepositories and testingRepositories are both empty")
+		}
+	}
+	p.checkRepositoryIDs(prod, test)
+	if prefixOK {
+		c.RepoPrefix = prefix
+	}
+	c.ProductionRepositories, c.TestingRepositories = prod, test
+}
+
+// notInBoth drops from test the names already in prod, refusing them.
+func (p *parser) notInBoth(prod, test []string, testOK bool) ([]string, bool) {
 	inProd := map[string]bool{}
 	for _, n := range prod {
 		inProd[n] = true
@@ -424,14 +559,21 @@ func (p *parser) parseRepositories(c *Config) {
 		}
 		kept = append(kept, n)
 	}
+	return kept, testOK
+}
 
-	// The fleet file adds to the lists (which, with it, default to none).
-	fleet, fileGiven, fileOK := p.fleet(prefix)
-	inTest := map[string]bool{}
-	for _, n := range kept {
+// addFleet adds the repositories of the fleet file (the one-namespace form) to the lists,
+// refusing those already in them, and records their overrides.
+func (p *parser) addFleet(c *Config, doc *fleetDoc, prod, test []string) ([]string, []string, bool) {
+	fileOK := doc.ok
+	inProd, inTest := map[string]bool{}, map[string]bool{}
+	for _, n := range prod {
+		inProd[n] = true
+	}
+	for _, n := range test {
 		inTest[n] = true
 	}
-	for _, e := range fleet {
+	for _, e := range doc.repositories {
 		listKey := ""
 		switch {
 		case inProd[e.name]:
@@ -450,7 +592,7 @@ func (p *parser) parseRepositories(c *Config) {
 		case ProfileProduction:
 			prod = append(prod, e.name)
 		case ProfileTesting:
-			kept = append(kept, e.name)
+			test = append(test, e.name)
 		default:
 			continue
 		}
@@ -461,23 +603,18 @@ func (p *parser) parseRepositories(c *Config) {
 			c.RepositoryOverrides[e.name] = e.overrides
 		}
 	}
+	return prod, test, fileOK
+}
 
-	if prodOK && testOK && fileOK && len(prod)+len(kept) == 0 {
-		if fileGiven {
-			p.add(keyRepositoriesFile, p.rawValue(keyRepositoriesFile),
-				"at least one repository overall: repositoriesFile lists none, and productionRepositories and testingRepositories add none")
-		} else {
-			p.add(keyProductionRepositories, p.rawValue(keyProductionRepositories),
-				"at least one repository overall: productionRepositories and testingRepositories are both empty")
-		}
-	}
-	// Construct ids, and so CloudFormation logical ids, are made of a name's letters and
-	// digits (awsid.ConstructID): two names that differ only in separators would share one.
+// checkRepositoryIDs refuses names that would share a construct id. Construct ids, and so
+// CloudFormation logical ids, are made of a name's letters and digits (awsid.ConstructID):
+// two names that differ only in separators would share one.
+func (p *parser) checkRepositoryIDs(prod, test []string) {
 	ids := map[string]string{}
 	for _, group := range []struct {
 		key   string
 		names []string
-	}{{keyProductionRepositories, prod}, {keyTestingRepositories, kept}} {
+	}{{keyProductionRepositories, prod}, {keyTestingRepositories, test}} {
 		for _, n := range group.names {
 			id := awsid.ConstructID(n)
 			if other, ok := ids[id]; ok && other != n {
@@ -487,10 +624,22 @@ func (p *parser) parseRepositories(c *Config) {
 			ids[id] = n
 		}
 	}
-	if prefixOK {
-		c.RepoPrefix = prefix
+}
+
+// refuseOneNamespaceKeys refuses the context keys of the one-namespace form next to a fleet
+// file of namespaces, saying what to write instead.
+func (p *parser) refuseOneNamespaceKeys(doc *fleetDoc) {
+	file := fmt.Sprintf("with a fleet file of namespaces (repositoriesFile %s)", doc.file)
+	if p.given(keyRepoPrefix) {
+		p.add(keyRepoPrefix, p.rawValue(keyRepoPrefix), fmt.Sprintf(
+			"no repoPrefix %s: each namespace names its own (namespaces[i].prefix); remove repoPrefix, or list the repositories of one namespace under repositories: instead of namespaces:", file))
 	}
-	c.ProductionRepositories, c.TestingRepositories = prod, kept
+	for _, k := range []struct{ key, profile string }{{keyProductionRepositories, "production"}, {keyTestingRepositories, "testing"}} {
+		if p.given(k.key) {
+			p.add(k.key, p.rawValue(k.key), fmt.Sprintf(
+				"no %s %s: list each repository under its namespace's repositories, with profile: %s", k.key, file, k.profile))
+		}
+	}
 }
 
 // -------------------------------------------------------------- lifecycle
@@ -635,7 +784,22 @@ func (p *parser) parseAccounts(c *Config) {
 	}
 	dst, dstGiven, dstOK := p.account(keyDestinationAccount)
 	c.SourceAccount, c.DestinationAccount = src, dst
-	p.sourceAccountOK, p.destinationAccountGiven, p.destinationAccountOK = srcOK, dstGiven, dstOK
+	p.sourceAccount, p.sourceAccountOK, p.destinationAccountGiven, p.destinationAccountOK = src, srcOK, dstGiven, dstOK
+	p.parseAccess(c)
+	c.RepositoryStacks, _ = p.integer(keyRepositoryStacks, 1, 1, maxRepositoryStacks, expRepositoryStacks)
+	c.Encryption = Encryption(p.choice(keyEncryption, string(EncryptionAES256), expEncryption, string(EncryptionAES256), string(EncryptionKMS)))
+	p.parseSigning(c)
+	if s, _, ok := p.text(keyAlertEmail, expEmail); ok && s != "" {
+		if plainEmail(s) {
+			c.AlertEmail = s
+		} else {
+			p.add(keyAlertEmail, s, expEmail)
+		}
+	}
+}
+
+// parseAccess reads who besides the source account may pull, and who may assume the roles.
+func (p *parser) parseAccess(c *Config) {
 
 	pull := p.list(keyPullAccounts, expPullAccounts, true)
 	seen, repeated := map[string]bool{}, map[string]bool{}
@@ -664,30 +828,30 @@ func (p *parser) parseAccounts(c *Config) {
 			p.add(keyOrganizationID, s, expOrgID)
 		}
 	}
+	c.DeployRoleTrust = p.trustKey(keyDeployRoleTrust)
+	c.CIRoleTrust = p.trustKey(keyCIRoleTrust)
+}
 
-	c.RepositoryStacks, _ = p.integer(keyRepositoryStacks, 1, 1, maxRepositoryStacks, expRepositoryStacks)
-
-	c.Encryption = EncryptionAES256
-	if s, given, ok := p.text(keyEncryption, expEncryption); ok && given {
-		switch e := Encryption(s); e {
-		case EncryptionAES256, EncryptionKMS:
-			c.Encryption = e
-		default:
-			hint := ""
-			if strings.EqualFold(s, string(EncryptionAES256)) || strings.EqualFold(s, string(EncryptionKMS)) {
-				hint = " (in upper case)"
-			}
-			p.add(keyEncryption, s, expEncryption+hint)
+// choice reads a key that takes one of values, def when it is absent or bad. A value that
+// differs from one of them only in case is refused with a hint ("in upper case").
+func (p *parser) choice(key, def, expected string, values ...string) string {
+	s, given, ok := p.text(key, expected)
+	if !given || !ok {
+		return def
+	}
+	hint := ""
+	for _, v := range values {
+		switch {
+		case s == v:
+			return s
+		case strings.EqualFold(s, v) && v == strings.ToUpper(v):
+			hint = " (in upper case)"
+		case strings.EqualFold(s, v):
+			hint = " (in lower case)"
 		}
 	}
-
-	if s, _, ok := p.text(keyAlertEmail, expEmail); ok && s != "" {
-		if plainEmail(s) {
-			c.AlertEmail = s
-		} else {
-			p.add(keyAlertEmail, s, expEmail)
-		}
-	}
+	p.add(key, s, expected+hint)
+	return def
 }
 
 // plainEmail reports whether s is one bare e-mail address, as net/mail
@@ -774,9 +938,14 @@ func (p *parser) repositorySubset(c *Config, key, expected string, max int, why 
 	if !lv.given || lv.bad {
 		return nil
 	}
-	known := map[string]bool{}
+	// Names of the one-namespace form are short; with namespaces, full names.
+	known, short := map[string]bool{}, map[string]string{}
 	for _, r := range c.Repositories() {
-		known[r.Name] = true
+		if c.ManyNamespaces() {
+			known[r.FullName], short[r.Name] = true, r.FullName
+		} else {
+			known[r.Name] = true
+		}
 	}
 	out := []string{}
 	seen := map[string]bool{}
@@ -788,6 +957,14 @@ func (p *parser) repositorySubset(c *Config, key, expected string, max int, why 
 			}
 		case seen[n]:
 			p.add(key, n, fmt.Sprintf("each repository once: %q is listed more than once", n))
+		case c.ManyNamespaces() && !known[n]:
+			hint := ""
+			if full, ok := short[n]; ok {
+				hint = fmt.Sprintf(" (did you mean %q?)", full)
+			}
+			p.add(key, n, "the full name of a repository of a namespace of repositoriesFile (<prefix>/<name>, such as payments/api)"+hint)
+		case c.ManyNamespaces():
+			out = append(out, n)
 		case c.RepoPrefix != "" && !known[n]:
 			p.add(key, n, "the name of a repository of productionRepositories, testingRepositories or repositoriesFile")
 		default:

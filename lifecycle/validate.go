@@ -70,187 +70,219 @@ func (v ValidationErrors) Unwrap() []error {
 //     images; targetStorageClass only with transition; sinceImagePulled only
 //     with transition; sinceImageTransitioned only with expire on archive images.
 func (p Policy) Validate() error {
-	var errs ValidationErrors
-	add := func(idx int, r Rule, field, format string, args ...any) {
-		errs = append(errs, &ValidationError{RuleIndex: idx, RulePriority: r.RulePriority, Field: field, Problem: fmt.Sprintf(format, args...)})
+	v := &validator{
+		priorityOwner: map[int]int{}, untaggedOwner: map[StorageClass]int{}, criteriaOwner: map[criteriaKey]int{},
 	}
-	policyErr := func(field, format string, args ...any) {
-		errs = append(errs, &ValidationError{Field: field, Problem: fmt.Sprintf(format, args...)})
-	}
-
 	if len(p.Rules) == 0 {
-		policyErr("rules", "got no rules, expected at least 1")
+		v.policyErr("rules", "got no rules, expected at least 1")
 	}
 	if len(p.Rules) > MaxRules {
-		policyErr("rules", "got %d rules, expected at most %d", len(p.Rules), MaxRules)
+		v.policyErr("rules", "got %d rules, expected at most %d", len(p.Rules), MaxRules)
 	}
-
-	maxPriority, maxIdx := 0, 0
 	for i, r := range p.Rules {
-		if i == 0 || r.RulePriority > maxPriority {
-			maxPriority, maxIdx = r.RulePriority, i+1
+		if i == 0 || r.RulePriority > v.maxPriority {
+			v.maxPriority, v.maxIdx = r.RulePriority, i+1
 		}
 	}
-
-	priorityOwner := map[int]int{}
-	anyRule := 0
-	untaggedOwner := map[StorageClass]int{}
-	type criteriaKey struct {
-		storage StorageClass
-		kind    string
-		entries string
-	}
-	criteriaOwner := map[criteriaKey]int{}
-
 	for i, r := range p.Rules {
-		idx := i + 1
-		s, a := r.Selection, r.Action
-
-		// rulePriority
-		if r.RulePriority < 1 {
-			add(idx, r, "rulePriority", "got %d, expected an integer of at least 1", r.RulePriority)
-		} else if owner, dup := priorityOwner[r.RulePriority]; dup {
-			add(idx, r, "rulePriority", "got %d, expected a unique priority (rule %d has it too)", r.RulePriority, owner)
-		} else {
-			priorityOwner[r.RulePriority] = idx
-		}
-
-		// storageClass
-		storageValid := true
-		switch s.StorageClass {
-		case "", StorageStandard, StorageArchive:
-		default:
-			storageValid = false
-			add(idx, r, "selection.storageClass", "got %q, expected %q or %q", s.StorageClass, StorageStandard, StorageArchive)
-		}
-		storage := storageOf(s.StorageClass)
-
-		// tagStatus and the tag lists
-		switch s.TagStatus {
-		case TagStatusTagged:
-			switch {
-			case len(s.TagPrefixList) > 0 && len(s.TagPatternList) > 0:
-				add(idx, r, "selection.tagPrefixList", "got both tagPrefixList and tagPatternList, expected exactly one of them with tagStatus \"tagged\"")
-			case len(s.TagPrefixList) == 0 && len(s.TagPatternList) == 0:
-				add(idx, r, "selection.tagPrefixList", "got neither tagPrefixList nor tagPatternList, expected exactly one non-empty list with tagStatus \"tagged\"")
-			}
-		case TagStatusUntagged, TagStatusAny:
-			if len(s.TagPrefixList) > 0 {
-				add(idx, r, "selection.tagPrefixList", "got %s, expected no tagPrefixList with tagStatus %q", quoteList(s.TagPrefixList), s.TagStatus)
-			}
-			if len(s.TagPatternList) > 0 {
-				add(idx, r, "selection.tagPatternList", "got %s, expected no tagPatternList with tagStatus %q", quoteList(s.TagPatternList), s.TagStatus)
-			}
-		default:
-			add(idx, r, "selection.tagStatus", "got %q, expected %q, %q or %q", s.TagStatus, TagStatusTagged, TagStatusUntagged, TagStatusAny)
-		}
-		for j, prefix := range s.TagPrefixList {
-			if prefix == "" {
-				add(idx, r, fmt.Sprintf("selection.tagPrefixList[%d]", j), "got an empty string, expected a tag prefix")
-			}
-		}
-		for j, pattern := range s.TagPatternList {
-			if pattern == "" {
-				add(idx, r, fmt.Sprintf("selection.tagPatternList[%d]", j), "got an empty string, expected a tag pattern")
-			}
-			if n := strings.Count(pattern, "*"); n > MaxPatternWildcards {
-				add(idx, r, fmt.Sprintf("selection.tagPatternList[%d]", j), "got %q with %d wildcards, expected at most %d", pattern, n, MaxPatternWildcards)
-			}
-		}
-
-		switch s.TagStatus {
-		case TagStatusAny:
-			if anyRule != 0 {
-				add(idx, r, "selection.tagStatus", "got a second \"any\" rule (rule %d is one), expected at most one", anyRule)
-			} else {
-				anyRule = idx
-			}
-			if maxIdx != idx && r.RulePriority <= maxPriority {
-				add(idx, r, "rulePriority", "got %d for the \"any\" rule, expected the highest priority in the policy (rule %d has %d)", r.RulePriority, maxIdx, maxPriority)
-			}
-		case TagStatusUntagged:
-			if !storageValid {
-				break
-			}
-			if owner, dup := untaggedOwner[storage]; dup {
-				add(idx, r, "selection.tagStatus", "got a second \"untagged\" rule for %s images (rule %d is one), expected at most one per storage class", storage, owner)
-			} else {
-				untaggedOwner[storage] = idx
-			}
-		case TagStatusTagged:
-			if !storageValid {
-				break
-			}
-			if (len(s.TagPrefixList) == 0) == (len(s.TagPatternList) == 0) {
-				break // reported above
-			}
-			kind, list := "tagPrefixList", s.TagPrefixList
-			if len(s.TagPatternList) > 0 {
-				kind, list = "tagPatternList", s.TagPatternList
-			}
-			sorted := slices.Clone(list)
-			slices.Sort(sorted)
-			sorted = slices.Compact(sorted)
-			key := criteriaKey{storage: storage, kind: kind, entries: strings.Join(sorted, "\x00")}
-			if owner, dup := criteriaOwner[key]; dup {
-				add(idx, r, "selection."+kind, "got %s, the same tag criteria as rule %d for %s images, expected a unique set per rule (the lower-priority rule could never act on an image)", quoteList(list), owner, storage)
-			} else {
-				criteriaOwner[key] = idx
-			}
-		}
-
-		// counting
-		switch s.CountType {
-		case CountImageCountMoreThan:
-			if s.CountUnit != "" {
-				add(idx, r, "selection.countUnit", "got %q, expected no countUnit with countType %q", s.CountUnit, s.CountType)
-			}
-		case CountSinceImagePushed, CountSinceImagePulled, CountSinceImageTransitioned:
-			if s.CountUnit != CountUnitDays {
-				add(idx, r, "selection.countUnit", "got %q, expected %q with countType %q", s.CountUnit, CountUnitDays, s.CountType)
-			}
-		default:
-			add(idx, r, "selection.countType", "got %q, expected %q, %q, %q or %q", s.CountType,
-				CountImageCountMoreThan, CountSinceImagePushed, CountSinceImagePulled, CountSinceImageTransitioned)
-		}
-		if s.CountNumber < 1 {
-			add(idx, r, "selection.countNumber", "got %d, expected a positive integer", s.CountNumber)
-		}
-
-		// action and the fields that go with it
-		switch a.Type {
-		case ActionExpire:
-			if a.TargetStorageClass != "" {
-				add(idx, r, "action.targetStorageClass", "got %q, expected no targetStorageClass with action.type %q", a.TargetStorageClass, a.Type)
-			}
-			if s.CountType == CountSinceImagePulled {
-				add(idx, r, "selection.countType", "got %q with action.type %q, expected action.type %q (ECR uses sinceImagePulled only to archive images)", s.CountType, a.Type, ActionTransition)
-			}
-		case ActionTransition:
-			if a.TargetStorageClass != StorageArchive {
-				add(idx, r, "action.targetStorageClass", "got %q, expected %q with action.type %q", a.TargetStorageClass, StorageArchive, a.Type)
-			}
-			if s.StorageClass == StorageArchive {
-				add(idx, r, "selection.storageClass", "got %q with action.type %q, expected %q or none (transition moves standard images to archive)", s.StorageClass, a.Type, StorageStandard)
-			}
-			if s.CountType == CountSinceImageTransitioned {
-				add(idx, r, "selection.countType", "got %q with action.type %q, expected action.type %q", s.CountType, a.Type, ActionExpire)
-			}
-		default:
-			add(idx, r, "action.type", "got %q, expected %q or %q", a.Type, ActionExpire, ActionTransition)
-		}
-		if s.CountType == CountSinceImageTransitioned && s.StorageClass != StorageArchive {
-			add(idx, r, "selection.storageClass", "got %q, expected %q with countType %q", s.StorageClass, StorageArchive, s.CountType)
-		}
+		v.rule(i+1, r)
 	}
-
 	if n := utf8.RuneCountInString(p.render()); n < MinPolicyLength || n > MaxPolicyLength {
-		policyErr("policy", "rendered JSON is %d characters, expected %d to %d", n, MinPolicyLength, MaxPolicyLength)
+		v.policyErr("policy", "rendered JSON is %d characters, expected %d to %d", n, MinPolicyLength, MaxPolicyLength)
 	}
-	if len(errs) == 0 {
+	if len(v.errs) == 0 {
 		return nil
 	}
-	return errs
+	return v.errs
+}
+
+// criteriaKey identifies a tagged rule's criteria: two rules with the same key select the same
+// images, so the lower-priority one could never act.
+type criteriaKey struct {
+	storage StorageClass
+	kind    string
+	entries string
+}
+
+// validator collects a policy's problems, rule by rule, with what earlier rules claimed.
+type validator struct {
+	errs                ValidationErrors
+	maxPriority, maxIdx int // the highest priority, and the (1-based) rule that has it
+	priorityOwner       map[int]int
+	anyRule             int
+	untaggedOwner       map[StorageClass]int
+	criteriaOwner       map[criteriaKey]int
+	idx                 int // the rule being checked (1-based)
+	current             Rule
+}
+
+func (v *validator) add(field, format string, args ...any) {
+	v.errs = append(v.errs, &ValidationError{RuleIndex: v.idx, RulePriority: v.current.RulePriority, Field: field, Problem: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) policyErr(field, format string, args ...any) {
+	v.errs = append(v.errs, &ValidationError{Field: field, Problem: fmt.Sprintf(format, args...)})
+}
+
+// rule checks one rule (idx from 1).
+func (v *validator) rule(idx int, r Rule) {
+	v.idx, v.current = idx, r
+	v.priority(r)
+	storageValid := v.storageClass(r.Selection)
+	v.tagLists(r.Selection)
+	if storageValid {
+		v.tagStatusOnce(r)
+	} else if r.Selection.TagStatus == TagStatusAny {
+		v.anyRuleOnce(r)
+	}
+	v.counting(r.Selection)
+	v.action(r.Selection, r.Action)
+}
+
+func (v *validator) priority(r Rule) {
+	if r.RulePriority < 1 {
+		v.add("rulePriority", "got %d, expected an integer of at least 1", r.RulePriority)
+	} else if owner, dup := v.priorityOwner[r.RulePriority]; dup {
+		v.add("rulePriority", "got %d, expected a unique priority (rule %d has it too)", r.RulePriority, owner)
+	} else {
+		v.priorityOwner[r.RulePriority] = v.idx
+	}
+}
+
+// storageClass reports whether the selection's storage class is valid.
+func (v *validator) storageClass(s Selection) bool {
+	switch s.StorageClass {
+	case "", StorageStandard, StorageArchive:
+		return true
+	}
+	v.add("selection.storageClass", "got %q, expected %q or %q", s.StorageClass, StorageStandard, StorageArchive)
+	return false
+}
+
+// tagLists checks tagStatus against the tag lists, and each list entry.
+func (v *validator) tagLists(s Selection) {
+	switch s.TagStatus {
+	case TagStatusTagged:
+		switch {
+		case len(s.TagPrefixList) > 0 && len(s.TagPatternList) > 0:
+			v.add("selection.tagPrefixList", "got both tagPrefixList and tagPatternList, expected exactly one of them with tagStatus \"tagged\"")
+		case len(s.TagPrefixList) == 0 && len(s.TagPatternList) == 0:
+			v.add("selection.tagPrefixList", "got neither tagPrefixList nor tagPatternList, expected exactly one non-empty list with tagStatus \"tagged\"")
+		}
+	case TagStatusUntagged, TagStatusAny:
+		if len(s.TagPrefixList) > 0 {
+			v.add("selection.tagPrefixList", "got %s, expected no tagPrefixList with tagStatus %q", quoteList(s.TagPrefixList), s.TagStatus)
+		}
+		if len(s.TagPatternList) > 0 {
+			v.add("selection.tagPatternList", "got %s, expected no tagPatternList with tagStatus %q", quoteList(s.TagPatternList), s.TagStatus)
+		}
+	default:
+		v.add("selection.tagStatus", "got %q, expected %q, %q or %q", s.TagStatus, TagStatusTagged, TagStatusUntagged, TagStatusAny)
+	}
+	for j, prefix := range s.TagPrefixList {
+		if prefix == "" {
+			v.add(fmt.Sprintf("selection.tagPrefixList[%d]", j), "got an empty string, expected a tag prefix")
+		}
+	}
+	for j, pattern := range s.TagPatternList {
+		if pattern == "" {
+			v.add(fmt.Sprintf("selection.tagPatternList[%d]", j), "got an empty string, expected a tag pattern")
+		}
+		if n := strings.Count(pattern, "*"); n > MaxPatternWildcards {
+			v.add(fmt.Sprintf("selection.tagPatternList[%d]", j), "got %q with %d wildcards, expected at most %d", pattern, n, MaxPatternWildcards)
+		}
+	}
+}
+
+// tagStatusOnce checks what may appear once: one "any" rule (with the highest priority), one
+// "untagged" rule per storage class, one rule per set of tag criteria.
+func (v *validator) tagStatusOnce(r Rule) {
+	s := r.Selection
+	storage := storageOf(s.StorageClass)
+	switch s.TagStatus {
+	case TagStatusAny:
+		v.anyRuleOnce(r)
+	case TagStatusUntagged:
+		if owner, dup := v.untaggedOwner[storage]; dup {
+			v.add("selection.tagStatus", "got a second \"untagged\" rule for %s images (rule %d is one), expected at most one per storage class", storage, owner)
+		} else {
+			v.untaggedOwner[storage] = v.idx
+		}
+	case TagStatusTagged:
+		if (len(s.TagPrefixList) == 0) == (len(s.TagPatternList) == 0) {
+			return // reported by tagLists
+		}
+		kind, list := "tagPrefixList", s.TagPrefixList
+		if len(s.TagPatternList) > 0 {
+			kind, list = "tagPatternList", s.TagPatternList
+		}
+		sorted := slices.Compact(slices.Sorted(slices.Values(list)))
+		key := criteriaKey{storage: storage, kind: kind, entries: strings.Join(sorted, "\x00")}
+		if owner, dup := v.criteriaOwner[key]; dup {
+			v.add("selection."+kind, "got %s, the same tag criteria as rule %d for %s images, expected a unique set per rule (the lower-priority rule could never act on an image)", quoteList(list), owner, storage)
+		} else {
+			v.criteriaOwner[key] = v.idx
+		}
+	}
+}
+
+// anyRuleOnce checks that there is one "any" rule, with the highest priority.
+func (v *validator) anyRuleOnce(r Rule) {
+	if v.anyRule != 0 {
+		v.add("selection.tagStatus", "got a second \"any\" rule (rule %d is one), expected at most one", v.anyRule)
+	} else {
+		v.anyRule = v.idx
+	}
+	if v.maxIdx != v.idx && r.RulePriority <= v.maxPriority {
+		v.add("rulePriority", "got %d for the \"any\" rule, expected the highest priority in the policy (rule %d has %d)", r.RulePriority, v.maxIdx, v.maxPriority)
+	}
+}
+
+func (v *validator) counting(s Selection) {
+	switch s.CountType {
+	case CountImageCountMoreThan:
+		if s.CountUnit != "" {
+			v.add("selection.countUnit", "got %q, expected no countUnit with countType %q", s.CountUnit, s.CountType)
+		}
+	case CountSinceImagePushed, CountSinceImagePulled, CountSinceImageTransitioned:
+		if s.CountUnit != CountUnitDays {
+			v.add("selection.countUnit", "got %q, expected %q with countType %q", s.CountUnit, CountUnitDays, s.CountType)
+		}
+	default:
+		v.add("selection.countType", "got %q, expected %q, %q, %q or %q", s.CountType,
+			CountImageCountMoreThan, CountSinceImagePushed, CountSinceImagePulled, CountSinceImageTransitioned)
+	}
+	if s.CountNumber < 1 {
+		v.add("selection.countNumber", "got %d, expected a positive integer", s.CountNumber)
+	}
+}
+
+// action checks the action and the selection fields that go with it.
+func (v *validator) action(s Selection, a Action) {
+	switch a.Type {
+	case ActionExpire:
+		if a.TargetStorageClass != "" {
+			v.add("action.targetStorageClass", "got %q, expected no targetStorageClass with action.type %q", a.TargetStorageClass, a.Type)
+		}
+		if s.CountType == CountSinceImagePulled {
+			v.add("selection.countType", "got %q with action.type %q, expected action.type %q (ECR uses sinceImagePulled only to archive images)", s.CountType, a.Type, ActionTransition)
+		}
+	case ActionTransition:
+		if a.TargetStorageClass != StorageArchive {
+			v.add("action.targetStorageClass", "got %q, expected %q with action.type %q", a.TargetStorageClass, StorageArchive, a.Type)
+		}
+		if s.StorageClass == StorageArchive {
+			v.add("selection.storageClass", "got %q with action.type %q, expected %q or none (transition moves standard images to archive)", s.StorageClass, a.Type, StorageStandard)
+		}
+		if s.CountType == CountSinceImageTransitioned {
+			v.add("selection.countType", "got %q with action.type %q, expected action.type %q", s.CountType, a.Type, ActionExpire)
+		}
+	default:
+		v.add("action.type", "got %q, expected %q or %q", a.Type, ActionExpire, ActionTransition)
+	}
+	if s.CountType == CountSinceImageTransitioned && s.StorageClass != StorageArchive {
+		v.add("selection.storageClass", "got %q, expected %q with countType %q", s.StorageClass, StorageArchive, s.CountType)
+	}
 }
 
 // quoteList formats a string list the way it appears in JSON.

@@ -12,6 +12,7 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -41,6 +42,18 @@ var PushActions = []string{
 	"ecr:InitiateLayerUpload",
 	"ecr:PutImage",
 	"ecr:UploadLayerPart",
+}
+
+// PullPushActions are PullActions followed by the PushActions that are not among them: what a
+// principal needs to push and pull, without deleting or changing policies.
+func PullPushActions() []string {
+	out := append([]string(nil), PullActions...)
+	for _, a := range PushActions {
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // PullAccess says who, besides IAM identities of the repository's own account, may pull from a

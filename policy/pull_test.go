@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/acme-platform/ecr-replication/policy"
@@ -66,4 +67,12 @@ func containsAt(s, sub string) bool {
 		}
 	}
 	return false
+}
+
+func TestPullPushActions(t *testing.T) {
+	want := []string{"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+		"ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"}
+	if got := policy.PullPushActions(); !reflect.DeepEqual(got, want) {
+		t.Errorf("PullPushActions() = %q; want %q", got, want)
+	}
 }

@@ -59,3 +59,15 @@ func (m TagMutability) Or(fallback TagMutability) TagMutability {
 	}
 	return m
 }
+
+// DefaultDeploymentID is the id of the app's own deployment: the id starts every stack name of
+// a deployment (stacks.NewDeployment), so the app's stacks are ecr-replication-source-<region>
+// and ecr-replication-replica-<region>.
+const DefaultDeploymentID = "ecr-replication"
+
+// SourceStackName is the name (and construct id) of a deployment's source stack.
+func SourceStackName(deployment, region string) string { return deployment + "-source-" + region }
+
+// ReplicaStackName is the name (and construct id) of a deployment's replica stack in a
+// destination region.
+func ReplicaStackName(deployment, region string) string { return deployment + "-replica-" + region }

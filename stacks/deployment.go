@@ -2,14 +2,18 @@ package stacks
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/checks"
+	"github.com/acme-platform/ecr-replication/constructs/registry"
 	"github.com/acme-platform/ecr-replication/lifecycle"
+	"github.com/acme-platform/ecr-replication/policy"
 	"github.com/acme-platform/ecr-replication/replication"
 )
 
@@ -34,58 +38,64 @@ type DeploymentProps struct {
 	TemplateLifecycle *lifecycle.Policy
 }
 
+// deploymentIDPattern is what a deployment id may be: the start of a CloudFormation stack name.
+var deploymentIDPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,63}$`)
+
 // Deployment is every stack of one deployment.
 type Deployment struct {
 	// Source is the stack of the source region.
 	Source *SourceStack
 	// Replicas are the stacks of the destination regions, in Destinations order.
 	Replicas []*ReplicaStack
+	id       string
+	props    DeploymentProps
+}
+
+// ID returns the deployment's id, which starts every one of its stack names.
+func (d *Deployment) ID() string { return d.id }
+
+// Replica returns the replica stack of a destination region, or nil.
+func (d *Deployment) Replica(region string) *ReplicaStack {
+	for _, r := range d.Replicas {
+		if *r.Region() == region {
+			return r
+		}
+	}
+	return nil
 }
 
 // Stacks returns every stack: the source stack, its repository stacks, then each replica
 // stack followed by its repository stacks.
 func (d *Deployment) Stacks() []awscdk.Stack {
-	out := append([]awscdk.Stack{d.Source.Stack}, d.Source.RepositoryStacks...)
+	out := append([]awscdk.Stack{d.Source}, d.Source.RepositoryStacks...)
 	for _, r := range d.Replicas {
-		out = append(append(out, r.Stack), r.RepositoryStacks...)
+		out = append(append(out, r), r.RepositoryStacks...)
 	}
 	return out
 }
 
-// NewDeployment adds the source stack (named SourceStackName(SourceRegion)) and one replica
-// stack per destination (ReplicaStackName(region)) to scope, normally the app; with
+// NewDeployment adds the source stack (named replication.SourceStackName(id, SourceRegion)) and
+// one replica stack per destination (replication.ReplicaStackName(id, region)) to scope, normally the app; with
 // RepositoryStacks of 2 or more, each of them has that many repository stacks beside it
-// (RepositoryStackName).
+// (RepositoryStackName). id starts every stack name, so that several deployments (a staging
+// and a production registry, or two source accounts) fit in one app: a letter, then up to 63
+// letters, digits and hyphens. The app's own is replication.DefaultDeploymentID.
 //
 // Every replica stack deploys before the source stack: the replicas and the creation template
 // must exist before replication starts, or ECR creates the replicas itself (with defaults) and
 // the replica stack's repositories then fail to create; across accounts the destination
 // registry policy must also exist before the first replication.
-func NewDeployment(scope constructs.Construct, props *DeploymentProps) *Deployment {
+func NewDeployment(scope constructs.Construct, id string, props *DeploymentProps) *Deployment {
 	if props == nil {
 		props = &DeploymentProps{}
 	}
-	problems := checks.For("Deployment", scope, "")
-	if !awsid.IsRegion(props.SourceRegion) {
-		problems.Add("SourceRegion", props.SourceRegion, "a known AWS region such as us-east-1")
-	}
-	if props.SourceAccount != "" && !awsid.IsAccount(props.SourceAccount) {
-		problems.Add("SourceAccount", props.SourceAccount, awsid.AccountRule)
-	}
-	for i, dest := range props.Destinations {
-		if dest.Account != "" && dest.Account != props.SourceAccount && props.SourceAccount == "" {
-			problems.Add(fmt.Sprintf("Destinations[%d].Account", i), dest.Account,
-				"the source account as well (SourceAccount): cross-account replication names it in the destination's registry policy")
-		}
-	}
-	problems.Panic()
-
+	checkDeployment(scope, id, props)
 	var sourceAccount *string
 	if props.SourceAccount != "" {
 		sourceAccount = jsii.String(props.SourceAccount)
 	}
-	d := &Deployment{}
-	d.Source = NewSourceStack(scope, SourceStackName(props.SourceRegion), &SourceStackProps{
+	d := &Deployment{id: id, props: *props}
+	d.Source = NewSourceStack(scope, replication.SourceStackName(id, props.SourceRegion), &SourceStackProps{
 		StackProps: awscdk.StackProps{
 			Env:         &awscdk.Environment{Account: sourceAccount, Region: jsii.String(props.SourceRegion)},
 			Description: jsii.String(fmt.Sprintf("ecr-replication: source repositories under %s/ and their replication from %s", props.RepositoryPrefix, props.SourceRegion)),
@@ -99,26 +109,94 @@ func NewDeployment(scope constructs.Construct, props *DeploymentProps) *Deployme
 		// stack's of each other destination account.
 		trail := props.Monitoring.LifecycleTrail && dest.Account != "" && !trailed[dest.Account]
 		trailed[dest.Account] = trailed[dest.Account] || trail
-		account := sourceAccount
-		if dest.Account != "" {
-			account = jsii.String(dest.Account)
-		}
-		r := NewReplicaStack(scope, ReplicaStackName(dest.Region), &ReplicaStackProps{
-			StackProps: awscdk.StackProps{
-				Env:         &awscdk.Environment{Account: account, Region: jsii.String(dest.Region)},
-				Description: jsii.String(fmt.Sprintf("ecr-replication: replicas of %s/ in %s, replicated from %s", props.RepositoryPrefix, dest.Region, props.SourceRegion)),
-			},
-			Common:            props.Common,
-			SourceRegion:      props.SourceRegion,
-			SourceAccount:     props.SourceAccount,
-			TemplateLifecycle: props.TemplateLifecycle,
-			LifecycleTrail:    trail,
-		})
-		d.Source.AddStackDependency(r.Stack, jsii.String("replicas, their creation template and registry policy must exist before replication starts"))
-		for _, holder := range r.RepositoryStacks {
-			d.Source.AddStackDependency(holder, jsii.String("the replicas must exist before replication starts"))
-		}
-		d.Replicas = append(d.Replicas, r)
+		d.addReplica(scope, dest, sourceAccount, trail)
 	}
 	return d
+}
+
+// checkDeployment refuses, every problem at once, what the stacks cannot check alone.
+func checkDeployment(scope constructs.Construct, id string, props *DeploymentProps) {
+	problems := checks.For("Deployment", scope, id)
+	if !deploymentIDPattern.MatchString(id) {
+		problems.Add("id", id, "a letter, then up to 63 letters, digits and hyphens: it starts every stack name, such as \""+replication.DefaultDeploymentID+"\"")
+	}
+	if !awsid.IsRegion(props.SourceRegion) {
+		problems.Add("SourceRegion", props.SourceRegion, "a known AWS region such as us-east-1")
+	}
+	if props.SourceAccount != "" && !awsid.IsAccount(props.SourceAccount) {
+		problems.Add("SourceAccount", props.SourceAccount, awsid.AccountRule)
+	}
+	for i, dest := range props.Destinations {
+		if dest.Account != "" && dest.Account != props.SourceAccount && props.SourceAccount == "" {
+			problems.Add(fmt.Sprintf("Destinations[%d].Account", i), dest.Account,
+				"the source account as well (SourceAccount): cross-account replication names it in the destination's registry policy")
+		}
+	}
+	problems.Panic()
+}
+
+// addReplica adds the replica stack of one destination, which the source stack deploys after.
+func (d *Deployment) addReplica(scope constructs.Construct, dest replication.Destination, sourceAccount *string, trail bool) {
+	account := sourceAccount
+	if dest.Account != "" {
+		account = jsii.String(dest.Account)
+	}
+	p := &d.props
+	r := NewReplicaStack(scope, replication.ReplicaStackName(d.id, dest.Region), &ReplicaStackProps{
+		StackProps: awscdk.StackProps{
+			Env:         &awscdk.Environment{Account: account, Region: jsii.String(dest.Region)},
+			Description: jsii.String(fmt.Sprintf("ecr-replication: replicas of %s/ in %s, replicated from %s", p.RepositoryPrefix, dest.Region, p.SourceRegion)),
+		},
+		Common:            p.Common,
+		SourceRegion:      p.SourceRegion,
+		SourceAccount:     p.SourceAccount,
+		TemplateLifecycle: p.TemplateLifecycle,
+		LifecycleTrail:    trail,
+	})
+	d.Source.AddStackDependency(r, jsii.String("replicas, their creation template and registry policy must exist before replication starts"))
+	for _, holder := range r.RepositoryStacks {
+		d.Source.AddStackDependency(holder, jsii.String("the replicas must exist before replication starts"))
+	}
+	d.Replicas = append(d.Replicas, r)
+}
+
+// registries returns the source registry followed by every destination.
+func (d *Deployment) registries() []replication.Destination {
+	return append([]replication.Destination{{Region: d.props.SourceRegion, Account: d.props.SourceAccount}}, d.props.Destinations...)
+}
+
+// GrantPull lets grantee (a role or user of this app, or one imported by a literal ARN) pull
+// every repository of the deployment, and those ECR creates later under its namespace, in every
+// region and account: an identity-policy statement on one ARN pattern per registry (plain
+// names, no cross-region reference) with ecr:GetAuthorizationToken, and, in every account
+// other than the grantee's, a statement in each repository policy and creation template that
+// admits it (registry.CrossAccountPrincipalOf says how). It panics with a *checks.Error when a
+// policy in another account cannot admit grantee, naming the account and what to use instead:
+// a grant is never void.
+func (d *Deployment) GrantPull(grantee awsiam.IGrantable) awsiam.Grant {
+	replicas, templates := d.Source.repositoryList(), []*registry.CreationTemplate(nil)
+	for _, r := range d.Replicas {
+		replicas, templates = append(replicas, r.repositoryList()...), append(templates, r.Template)
+	}
+	return d.grant(grantee, "GrantPull", "Pull", policy.PullActions, d.registries(), replicas, templates)
+}
+
+// GrantPullPush lets grantee (a CI role, say) push to and pull from the source repositories
+// only, like the deployment's CI role: replicas are written by replication alone. Across
+// accounts, the source repositories' policies admit it as GrantPull's do.
+func (d *Deployment) GrantPullPush(grantee awsiam.IGrantable) awsiam.Grant {
+	return d.grant(grantee, "GrantPullPush", "PullPush", policy.PullPushActions(), d.registries()[:1], d.Source.repositoryList(), nil)
+}
+
+// grant gives grantee actions on the deployment's namespace in registries through its
+// identity policy, and admits it in the resource policies of other accounts.
+func (d *Deployment) grant(grantee awsiam.IGrantable, method, what string, actions []string, registries []replication.Destination,
+	replicas []*registry.ReplicatedRepository, templates []*registry.CreationTemplate) awsiam.Grant {
+	if _, err := registry.AdmitCrossAccount(grantee, actions, replicas, templates); err != nil {
+		problems := checks.For("Deployment", nil, d.id+"."+method)
+		problems.Wrap("grantee", err)
+		problems.Panic()
+	}
+	sid := awsid.ConstructID(d.id) + what
+	return registry.GrantOnNamespace(grantee, sid, registry.NamespaceGrant{Prefix: d.props.RepositoryPrefix, Registries: registries}, actions)
 }

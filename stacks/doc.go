@@ -8,8 +8,12 @@
 //     later, the destination registry policy when the source is another account, and the
 //     replication monitoring of that region.
 //   - [NewDeployment]: both, for every destination, with the deploy order they need (every
-//     replica stack before the source stack).
+//     replica stack before the source stack), under an id that starts every stack name, so
+//     several deployments fit in one app. [Deployment.GrantPull] and [Deployment.GrantPullPush]
+//     let principals of your own pull (and push) in every region and account: the identity
+//     policy, and the repository policies of the other accounts.
 //
+// The stacks are scopes: pass a [SourceStack] or [ReplicaStack] to constructs of your own.
 // [Repository] carries what a repository must look like in every region; the source and every
 // replica stack create their repositories from the same values, so a replica cannot drift from
 // its source. Stacks of different regions never reference each other's tokens: everything one

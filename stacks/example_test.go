@@ -21,8 +21,8 @@ func Example() {
 	common := stacks.Common{
 		RepositoryPrefix: "shop",
 		Repositories: []stacks.Repository{
-			{Name: "shop/api", TagMutability: "IMMUTABLE", LifecyclePolicy: &keep},
-			{Name: "shop/web", TagMutability: "MUTABLE"},
+			{Name: "shop/api", TagMutability: replication.Immutable, LifecyclePolicy: &keep},
+			{Name: "shop/web", TagMutability: replication.Mutable},
 		},
 	}
 	env := func(region string) awscdk.StackProps {
@@ -35,9 +35,9 @@ func Example() {
 		StackProps: env("us-east-1"), Common: common,
 		Destinations: []replication.Destination{{Region: "us-west-2"}},
 	})
-	source.AddDependency(replica.Stack, jsii.String("replicas first"))
+	source.AddDependency(replica, jsii.String("replicas first"))
 
-	for _, s := range []awscdk.Stack{source.Stack, replica.Stack} {
+	for _, s := range []awscdk.Stack{source, replica} {
 		counts := map[string]int{}
 		for _, r := range (*assertions.Template_FromStack(s, nil).ToJSON())["Resources"].(map[string]any) {
 			counts[r.(map[string]any)["Type"].(string)]++

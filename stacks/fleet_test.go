@@ -38,9 +38,9 @@ func fleetProps(n, destinations int) *stacks.DeploymentProps {
 	testing := lifecycle.TestingProfile{}.Policy()
 	var repos []stacks.Repository
 	for i := 0; i < n; i++ {
-		r := stacks.Repository{Name: fmt.Sprintf("fleet/svc-%03d", i), TagMutability: "IMMUTABLE", LifecyclePolicy: &production}
+		r := stacks.Repository{Name: fmt.Sprintf("fleet/svc-%03d", i), TagMutability: replication.Immutable, LifecyclePolicy: &production}
 		if i%2 == 1 {
-			r = stacks.Repository{Name: fmt.Sprintf("fleet/test-%03d", i), TagMutability: "MUTABLE", LifecyclePolicy: &testing}
+			r = stacks.Repository{Name: fmt.Sprintf("fleet/test-%03d", i), TagMutability: replication.Mutable, LifecyclePolicy: &testing}
 		}
 		repos = append(repos, r)
 	}
@@ -114,7 +114,7 @@ func synthFleetOf(t *testing.T, key string, props *stacks.DeploymentProps, nagSo
 	f := &fleetFixture{dir: t.TempDir(), templates: map[string][]byte{}, regions: map[string]string{}}
 	cfntest.ExpectOK(t, func() {
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(f.dir)})
-		d := stacks.NewDeployment(app, props)
+		d := stacks.NewDeployment(app, replication.DefaultDeploymentID, props)
 		var sample []awscdk.Stack
 		switch {
 		case fleetFull:
@@ -234,7 +234,7 @@ func TestFleetTemplatesPassCfnLint(t *testing.T) {
 		f := synthFleet(t, size[0], size[1])
 		for _, stack := range sortedKeys(f.templates) {
 			region := f.regions[stack]
-			if !fleetFull && stack != stacks.SourceStackName("us-east-1") && region != fleetRegions[0] {
+			if !fleetFull && stack != replication.SourceStackName(replication.DefaultDeploymentID, "us-east-1") && region != fleetRegions[0] {
 				continue
 			}
 			var tmpl cfntest.Template
@@ -260,7 +260,7 @@ func TestAddingARepositoryMovesNothing(t *testing.T) {
 		out := map[string]map[string]string{}
 		cfntest.ExpectOK(t, func() {
 			app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
-			d := stacks.NewDeployment(app, props)
+			d := stacks.NewDeployment(app, replication.DefaultDeploymentID, props)
 			for _, s := range d.Stacks() {
 				tmpl := cfntest.FromValue(assertions.Template_FromStack(s, nil).ToJSON())
 				m := map[string]string{}
@@ -356,7 +356,7 @@ func TestRepositoryStacks(t *testing.T) {
 		var d *stacks.Deployment
 		cfntest.ExpectOK(t, func() {
 			app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
-			d = stacks.NewDeployment(app, props)
+			d = stacks.NewDeployment(app, replication.DefaultDeploymentID, props)
 			for _, s := range d.Stacks() {
 				tmpl := cfntest.FromValue(assertions.Template_FromStack(s, nil).ToJSON())
 				m := map[string]string{}
@@ -378,7 +378,7 @@ func TestRepositoryStacks(t *testing.T) {
 	if len(all) != 3*4 || len(d.Source.RepositoryStacks) != 3 || len(d.Replicas[1].RepositoryStacks) != 3 {
 		t.Fatalf("%d stacks (want 12: the source and 2 replica stacks, 3 repository stacks each)", len(all))
 	}
-	main := []string{stacks.SourceStackName("us-east-1"), stacks.ReplicaStackName("us-west-2"), stacks.ReplicaStackName("eu-west-1")}
+	main := []string{replication.SourceStackName(replication.DefaultDeploymentID, "us-east-1"), replication.ReplicaStackName(replication.DefaultDeploymentID, "us-west-2"), replication.ReplicaStackName(replication.DefaultDeploymentID, "eu-west-1")}
 	for _, region := range main {
 		for id, typ := range all[region] {
 			if typ == "AWS::ECR::Repository" {

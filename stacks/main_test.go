@@ -1,22 +1,18 @@
 package stacks_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
+	"github.com/acme-platform/ecr-replication/internal/jsiitest"
 	"github.com/acme-platform/ecr-replication/replication"
 	"github.com/acme-platform/ecr-replication/stacks"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { jsiitest.Main(m) }
 
 // TestPropsAreChecked: the stacks refuse bad typed props before creating anything, naming the
 // stack's path, the field, the value and what is expected, all at once.
@@ -33,7 +29,7 @@ func TestPropsAreChecked(t *testing.T) {
 	}, "SourceStack Source: invalid props", `Repositories[0].Name: got "other/api"; expected a repository under team/`,
 		`Repositories[1].TagMutability: got "SOMETIMES"`, `Env.Region: got "us-east-9"`, "Destinations: required")
 	cfntest.ExpectPanic(t, func() {
-		stacks.NewDeployment(app, &stacks.DeploymentProps{
+		stacks.NewDeployment(app, replication.DefaultDeploymentID, &stacks.DeploymentProps{
 			SourceRegion: "us-east-1",
 			Destinations: []replication.Destination{{Region: "us-west-2", Account: "210987654321"}},
 		})

@@ -85,6 +85,14 @@ type Monitoring struct {
 	LifecycleTrail bool
 }
 
+// SigningOptions configures managed signing.
+type SigningOptions struct {
+	// ProfileArn is an existing AWS Signer signing profile in the source region.
+	//
+	// Default: - a Notation signing profile is created (and retained).
+	ProfileArn string
+}
+
 // StorageOptions configures the storage measurement of every region.
 type StorageOptions struct {
 	// Schedule is how often storage is measured.
@@ -131,6 +139,32 @@ type Common struct {
 	//
 	// Default: false (basic scanning on push).
 	EnhancedScanning bool
+	// DeleteReplication makes ECR mirror the source's deletes and lifecycle expirations to the
+	// destinations (registry.ReplicationRule.DeleteReplication): off, replicas keep images the
+	// source loses, which is what disaster recovery wants.
+	//
+	// Default: false.
+	DeleteReplication bool
+	// DeleteOnDestroy makes `cdk destroy` delete the repositories with their images in every
+	// region (RemovalPolicy DESTROY with EmptyOnDelete) and schedule the deletion of their KMS
+	// keys: for a sandbox that should leave nothing behind. Never for repositories whose images
+	// matter.
+	//
+	// Default: false: repositories and keys are retained.
+	DeleteOnDestroy bool
+	// RegistrySettingsRemovalPolicy is what `cdk destroy` does to the registry-wide settings
+	// the stacks own (the replication configuration, the destination registry policies, the
+	// registry scanning and signing configurations): awscdk.RemovalPolicy_RETAIN leaves them in
+	// place.
+	//
+	// Default: - deleted with the stack (CloudFormation's default): the registry's replication
+	// rules are emptied.
+	RegistrySettingsRemovalPolicy awscdk.RemovalPolicy
+	// Signing turns on ECR managed signing in the source registry (registry.ManagedSigning) for
+	// the namespace, and lets the CI role sign (signer:SignPayload on the profile).
+	//
+	// Default: - no signing.
+	Signing *SigningOptions
 	// Monitoring configures notifications and alarms.
 	Monitoring Monitoring
 	// RepositoryStacks, from 2 to MaxRepositoryStacks, puts each region's repositories in that
@@ -142,6 +176,15 @@ type Common struct {
 	//
 	// Default: 0 (the repositories are in the region's stack; 1 means the same).
 	RepositoryStacks int
+}
+
+// keyRemovalPolicy is the removal policy of the repositories' KMS keys: retained unless the
+// repositories are deleted too.
+func (c *Common) keyRemovalPolicy() awscdk.RemovalPolicy {
+	if c.DeleteOnDestroy {
+		return awscdk.RemovalPolicy_DESTROY
+	}
+	return awscdk.RemovalPolicy_RETAIN
 }
 
 // MaxRepositoryStacks is the largest Common.RepositoryStacks.
@@ -171,7 +214,7 @@ func (c *Common) check(p *checks.Problems) {
 		default:
 			// Construct ids (and so logical ids) come from the letters and digits of the
 			// name; two names that differ only in separators would share one.
-			id := constructID(r.Name[len(c.RepositoryPrefix)+1:])
+			id := awsid.ConstructID(r.Name[len(c.RepositoryPrefix)+1:])
 			if other, ok := ids[id]; ok {
 				p.Add(field, r.Name, fmt.Sprintf("a name whose letters and digits differ from those of %s (both would be construct id %q)", other, id))
 			}

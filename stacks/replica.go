@@ -92,11 +92,61 @@ type ReplicaStack struct {
 	Trail *monitoring.LifecycleTrail
 }
 
-// NewReplicaStack creates a replica stack. It panics, naming every problem, on bad props.
+// NewReplicaStack creates a replica stack. It panics with a *checks.Error, naming every
+// problem, on bad props. The stack is a scope like any awscdk.Stack.
 func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackProps) *ReplicaStack {
 	if props == nil {
 		props = &ReplicaStackProps{}
 	}
+	region := checkReplicaStack(scope, id, props)
+	s := &ReplicaStack{}
+	awscdk.NewStack_Override(s, scope, &id, &props.StackProps)
+	prefix := props.RepositoryPrefix
+	cross := props.crossAccount()
+	if props.KMS {
+		// The key admits ECR for this account's callers only, even across accounts: ECR creates
+		// the replicas here (this stack, or the creation template's role), and "when a repository
+		// is created with KMS encryption, Amazon ECR adds a grant to the KMS key with the Amazon
+		// ECR repository as the grantee principal", which then serves every push, replication
+		// and pull (https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html).
+		// The source account never calls KMS for this key.
+		s.Key = registry.NewRepositoryKey(s, "RepositoryKey", &registry.RepositoryKeyProps{
+			Description:   fmt.Sprintf("Encrypts the ECR replicas under %s/ in %s", prefix, region),
+			RemovalPolicy: props.keyRemovalPolicy(),
+		})
+	}
+	access := props.replicaAccess()
+	s.RepositoryStacks, s.Repositories = addRepositories(scope, id, s, &props.StackProps, &props.Common, access, s.Key)
+	outputRepositoryURIs(s, &props.Common, s.Repositories)
+	if props.EnhancedScanning {
+		s.Scanning = registry.NewEnhancedScanning(s, "EnhancedScanning", &registry.EnhancedScanningProps{
+			RepositoryFilters: []string{prefix + "/*"}, RemovalPolicy: props.RegistrySettingsRemovalPolicy,
+		})
+	}
+	templateProps := &registry.CreationTemplateProps{
+		Prefix:          prefix,
+		LifecyclePolicy: props.TemplateLifecycle,
+		PullAccess:      access,
+	}
+	if s.Key != nil {
+		templateProps.EncryptionKey = s.Key
+	}
+	s.Template = registry.NewCreationTemplate(s, "ReplicationTemplate", templateProps)
+	if cross {
+		s.RegistryPolicy = registry.NewDestinationRegistryPolicy(s, "ReplicationPermission", &registry.DestinationRegistryPolicyProps{
+			SourceAccounts:   []string{props.SourceAccount},
+			RepositoryPrefix: prefix,
+			RemovalPolicy:    props.RegistrySettingsRemovalPolicy,
+		})
+	}
+	s.addMonitoring(props)
+	outputDockerLogin(s)
+	tagStack(s, prefix)
+	return s
+}
+
+// checkReplicaStack refuses bad props, every problem at once, and returns the stack's region.
+func checkReplicaStack(scope constructs.Construct, id string, props *ReplicaStackProps) string {
 	problems := checks.For("ReplicaStack", scope, id)
 	props.Common.check(problems)
 	region := concreteRegion(&props.StackProps, problems, "replica")
@@ -107,65 +157,32 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 		problems.Add("SourceAccount", props.SourceAccount, awsid.AccountRule)
 	}
 	problems.Panic()
+	return region
+}
 
-	stack := awscdk.NewStack(scope, &id, &props.StackProps)
-	s := &ReplicaStack{Stack: stack}
-	prefix := props.RepositoryPrefix
-	cross := props.crossAccount()
-
-	if props.KMS {
-		keyProps := &registry.RepositoryKeyProps{
-			Description: fmt.Sprintf("Encrypts the ECR replicas under %s/ in %s", prefix, region),
-		}
-		if cross {
-			keyProps.CallerAccounts = []string{props.SourceAccount}
-		}
-		s.Key = registry.NewRepositoryKey(stack, "RepositoryKey", keyProps)
-	}
-
-	access := props.PullAccess
-	if cross {
-		// The deploy role lives in the source account: the replicas' policy must let it in.
-		role := props.SourceDeployRoleName
+// replicaAccess is who may pull from the replicas: PullAccess, and across accounts the source
+// account's deploy role, which pulls from every region.
+func (p *ReplicaStackProps) replicaAccess() policy.PullAccess {
+	access := p.PullAccess
+	if p.crossAccount() {
+		role := p.SourceDeployRoleName
 		if role == "" {
-			role = policy.RoleName(prefix, props.SourceRegion, "pull")
+			role = policy.RoleName(p.RepositoryPrefix, p.SourceRegion, "pull")
 		}
-		access.Roles = append(append([]policy.RoleRef(nil), access.Roles...), policy.RoleRef{Account: props.SourceAccount, Name: role})
+		access.Roles = append(append([]policy.RoleRef(nil), access.Roles...), policy.RoleRef{Account: p.SourceAccount, Name: role})
 	}
-	holders := repositoryStacks(scope, id, stack, &props.StackProps, &props.Common)
-	if len(holders) > 1 {
-		s.RepositoryStacks = holders
-	}
-	s.Repositories = newRepositories(holders, &props.Common, access, s.Key)
-	outputRepositoryURIs(stack, &props.Common, s.Repositories)
+	return access
+}
 
-	if props.EnhancedScanning {
-		s.Scanning = registry.NewEnhancedScanning(stack, "EnhancedScanning", &registry.EnhancedScanningProps{
-			RepositoryFilters: []string{prefix + "/*"},
-		})
-	}
-
-	templateProps := &registry.CreationTemplateProps{
-		Prefix:          prefix,
-		LifecyclePolicy: props.TemplateLifecycle,
-		PullAccess:      access,
-	}
-	if s.Key != nil {
-		templateProps.EncryptionKey = s.Key
-	}
-	s.Template = registry.NewCreationTemplate(stack, "ReplicationTemplate", templateProps)
-
-	if cross {
-		s.RegistryPolicy = registry.NewDestinationRegistryPolicy(stack, "ReplicationPermission", &registry.DestinationRegistryPolicyProps{
-			SourceAccounts:   []string{props.SourceAccount},
-			RepositoryPrefix: prefix,
-		})
-	}
-	s.Topics = monitoring.NewNotificationTopics(stack, "Notifications", &monitoring.NotificationTopicsProps{
+// addMonitoring adds the region's notification topics, replication monitoring, storage
+// measurement, latency forwarder, delivery alarms and lifecycle trail.
+func (s *ReplicaStack) addMonitoring(props *ReplicaStackProps) {
+	prefix := props.RepositoryPrefix
+	s.Topics = monitoring.NewNotificationTopics(s, "Notifications", &monitoring.NotificationTopicsProps{
 		AlertEmail:    props.Monitoring.AlertEmail,
 		SecurityTopic: jsii.Bool(props.EnhancedScanning),
 	})
-	s.Monitoring = monitoring.NewReplicationMonitor(stack, "Monitoring", &monitoring.ReplicationMonitorProps{
+	s.Monitoring = monitoring.NewReplicationMonitor(s, "Monitoring", &monitoring.ReplicationMonitorProps{
 		RepositoryPrefix:            prefix,
 		SourceRegion:                props.SourceRegion,
 		SourceAccount:               props.SourceAccount,
@@ -178,28 +195,35 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 		ReplicationWindow:           props.Monitoring.ReplicationWindow,
 	})
 	if o := props.Monitoring.Storage; o != nil {
-		s.Storage = measurement.NewStorageMetrics(stack, "Storage", storageProps(prefix, o, s.Topics))
+		s.Storage = measurement.NewStorageMetrics(s, "Storage", storageProps(prefix, o, s.Topics))
 	}
 	rules := s.Monitoring.NotifyingRuleNames()
 	if props.Monitoring.Latency != nil {
-		s.Forwarder = measurement.NewLatencyForwarder(stack, "LatencyForwarder", &measurement.LatencyForwarderProps{
+		s.Forwarder = measurement.NewLatencyForwarder(s, "LatencyForwarder", &measurement.LatencyForwarderProps{
 			RepositoryPrefix: prefix,
 			SourceRegion:     props.SourceRegion,
 			SourceAccount:    props.SourceAccount,
 		})
 		rules = append(rules, s.Forwarder.RuleName)
 	}
-	s.Delivery = monitoring.NewDeliveryAlarms(stack, "Delivery", &monitoring.DeliveryAlarmsProps{
+	s.Delivery = monitoring.NewDeliveryAlarms(s, "Delivery", &monitoring.DeliveryAlarmsProps{
 		RuleNames:  rules,
 		AlertTopic: s.Topics.Alert,
 		NamePrefix: monitoring.DefaultNamePrefix(prefix),
 	})
 	if props.LifecycleTrail {
-		s.Trail = monitoring.NewLifecycleTrail(stack, "LifecycleTrail", &monitoring.LifecycleTrailProps{
+		s.Trail = monitoring.NewLifecycleTrail(s, "LifecycleTrail", &monitoring.LifecycleTrailProps{
 			NamePrefix: monitoring.DefaultNamePrefix(prefix), Tags: stackTags(prefix),
 		})
 	}
-	outputDockerLogin(stack)
-	tagStack(stack, prefix)
-	return s
+}
+
+// Repository returns the replica of that full name, or nil.
+func (s *ReplicaStack) Repository(name string) *registry.ReplicatedRepository {
+	return s.Repositories[name]
+}
+
+// repositoryList returns the stack's replicas, by name.
+func (s *ReplicaStack) repositoryList() []*registry.ReplicatedRepository {
+	return sortedRepositories(s.Repositories)
 }

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -49,6 +51,8 @@ type SourceStack struct {
 	// CIRole may push to (and pull from) the source repositories, and nothing else: no delete,
 	// no policy change, no push to replicas (replicas are written by replication only).
 	CIRole awsiam.Role
+	// Signing is the registry's signing configuration with Common.Signing, else nil.
+	Signing *registry.ManagedSigning
 	// Scanning is the registry's enhanced scanning configuration with EnhancedScanning, else
 	// nil (repositories are then scanned on push, basic scanning).
 	Scanning *registry.EnhancedScanning
@@ -68,11 +72,55 @@ type SourceStack struct {
 	Key awskms.Key
 }
 
-// NewSourceStack creates the source stack. It panics, naming every problem, on bad props.
+// NewSourceStack creates the source stack. It panics with a *checks.Error, naming every
+// problem, on bad props. The stack is a scope like any awscdk.Stack: pass it (not its Stack
+// field) to constructs of your own.
 func NewSourceStack(scope constructs.Construct, id string, props *SourceStackProps) *SourceStack {
 	if props == nil {
 		props = &SourceStackProps{}
 	}
+	region := checkSourceStack(scope, id, props)
+	s := &SourceStack{}
+	awscdk.NewStack_Override(s, scope, &id, &props.StackProps)
+	prefix := props.RepositoryPrefix
+	if props.KMS {
+		s.Key = registry.NewRepositoryKey(s, "RepositoryKey", &registry.RepositoryKeyProps{
+			Description:   fmt.Sprintf("Encrypts the ECR repositories under %s/ in %s", prefix, region),
+			RemovalPolicy: props.keyRemovalPolicy(),
+		})
+	}
+	s.RepositoryStacks, s.Repositories = addRepositories(scope, id, s, &props.StackProps, &props.Common, props.PullAccess, s.Key)
+	if props.EnhancedScanning {
+		s.Scanning = registry.NewEnhancedScanning(s, "EnhancedScanning", &registry.EnhancedScanningProps{
+			RepositoryFilters: []string{prefix + "/*"}, RemovalPolicy: props.RegistrySettingsRemovalPolicy,
+		})
+	}
+	s.Replication = registry.NewReplication(s, "Replication", &registry.ReplicationProps{
+		RemovalPolicy: props.RegistrySettingsRemovalPolicy,
+		Rules: []registry.ReplicationRule{{
+			Destinations:       props.Destinations,
+			RepositoryPrefixes: []string{prefix + "/"},
+			DeleteReplication:  props.DeleteReplication,
+		}},
+	})
+	s.addRoles(props, region)
+	if props.Signing != nil {
+		s.Signing = registry.NewManagedSigning(s, "Signing", &registry.ManagedSigningProps{
+			SigningProfileArn: props.Signing.ProfileArn, RepositoryFilters: []string{prefix + "/*"},
+			RemovalPolicy: props.RegistrySettingsRemovalPolicy,
+		})
+		s.Signing.GrantSign(s.CIRole)
+	}
+	s.addMonitoring(props)
+	outputRepositoryURIs(s, &props.Common, s.Repositories)
+	s.addRoleOutputs()
+	outputDockerLogin(s)
+	tagStack(s, prefix)
+	return s
+}
+
+// checkSourceStack refuses bad props, every problem at once, and returns the stack's region.
+func checkSourceStack(scope constructs.Construct, id string, props *SourceStackProps) string {
 	problems := checks.For("SourceStack", scope, id)
 	props.Common.check(problems)
 	region := concreteRegion(&props.StackProps, problems, "source")
@@ -80,9 +128,13 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 		problems.Missing("Destinations", "at least one destination region")
 	}
 	problems.Panic()
+	return region
+}
 
-	stack := awscdk.NewStack(scope, &id, &props.StackProps)
-	s := &SourceStack{Stack: stack}
+// addRoles adds the deploy (pull, every region) and CI (push, the source) roles. Grants are by
+// namespace, one ARN pattern per region: an enumerated grant would name every repository in
+// every region (800 ARNs for 100 repositories in 8 regions), beyond IAM's policy size limits.
+func (s *SourceStack) addRoles(props *SourceStackProps, region string) {
 	prefix := props.RepositoryPrefix
 	deployRole, ciRole := props.DeployRoleName, props.CIRoleName
 	if deployRole == "" {
@@ -91,47 +143,16 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 	if ciRole == "" {
 		ciRole = policy.RoleName(prefix, region, "push")
 	}
-
-	if props.KMS {
-		s.Key = registry.NewRepositoryKey(stack, "RepositoryKey", &registry.RepositoryKeyProps{
-			Description: fmt.Sprintf("Encrypts the ECR repositories under %s/ in %s", prefix, region),
-		})
-	}
-	holders := repositoryStacks(scope, id, stack, &props.StackProps, &props.Common)
-	if len(holders) > 1 {
-		s.RepositoryStacks = holders
-	}
-	s.Repositories = newRepositories(holders, &props.Common, props.PullAccess, s.Key)
-
-	if props.EnhancedScanning {
-		s.Scanning = registry.NewEnhancedScanning(stack, "EnhancedScanning", &registry.EnhancedScanningProps{
-			RepositoryFilters: []string{prefix + "/*"},
-		})
-	}
-	s.Replication = registry.NewReplication(stack, "Replication", &registry.ReplicationProps{
-		Rules: []registry.ReplicationRule{{
-			Destinations:       props.Destinations,
-			RepositoryPrefixes: []string{prefix + "/"},
-		}},
-	})
-
-	s.DeployRole = awsiam.NewRole(stack, jsii.String("DeployRole"), &awsiam.RoleProps{
+	s.DeployRole = awsiam.NewRole(s, jsii.String("DeployRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(deployRole),
 		AssumedBy:   awsiam.NewAccountRootPrincipal(),
 		Description: jsii.String(fmt.Sprintf("Deployments: pulls images of %s/ in every region; cannot push", prefix)),
 	})
-	s.CIRole = awsiam.NewRole(stack, jsii.String("CIRole"), &awsiam.RoleProps{
+	s.CIRole = awsiam.NewRole(s, jsii.String("CIRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(ciRole),
 		AssumedBy:   awsiam.NewAccountRootPrincipal(),
 		Description: jsii.String(fmt.Sprintf("CI pipelines: pushes images to %s/ in %s; cannot delete or change policies", prefix, region)),
 	})
-	names := make([]string, 0, len(props.Repositories))
-	for _, r := range props.Repositories {
-		names = append(names, r.Name)
-	}
-	// Grants by namespace, one ARN pattern per region: an enumerated grant would name every
-	// repository in every region (800 ARNs for 100 repositories in 8 regions), beyond IAM's
-	// policy size limits.
 	here := replication.Destination{Region: region}
 	registry.GrantPullOnNamespace(s.DeployRole, "PullEveryRegion", registry.NamespaceGrant{
 		Prefix: prefix, Registries: append([]replication.Destination{here}, props.Destinations...),
@@ -142,30 +163,47 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 	for _, role := range []awsiam.Role{s.DeployRole, s.CIRole} {
 		registry.SuppressNamespaceFindings(role.Node().FindChild(jsii.String("DefaultPolicy")), prefix)
 	}
+}
 
-	s.Topics = monitoring.NewNotificationTopics(stack, "Notifications", &monitoring.NotificationTopicsProps{
+// addRoleOutputs adds the roles' ARNs as outputs.
+func (s *SourceStack) addRoleOutputs() {
+	awscdk.NewCfnOutput(s, jsii.String("DeployRoleArn"), &awscdk.CfnOutputProps{
+		Description: jsii.String("Role for deployments: pull-only, every region"),
+		Value:       s.DeployRole.RoleArn(),
+	})
+	awscdk.NewCfnOutput(s, jsii.String("CIRoleArn"), &awscdk.CfnOutputProps{
+		Description: jsii.String("Role for CI pipelines: push to the source repositories"),
+		Value:       s.CIRole.RoleArn(),
+	})
+}
+
+// addMonitoring adds the source region's notification topics, monitoring and dashboard, the
+// storage and latency measurements, the delivery alarms and the lifecycle trail.
+func (s *SourceStack) addMonitoring(props *SourceStackProps) {
+	prefix := props.RepositoryPrefix
+	s.Topics = monitoring.NewNotificationTopics(s, "Notifications", &monitoring.NotificationTopicsProps{
 		AlertEmail: props.Monitoring.AlertEmail,
 	})
 	sourceAccount := ""
-	if a := *stack.Account(); !awsid.IsToken(a) {
+	if a := *s.Account(); !awsid.IsToken(a) {
 		sourceAccount = a
 	}
 	mon := props.Monitoring
 	if mon.Storage != nil {
-		s.Storage = measurement.NewStorageMetrics(stack, "Storage", storageProps(prefix, mon.Storage, s.Topics))
+		s.Storage = measurement.NewStorageMetrics(s, "Storage", storageProps(prefix, mon.Storage, s.Topics))
 	}
 	if mon.Latency != nil {
-		dests := make([]replication.Destination, 0, len(props.Destinations))
-		for _, d := range props.Destinations {
-			dests = append(dests, replication.Destination{Region: d.Region, Account: d.Account})
-		}
-		s.Latency = measurement.NewReplicationLatency(stack, "Latency", &measurement.ReplicationLatencyProps{
+		s.Latency = measurement.NewReplicationLatency(s, "Latency", &measurement.ReplicationLatencyProps{
 			RepositoryPrefix: prefix,
-			Destinations:     dests,
+			Destinations:     props.Destinations,
 			SourceAccount:    sourceAccount,
 			AlertTopic:       s.Topics.Alert,
 			LatencyThreshold: mon.Latency.Threshold,
 		})
+	}
+	names := make([]string, 0, len(props.Repositories))
+	for _, r := range props.Repositories {
+		names = append(names, r.Name)
 	}
 	monitorProps := &monitoring.SourceMonitorProps{
 		RepositoryPrefix:     prefix,
@@ -185,34 +223,31 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 	if mon.Storage != nil {
 		monitorProps.StorageRepositoryMetrics = mon.Storage.RepositoryMetrics
 	}
-	s.Monitoring = monitoring.NewSourceMonitor(stack, "Monitoring", monitorProps)
+	s.Monitoring = monitoring.NewSourceMonitor(s, "Monitoring", monitorProps)
 	rules := s.Monitoring.NotifyingRuleNames()
 	if s.Latency != nil {
 		rules = append(rules, s.Latency.RuleName)
 	}
-	s.Delivery = monitoring.NewDeliveryAlarms(stack, "Delivery", &monitoring.DeliveryAlarmsProps{
+	s.Delivery = monitoring.NewDeliveryAlarms(s, "Delivery", &monitoring.DeliveryAlarmsProps{
 		RuleNames:  rules,
 		AlertTopic: s.Topics.Alert,
 		NamePrefix: monitoring.DefaultNamePrefix(prefix),
 	})
 	if mon.LifecycleTrail {
-		s.Trail = monitoring.NewLifecycleTrail(stack, "LifecycleTrail", &monitoring.LifecycleTrailProps{
+		s.Trail = monitoring.NewLifecycleTrail(s, "LifecycleTrail", &monitoring.LifecycleTrailProps{
 			NamePrefix: monitoring.DefaultNamePrefix(prefix), Tags: stackTags(prefix),
 		})
 	}
+}
 
-	outputRepositoryURIs(stack, &props.Common, s.Repositories)
-	awscdk.NewCfnOutput(stack, jsii.String("DeployRoleArn"), &awscdk.CfnOutputProps{
-		Description: jsii.String("Role for deployments: pull-only, every region"),
-		Value:       s.DeployRole.RoleArn(),
-	})
-	awscdk.NewCfnOutput(stack, jsii.String("CIRoleArn"), &awscdk.CfnOutputProps{
-		Description: jsii.String("Role for CI pipelines: push to the source repositories"),
-		Value:       s.CIRole.RoleArn(),
-	})
-	outputDockerLogin(stack)
-	tagStack(stack, prefix)
-	return s
+// Repository returns the source repository of that full name, or nil.
+func (s *SourceStack) Repository(name string) *registry.ReplicatedRepository {
+	return s.Repositories[name]
+}
+
+// repositoryList returns the stack's repositories, by name.
+func (s *SourceStack) repositoryList() []*registry.ReplicatedRepository {
+	return sortedRepositories(s.Repositories)
 }
 
 // RepositoryStackName names the k-th (from 1) stack of its own that holds repositories of the
@@ -252,15 +287,40 @@ func repositoryStacks(scope constructs.Construct, id string, stack awscdk.Stack,
 	return out
 }
 
+// addRepositories creates the repositories of a region's stack, in stack itself or, with
+// c.RepositoryStacks of 2 or more, in that many repository stacks beside it, which it returns
+// (nil otherwise). The source and every replica stack call it with the same repositories, so
+// they cannot drift.
+func addRepositories(scope constructs.Construct, id string, stack awscdk.Stack, props *awscdk.StackProps, c *Common, access policy.PullAccess, key awskms.IKey) ([]awscdk.Stack, map[string]*registry.ReplicatedRepository) {
+	holders := repositoryStacks(scope, id, stack, props, c)
+	repos := newRepositories(holders, c, access, key)
+	if len(holders) == 1 {
+		return nil, repos
+	}
+	return holders, repos
+}
+
+// sortedRepositories returns repos sorted by name.
+func sortedRepositories(repos map[string]*registry.ReplicatedRepository) []*registry.ReplicatedRepository {
+	names := slices.Sorted(maps.Keys(repos))
+	out := make([]*registry.ReplicatedRepository, 0, len(names))
+	for _, n := range names {
+		out = append(out, repos[n])
+	}
+	return out
+}
+
 // newRepositories creates one ReplicatedRepository per repository, in the holder
-// RepositoryStackIndex picks, by full name. The source and every replica stack call it with
-// the same repositories, so they cannot drift.
+// RepositoryStackIndex picks, by full name.
 func newRepositories(holders []awscdk.Stack, c *Common, access policy.PullAccess, key awskms.IKey) map[string]*registry.ReplicatedRepository {
 	repos := make(map[string]*registry.ReplicatedRepository, len(c.Repositories))
 	ids := repositoryIDs(c)
 	for i, r := range c.Repositories {
 		stack := holders[RepositoryStackIndex(r.Name, len(holders))]
 		props := &registry.ReplicatedRepositoryProps{RepositoryName: r.Name, RepositorySettings: r.settings(access)}
+		if c.DeleteOnDestroy {
+			props.RemovalPolicy, props.EmptyOnDelete = awscdk.RemovalPolicy_DESTROY, true
+		}
 		if key != nil {
 			props.EncryptionKey = key
 		}
@@ -276,7 +336,7 @@ func newRepositories(holders []awscdk.Stack, c *Common, access policy.PullAccess
 func repositoryIDs(c *Common) []string {
 	out := make([]string, 0, len(c.Repositories))
 	for _, r := range c.Repositories {
-		out = append(out, constructID(r.Name[len(c.RepositoryPrefix)+1:]))
+		out = append(out, awsid.ConstructID(r.Name[len(c.RepositoryPrefix)+1:]))
 	}
 	return out
 }

@@ -48,123 +48,166 @@ type creationTemplateProps struct {
 // the LifecyclePolicy of the AWS::ECR::RepositoryCreationTemplate with the
 // most specific Prefix covering it (ROOT covering everything else).
 func findPolicyInCdkOut(dir, repository, stack string) (foundPolicy, []string, error) {
+	files, err := templateFiles(dir, stack)
+	if err != nil {
+		return foundPolicy{}, nil, err
+	}
+	s := &policySearch{repository: repository}
+	for _, file := range files {
+		if err := s.scan(file); err != nil {
+			return foundPolicy{}, nil, err
+		}
+	}
+	return s.result(dir, files)
+}
+
+// templateFiles lists the templates of dir, sorted, only stack's when stack is set.
+func templateFiles(dir, stack string) ([]string, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*"+templateSuffix))
 	if err != nil {
-		return foundPolicy{}, nil, fmt.Errorf("--cdk-out %s: %w", dir, err)
+		return nil, fmt.Errorf("--cdk-out %s: %w", dir, err)
 	}
 	if info, statErr := os.Stat(dir); statErr != nil || !info.IsDir() {
-		return foundPolicy{}, nil, fmt.Errorf("--cdk-out %s: not a readable directory", dir)
+		return nil, fmt.Errorf("--cdk-out %s: not a readable directory", dir)
 	}
 	sort.Strings(files)
 	if len(files) == 0 {
-		return foundPolicy{}, nil, fmt.Errorf("--cdk-out %s: no *%s files (run cdk synth first)", dir, templateSuffix)
+		return nil, fmt.Errorf("--cdk-out %s: no *%s files (run cdk synth first)", dir, templateSuffix)
 	}
-	if stack != "" {
-		var stacks []string
-		keep := files[:0:0]
-		for _, f := range files {
-			name := strings.TrimSuffix(filepath.Base(f), templateSuffix)
-			stacks = append(stacks, name)
-			if name == stack {
-				keep = append(keep, f)
-			}
-		}
-		if len(keep) == 0 {
-			return foundPolicy{}, nil, fmt.Errorf("--stack %s: no %s%s in %s (stacks: %s)", stack, stack, templateSuffix, dir, strings.Join(stacks, ", "))
-		}
-		files = keep
+	if stack == "" {
+		return files, nil
 	}
+	var stacks []string
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), templateSuffix)
+		stacks = append(stacks, name)
+		if name == stack {
+			return []string{f}, nil
+		}
+	}
+	return nil, fmt.Errorf("--stack %s: no %s%s in %s (stacks: %s)", stack, stack, templateSuffix, dir, strings.Join(stacks, ", "))
+}
 
-	type templateMatch struct {
-		found     foundPolicy
-		prefixLen int // -1 for ROOT
-		hasPolicy bool
+// templateMatch is a creation template whose prefix covers the repository.
+type templateMatch struct {
+	found     foundPolicy
+	prefixLen int // -1 for ROOT
+	hasPolicy bool
+}
+
+// policySearch collects, template by template, the repositories named like the one searched
+// and the most specific creation template covering it.
+type policySearch struct {
+	repository string
+	repos      []foundPolicy
+	best       *templateMatch
+}
+
+// scan reads one template file.
+func (s *policySearch) scan(file string) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %w", file, err)
 	}
-	var repos []foundPolicy
-	var best *templateMatch
-	for _, file := range files {
-		data, err := os.ReadFile(file)
+	var tpl cfnTemplate
+	if err := json.Unmarshal(data, &tpl); err != nil {
+		return fmt.Errorf("%s: not a CloudFormation template: %s", file, jsonProblem(data, err))
+	}
+	stackName := strings.TrimSuffix(filepath.Base(file), templateSuffix)
+	ids := make([]string, 0, len(tpl.Resources))
+	for id := range tpl.Resources {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		res := tpl.Resources[id]
+		where := fmt.Sprintf("%s: %s %s", file, res.Type, id)
+		var err error
+		switch res.Type {
+		case typeRepository:
+			err = s.repositoryResource(stackName, where, res.Properties)
+		case typeCreationTemplate:
+			err = s.templateResource(stackName, where, res.Properties)
+		}
 		if err != nil {
-			return foundPolicy{}, nil, fmt.Errorf("cannot read %s: %w", file, err)
-		}
-		var tpl cfnTemplate
-		if err := json.Unmarshal(data, &tpl); err != nil {
-			return foundPolicy{}, nil, fmt.Errorf("%s: not a CloudFormation template: %s", file, jsonProblem(data, err))
-		}
-		stackName := strings.TrimSuffix(filepath.Base(file), templateSuffix)
-		ids := make([]string, 0, len(tpl.Resources))
-		for id := range tpl.Resources {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-		for _, id := range ids {
-			res := tpl.Resources[id]
-			where := fmt.Sprintf("%s: %s %s", file, res.Type, id)
-			switch res.Type {
-			case typeRepository:
-				var props repositoryProps
-				if json.Unmarshal(res.Properties, &props) != nil {
-					continue
-				}
-				var name string
-				if json.Unmarshal(props.RepositoryName, &name) != nil || name != repository {
-					continue // unnamed, or named with CloudFormation functions, or another repository
-				}
-				if props.LifecyclePolicy == nil || len(props.LifecyclePolicy.LifecyclePolicyText) == 0 {
-					return foundPolicy{}, nil, fmt.Errorf("%s: repository %s has no LifecyclePolicy.LifecyclePolicyText", where, repository)
-				}
-				var text string
-				if err := json.Unmarshal(props.LifecyclePolicy.LifecyclePolicyText, &text); err != nil {
-					return foundPolicy{}, nil, fmt.Errorf("%s: LifecyclePolicyText is not a literal string (built with CloudFormation functions?), cannot preview it", where)
-				}
-				repos = append(repos, foundPolicy{stack: stackName, source: where, text: text})
-			case typeCreationTemplate:
-				var props creationTemplateProps
-				if json.Unmarshal(res.Properties, &props) != nil {
-					continue
-				}
-				prefixLen := -1
-				if props.Prefix != "ROOT" {
-					p := strings.TrimSuffix(props.Prefix, "/")
-					if p == "" || !strings.HasPrefix(repository, p+"/") {
-						continue
-					}
-					prefixLen = len(p)
-				}
-				if best != nil && best.prefixLen >= prefixLen {
-					continue // a more specific (or earlier, equally specific) template wins
-				}
-				m := &templateMatch{found: foundPolicy{stack: stackName, source: fmt.Sprintf("%s (prefix %s)", where, props.Prefix)}, prefixLen: prefixLen}
-				if len(props.LifecyclePolicy) > 0 {
-					if err := json.Unmarshal(props.LifecyclePolicy, &m.found.text); err != nil {
-						return foundPolicy{}, nil, fmt.Errorf("%s: LifecyclePolicy is not a literal string (built with CloudFormation functions?), cannot preview it", where)
-					}
-					m.hasPolicy = true
-				}
-				best = m
-			}
+			return err
 		}
 	}
+	return nil
+}
 
-	if len(repos) > 0 {
+// repositoryResource records a repository resource named like the one searched.
+func (s *policySearch) repositoryResource(stack, where string, raw json.RawMessage) error {
+	var props repositoryProps
+	if json.Unmarshal(raw, &props) != nil {
+		return nil
+	}
+	var name string
+	if json.Unmarshal(props.RepositoryName, &name) != nil || name != s.repository {
+		return nil // unnamed, or named with CloudFormation functions, or another repository
+	}
+	if props.LifecyclePolicy == nil || len(props.LifecyclePolicy.LifecyclePolicyText) == 0 {
+		return fmt.Errorf("%s: repository %s has no LifecyclePolicy.LifecyclePolicyText", where, s.repository)
+	}
+	var text string
+	if err := json.Unmarshal(props.LifecyclePolicy.LifecyclePolicyText, &text); err != nil {
+		return fmt.Errorf("%s: LifecyclePolicyText is not a literal string (built with CloudFormation functions?), cannot preview it", where)
+	}
+	s.repos = append(s.repos, foundPolicy{stack: stack, source: where, text: text})
+	return nil
+}
+
+// templateResource records a creation template that covers the repository more specifically
+// than the best one so far (an earlier, equally specific one wins).
+func (s *policySearch) templateResource(stack, where string, raw json.RawMessage) error {
+	var props creationTemplateProps
+	if json.Unmarshal(raw, &props) != nil {
+		return nil
+	}
+	prefixLen := -1
+	if props.Prefix != "ROOT" {
+		p := strings.TrimSuffix(props.Prefix, "/")
+		if p == "" || !strings.HasPrefix(s.repository, p+"/") {
+			return nil
+		}
+		prefixLen = len(p)
+	}
+	if s.best != nil && s.best.prefixLen >= prefixLen {
+		return nil
+	}
+	m := &templateMatch{found: foundPolicy{stack: stack, source: fmt.Sprintf("%s (prefix %s)", where, props.Prefix)}, prefixLen: prefixLen}
+	if len(props.LifecyclePolicy) > 0 {
+		if err := json.Unmarshal(props.LifecyclePolicy, &m.found.text); err != nil {
+			return fmt.Errorf("%s: LifecyclePolicy is not a literal string (built with CloudFormation functions?), cannot preview it", where)
+		}
+		m.hasPolicy = true
+	}
+	s.best = m
+	return nil
+}
+
+// result is the repository's own policy (warning when stacks disagree), else the best
+// template's, else an error naming what was searched.
+func (s *policySearch) result(dir string, files []string) (foundPolicy, []string, error) {
+	if len(s.repos) > 0 {
 		var warnings []string
-		for _, other := range repos[1:] {
-			if other.text != repos[0].text {
-				warnings = append(warnings, fmt.Sprintf("stacks %s and %s define different lifecycle policies for %s; using %s (choose with --stack)", repos[0].stack, other.stack, repository, repos[0].stack))
+		for _, other := range s.repos[1:] {
+			if other.text != s.repos[0].text {
+				warnings = append(warnings, fmt.Sprintf("stacks %s and %s define different lifecycle policies for %s; using %s (choose with --stack)", s.repos[0].stack, other.stack, s.repository, s.repos[0].stack))
 			}
 		}
-		return repos[0], warnings, nil
+		return s.repos[0], warnings, nil
 	}
-	if best != nil {
-		if !best.hasPolicy {
-			return foundPolicy{}, nil, fmt.Errorf("%s: the creation template that applies to %s has no LifecyclePolicy, so repositories it creates get none", best.found.source, repository)
+	if s.best != nil {
+		if !s.best.hasPolicy {
+			return foundPolicy{}, nil, fmt.Errorf("%s: the creation template that applies to %s has no LifecyclePolicy, so repositories it creates get none", s.best.found.source, s.repository)
 		}
-		return best.found, nil, nil
+		return s.best.found, nil, nil
 	}
 	names := make([]string, len(files))
 	for i, f := range files {
 		names[i] = filepath.Base(f)
 	}
 	return foundPolicy{}, nil, fmt.Errorf("--repository %s: not found in %s: no %s with that RepositoryName and no %s whose Prefix covers it (searched %s)",
-		repository, dir, typeRepository, typeCreationTemplate, strings.Join(names, ", "))
+		s.repository, dir, typeRepository, typeCreationTemplate, strings.Join(names, ", "))
 }

@@ -5,7 +5,6 @@ package measurement_test
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -18,15 +17,12 @@ import (
 
 	"github.com/acme-platform/ecr-replication/constructs/measurement"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
+	"github.com/acme-platform/ecr-replication/internal/jsiitest"
 	"github.com/acme-platform/ecr-replication/internal/jsonatatest"
 	"github.com/acme-platform/ecr-replication/replication"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { jsiitest.Main(m) }
 
 const (
 	prefix         = "enterprise-apps"

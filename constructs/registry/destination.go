@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -27,6 +28,12 @@ type DestinationRegistryPolicyProps struct {
 	// RepositoryPrefix limits replication to repositories under this namespace ("team" allows
 	// "team/..."). Required.
 	RepositoryPrefix string
+	// RemovalPolicy says what `cdk destroy` does to this registry-wide setting: RETAIN leaves it
+	// in place (and, through a stack update that removes it, too).
+	//
+	// Default: - CloudFormation's: deleting the stack deletes it (and so empties the registry's
+	// setting, whoever else relied on it).
+	RemovalPolicy awscdk.RemovalPolicy
 }
 
 // DestinationRegistryPolicy is the registry permissions policy of a destination account, in one
@@ -39,12 +46,16 @@ type DestinationRegistryPolicyProps struct {
 // same registry in the app fails synthesis.
 type DestinationRegistryPolicy struct {
 	constructs.Construct
-	// Resource is the CloudFormation registry policy.
-	Resource awsecr.CfnRegistryPolicy
-	// Document is the policy as rendered.
-	Document       map[string]any
+	resource       awsecr.CfnRegistryPolicy
+	document       map[string]any
 	sourceAccounts []string
 }
+
+// Resource returns the CloudFormation registry policy.
+func (p *DestinationRegistryPolicy) Resource() awsecr.CfnRegistryPolicy { return p.resource }
+
+// Document returns the policy as rendered.
+func (p *DestinationRegistryPolicy) Document() map[string]any { return p.document }
 
 // NewDestinationRegistryPolicy creates the registry policy in scope's stack (the destination
 // account and region).
@@ -70,13 +81,14 @@ func NewDestinationRegistryPolicy(scope constructs.Construct, id string, props *
 	p := &DestinationRegistryPolicy{sourceAccounts: props.SourceAccounts}
 	constructs.NewConstruct_Override(p, scope, &id)
 	stack := awscdk.Stack_Of(scope)
-	p.Document = policy.ReplicationRegistryPolicy(awsid.PartitionOf(resolvedOrEmpty(stack.Region())), props.SourceAccounts,
+	p.document = policy.ReplicationRegistryPolicy(awsid.PartitionOf(resolvedOrEmpty(stack.Region())), props.SourceAccounts,
 		stack.FormatArn(&awscdk.ArnComponents{
 			Service:      jsii.String("ecr"),
 			Resource:     jsii.String("repository"),
 			ResourceName: jsii.String(prefix + "/*"),
 		}))
-	p.Resource = awsecr.NewCfnRegistryPolicy(p, jsii.String("Resource"), &awsecr.CfnRegistryPolicyProps{PolicyText: p.Document})
+	p.resource = awsecr.NewCfnRegistryPolicy(p, jsii.String("Resource"), &awsecr.CfnRegistryPolicyProps{PolicyText: p.document})
+	applyRemovalPolicy(p.resource, props.RemovalPolicy)
 	p.Node().AddValidation(&oneSingletonPerRegistry{scope: p, resourceType: "AWS::ECR::RegistryPolicy", what: "registry policy"})
 	return p
 }
@@ -130,10 +142,57 @@ type CreationTemplateProps struct {
 // the destination account and region.
 type CreationTemplate struct {
 	constructs.Construct
-	// Resource is the CloudFormation template.
-	Resource awsecr.CfnRepositoryCreationTemplate
-	// Role is the custom role ECR assumes to create KMS-encrypted repositories, or nil.
-	Role awsiam.Role
+	resource   awsecr.CfnRepositoryCreationTemplate
+	role       awsiam.Role
+	statements []any // of the repository policy
+}
+
+// Resource returns the CloudFormation template.
+func (t *CreationTemplate) Resource() awsecr.CfnRepositoryCreationTemplate { return t.resource }
+
+// Role returns the custom role ECR assumes to create KMS-encrypted repositories, or nil.
+func (t *CreationTemplate) Role() awsiam.Role { return t.role }
+
+// AddToRepositoryPolicy adds a statement to the repository policy of the repositories ECR
+// creates with this template (after the PullAccess statements). The policy is a JSON string in
+// the template, so the statement must be plain values (no token) and name a principal: a
+// *checks.Error panic says so otherwise.
+func (t *CreationTemplate) AddToRepositoryPolicy(statement awsiam.PolicyStatement) {
+	st, ok := plainJSON(statement.ToStatementJson()).(map[string]any)
+	raw, err := json.Marshal(st)
+	problems := checks.For("CreationTemplate", t, "AddToRepositoryPolicy")
+	if !ok || err != nil || awsid.IsToken(string(raw)) || strings.Contains(string(raw), `"$jsii.`) {
+		problems.Add("statement", string(raw), "a statement of plain values: the template's repository policy is a JSON string, which cannot hold a CloudFormation reference")
+	}
+	if st["Principal"] == nil && st["NotPrincipal"] == nil {
+		problems.Add("statement", string(raw), "a statement that names a principal (a resource policy)")
+	}
+	problems.Panic()
+	t.statements = append(t.statements, st)
+	doc, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": t.statements})
+	t.resource.SetRepositoryPolicy(jsii.String(string(doc)))
+}
+
+// plainJSON unwraps the maps jsii hands Go as {"$jsii.map": {...}}.
+func plainJSON(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		if inner, ok := v["$jsii.map"]; ok && len(v) == 1 {
+			return plainJSON(inner)
+		}
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[k] = plainJSON(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = plainJSON(x)
+		}
+		return out
+	}
+	return v
 }
 
 // NewCreationTemplate creates the template in scope's stack.
@@ -141,26 +200,12 @@ func NewCreationTemplate(scope constructs.Construct, id string, props *CreationT
 	if props == nil {
 		props = &CreationTemplateProps{}
 	}
-	problems := checks.For("CreationTemplate", scope, id)
-	if props.Prefix != "ROOT" && !awsid.IsRepositoryNamespace(props.Prefix) {
-		problems.Add("Prefix", props.Prefix, "a repository namespace without a trailing '/', such as \"enterprise-apps\", or ROOT")
-	}
-	for i, a := range props.AppliedFor {
-		switch a {
-		case "REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH":
-		default:
-			problems.Add(fmt.Sprintf("AppliedFor[%d]", i), a, "REPLICATION, PULL_THROUGH_CACHE or CREATE_ON_PUSH")
-		}
-	}
-	lc := DefaultLifecyclePolicy()
-	if props.LifecyclePolicy != nil {
-		lc = *props.LifecyclePolicy
-	}
-	policyJSON, err := lc.JSON()
-	problems.Wrap("LifecyclePolicy", err)
-	problems.Panic()
+	policyJSON := checkCreationTemplate(scope, id, props)
 
 	t := &CreationTemplate{}
+	if doc := props.PullAccess.Document(); doc != nil {
+		t.statements = doc["Statement"].([]any)
+	}
 	constructs.NewConstruct_Override(t, scope, &id)
 	appliedFor := props.AppliedFor
 	if len(appliedFor) == 0 {
@@ -183,43 +228,73 @@ func NewCreationTemplate(scope constructs.Construct, id string, props *CreationT
 		cfnProps.RepositoryPolicy = jsii.String(text)
 	}
 	if props.EncryptionKey != nil {
-		stack := awscdk.Stack_Of(scope)
-		t.Role = awsiam.NewRole(t, jsii.String("Role"), &awsiam.RoleProps{
-			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ecr.amazonaws.com"), nil),
-			Description: jsii.String(fmt.Sprintf("Assumed by ECR to create KMS-encrypted repositories under %s/", props.Prefix)),
-		})
-		t.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:     jsii.String("CreateRepositoriesUnderPrefix"),
-			Actions: jsii.Strings(policy.ReplicationActions...),
-			Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
-				Service:      jsii.String("ecr"),
-				Resource:     jsii.String("repository"),
-				ResourceName: jsii.String(props.Prefix + "/*"),
-			})),
-		}))
-		props.EncryptionKey.Grant(t.Role, jsii.String("kms:CreateGrant"), jsii.String("kms:RetireGrant"), jsii.String("kms:DescribeKey"))
-		nag.Suppress(t.Role, true, nag.Suppression{
-			ID:             "AwsSolutions-IAM5",
-			Reason:         "the template is for repositories ECR creates later under the prefix: their names are not known at deploy time, so the role may act on <prefix>/* only",
-			AppliesToRegex: []string{fmt.Sprintf(`/^Resource::arn:[^:]+:ecr:[^:]+:[^:]+:repository\/%s\/\*$/g`, jsRegexpQuote(props.Prefix))},
-		})
-		cfnProps.CustomRoleArn = t.Role.RoleArn()
+		t.addKMSRole(props.Prefix, props.EncryptionKey)
+		cfnProps.CustomRoleArn = t.role.RoleArn()
 		cfnProps.EncryptionConfiguration = &awsecr.CfnRepositoryCreationTemplate_EncryptionConfigurationProperty{
 			EncryptionType: jsii.String("KMS"),
 			KmsKey:         props.EncryptionKey.KeyArn(),
 		}
 	}
-	t.Resource = awsecr.NewCfnRepositoryCreationTemplate(t, jsii.String("Resource"), cfnProps)
-	if t.Role != nil {
+	t.resource = awsecr.NewCfnRepositoryCreationTemplate(t, jsii.String("Resource"), cfnProps)
+	if t.role != nil {
 		// The role's permissions must be in place before ECR first uses the template (the
 		// role itself is already ordered by the CustomRoleArn reference).
-		t.Resource.Node().AddDependency(t.Role.Node().FindChild(jsii.String("DefaultPolicy")))
+		t.resource.Node().AddDependency(t.role.Node().FindChild(jsii.String("DefaultPolicy")))
 	}
 	return t
 }
 
+// checkCreationTemplate refuses bad props, every problem at once, and returns the rendered
+// lifecycle policy.
+func checkCreationTemplate(scope constructs.Construct, id string, props *CreationTemplateProps) string {
+	problems := checks.For("CreationTemplate", scope, id)
+	if props.Prefix != "ROOT" && !awsid.IsRepositoryNamespace(props.Prefix) {
+		problems.Add("Prefix", props.Prefix, "a repository namespace without a trailing '/', such as \"enterprise-apps\", or ROOT")
+	}
+	for i, a := range props.AppliedFor {
+		switch a {
+		case "REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH":
+		default:
+			problems.Add(fmt.Sprintf("AppliedFor[%d]", i), a, "REPLICATION, PULL_THROUGH_CACHE or CREATE_ON_PUSH")
+		}
+	}
+	lc := DefaultLifecyclePolicy()
+	if props.LifecyclePolicy != nil {
+		lc = *props.LifecyclePolicy
+	}
+	policyJSON, err := lc.JSON()
+	problems.Wrap("LifecyclePolicy", err)
+	problems.Panic()
+	return policyJSON
+}
+
+// addKMSRole adds the custom role ECR assumes to create repositories encrypted with key: it
+// may create and replicate into <prefix>/* of its region and use the key.
+func (t *CreationTemplate) addKMSRole(prefix string, key awskms.IKey) {
+	stack := awscdk.Stack_Of(t)
+	t.role = awsiam.NewRole(t, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ecr.amazonaws.com"), nil),
+		Description: jsii.String(fmt.Sprintf("Assumed by ECR to create KMS-encrypted repositories under %s/", prefix)),
+	})
+	t.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("CreateRepositoriesUnderPrefix"),
+		Actions: jsii.Strings(policy.ReplicationActions...),
+		Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
+			Service:      jsii.String("ecr"),
+			Resource:     jsii.String("repository"),
+			ResourceName: jsii.String(prefix + "/*"),
+		})),
+	}))
+	key.Grant(t.role, jsii.String("kms:CreateGrant"), jsii.String("kms:RetireGrant"), jsii.String("kms:DescribeKey"))
+	nag.Suppress(t.role, true, nag.Suppression{
+		ID:             "AwsSolutions-IAM5",
+		Reason:         "the template is for repositories ECR creates later under the prefix: their names are not known at deploy time, so the role may act on <prefix>/* only",
+		AppliesToRegex: []string{namespaceArnRegex(prefix)},
+	})
+}
+
 // Prefix returns the template's prefix.
-func (t *CreationTemplate) Prefix() *string { return t.Resource.Prefix() }
+func (t *CreationTemplate) Prefix() *string { return t.resource.Prefix() }
 
 // RepositoryKeyProps configures a RepositoryKey.
 type RepositoryKeyProps struct {
@@ -232,6 +307,11 @@ type RepositoryKeyProps struct {
 	//
 	// Default: - the key's own account only.
 	CallerAccounts []string
+	// RemovalPolicy says what `cdk destroy` does to the key: DESTROY schedules its deletion
+	// after a 7-day waiting period (for a sandbox whose repositories are deleted too).
+	//
+	// Default: awscdk.RemovalPolicy_RETAIN: images encrypted with it stay readable.
+	RemovalPolicy awscdk.RemovalPolicy
 }
 
 // NewRepositoryKey creates a customer-managed KMS key for ECR repositories in scope's region:
@@ -247,11 +327,15 @@ func NewRepositoryKey(scope constructs.Construct, id string, props *RepositoryKe
 	if description == "" {
 		description = "Encrypts ECR repositories managed by ecr-replication"
 	}
-	key := awskms.NewKey(scope, jsii.String(id), &awskms.KeyProps{
+	keyProps := &awskms.KeyProps{
 		Description:       jsii.String(description),
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
+	}
+	if props.RemovalPolicy == awscdk.RemovalPolicy_DESTROY {
+		keyProps.RemovalPolicy, keyProps.PendingWindow = props.RemovalPolicy, awscdk.Duration_Days(jsii.Number(7))
+	}
+	key := awskms.NewKey(scope, jsii.String(id), keyProps)
 	stack := awscdk.Stack_Of(scope)
 	accounts := []string{*stack.Account()}
 	for _, a := range props.CallerAccounts {

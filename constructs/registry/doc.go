@@ -3,8 +3,13 @@
 //   - [ReplicatedRepository]: an awsecr.Repository whose settings (tag mutability, lifecycle
 //     policy, pull access, scanning) are known, so that each replica can be created with the
 //     same ones ([IReplicatedRepository.Settings], [ReplicatedRepository.ReplicaProps]);
-//     [ImportReplicatedRepository] does the same for a repository that already exists, and
-//     [GrantPullFromReplicas] lets a role pull from every destination.
+//     [ImportReplicatedRepository], [ImportReplicatedRepositoryFromArn] and
+//     [ImportReplicatedRepositoryFromAttributes] do the same for a repository that already
+//     exists, in any account and region.
+//   - Grants: [GrantPullOnNamespace] and [GrantPullPushOnNamespace] (identity policy, one ARN
+//     pattern per registry), [AdmitCrossAccount] and [CrossAccountPrincipalOf] (the resource
+//     side, in other accounts), [GrantPullFromReplicas] (by names, same account only); each
+//     returns an awsiam.Grant where aws-cdk's would.
 //   - [Replication]: the registry's replication configuration (one per account and region),
 //     with the quotas CloudFormation does not check: 10 rules, 25 unique destinations, 100
 //     filters per rule, no destination in another partition.
@@ -20,7 +25,8 @@
 // every rule, and deleting the stack empties the registry's setting. A second one for the same
 // account and region anywhere in the app fails synthesis.
 //
-// Every construct refuses bad props before anything is created, with every problem at once:
+// Every construct refuses bad props before anything is created, with every problem at once, by
+// panicking with a *checks.Error (read it with errors.As):
 //
 //	ReplicatedRepository App/Stack/Api: invalid props:
 //	  - RepositoryName: got "Team/Api"; expected 2-256 characters: ...

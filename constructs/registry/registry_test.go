@@ -2,7 +2,6 @@ package registry_test
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -14,15 +13,16 @@ import (
 
 	"github.com/acme-platform/ecr-replication/constructs/registry"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
+	"github.com/acme-platform/ecr-replication/internal/jsiitest"
 	"github.com/acme-platform/ecr-replication/lifecycle"
 	"github.com/acme-platform/ecr-replication/replication"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { jsiitest.Main(m) }
+
+// defaultLifecycleJSON is the lifecycle policy a repository gets when none is given, as ECR
+// receives it.
+const defaultLifecycleJSON = `{"rules":[{"rulePriority":1,"description":"expire untagged images older than 1 day","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":1},"action":{"type":"expire"}}]}`
 
 func newStack(app awscdk.App, id, account, region string) awscdk.Stack {
 	env := &awscdk.Environment{Region: jsii.String(region)}
@@ -62,8 +62,7 @@ func TestReplicatedRepositoryDefaults(t *testing.T) {
 	})
 	t.Run("expires only untagged images by default", func(t *testing.T) {
 		text := r.Properties["LifecyclePolicy"].(map[string]any)["LifecyclePolicyText"].(string)
-		want, _ := registry.DefaultLifecyclePolicy().JSON()
-		if text != want {
+		if want := defaultLifecycleJSON; text != want {
 			t.Errorf("lifecycle = %s; want %s", text, want)
 		}
 	})
@@ -91,6 +90,8 @@ func TestReplicatedRepositoryRejectsBadProps(t *testing.T) {
 		{"missing name", nil, []string{"ReplicatedRepository Stack/Repo: invalid props", "RepositoryName: required"}},
 		{"double underscore, which the aws-cdk L2 would refuse", &registry.ReplicatedRepositoryProps{RepositoryName: "team__x/api"}, []string{"RepositoryName", `"team__x/api"`, "expected 2-256 characters"}},
 		{"upper-case name", &registry.ReplicatedRepositoryProps{RepositoryName: "Team/App"}, []string{"RepositoryName", `"Team/App"`}},
+		{"EmptyOnDelete on a retained repository", &registry.ReplicatedRepositoryProps{RepositoryName: "team/app", EmptyOnDelete: true},
+			[]string{`EmptyOnDelete: got "true"; expected RemovalPolicy DESTROY as well`}},
 		{"invalid lifecycle and mutability at once", &registry.ReplicatedRepositoryProps{RepositoryName: "team/app", RepositorySettings: registry.RepositorySettings{LifecyclePolicy: &bad, ImageTagMutability: "SOMETIMES"}},
 			[]string{"LifecyclePolicy", "countNumber", "ImageTagMutability", "SOMETIMES"}},
 	}
@@ -234,12 +235,12 @@ func TestCreationTemplate(t *testing.T) {
 		tpl := registry.NewCreationTemplate(stack, "Template", &registry.CreationTemplateProps{Prefix: "team"})
 		doc := cfntest.FromValue(assertions.Template_FromStack(stack, nil).ToJSON())
 		p := doc.Resources("AWS::ECR::RepositoryCreationTemplate")[0].Properties
-		want, _ := registry.DefaultLifecyclePolicy().JSON()
+		want := defaultLifecycleJSON
 		if p["Prefix"] != "team" || cfntest.JSON(p["AppliedFor"]) != `["REPLICATION"]` || p["ImageTagMutability"] != "MUTABLE" ||
 			cfntest.JSON(p["EncryptionConfiguration"]) != `{"EncryptionType":"AES256"}` || p["LifecyclePolicy"] != want || p["CustomRoleArn"] != nil {
 			t.Errorf("template properties = %s", cfntest.JSON(p))
 		}
-		if tpl.Role != nil || len(doc.Resources("AWS::IAM::Role")) != 0 {
+		if tpl.Role() != nil || len(doc.Resources("AWS::IAM::Role")) != 0 {
 			t.Error("a role was created without a key")
 		}
 	})
@@ -266,7 +267,7 @@ func TestRepositoriesAreIRepositories(t *testing.T) {
 			awscdk.Tags_Of(repo).Add(jsii.String("Team"), jsii.String("platform"), nil)
 			awscdk.NewCfnOutput(stack, jsii.String(*repo.Node().Id()+"Uri"), &awscdk.CfnOutputProps{Value: repo.RepositoryUri()})
 		}
-		registry.GrantPullFromReplicas(role, []string{"team/owned"}, []replication.Destination{{Region: "eu-west-1"}, {Region: "ap-southeast-2", Account: "210987654321"}})
+		registry.GrantPullFromReplicas(role, []string{"team/owned"}, []replication.Destination{{Region: "eu-west-1"}, {Region: "ap-southeast-2", Account: "123456789012"}})
 	})
 	doc := cfntest.FromValue(assertions.Template_FromStack(stack, nil).ToJSON())
 	t.Run("the owned repository keeps its logical id path and its settings", func(t *testing.T) {
@@ -289,7 +290,7 @@ func TestRepositoriesAreIRepositories(t *testing.T) {
 	})
 	t.Run("grants reach the role's policy, the replicas by ARN", func(t *testing.T) {
 		policy := cfntest.JSON(doc.Resources("AWS::IAM::Policy")[0].Properties["PolicyDocument"])
-		for _, want := range []string{"repository/team/imported", `"Sid":"PullFromReplicas"`, ":ecr:eu-west-1:123456789012:repository/team/owned", ":ecr:ap-southeast-2:210987654321:repository/team/owned"} {
+		for _, want := range []string{"repository/team/imported", `"Sid":"PullFromReplicas"`, ":ecr:eu-west-1:123456789012:repository/team/owned", ":ecr:ap-southeast-2:123456789012:repository/team/owned"} {
 			if !strings.Contains(policy, want) {
 				t.Errorf("role policy lacks %s:\n%s", want, policy)
 			}

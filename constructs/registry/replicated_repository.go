@@ -2,8 +2,6 @@ package registry
 
 import (
 	"fmt"
-	"regexp"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
@@ -91,6 +89,12 @@ func (s RepositorySettings) check(p *checks.Problems) {
 // checkRepository refuses, all problems at once, a repository's name and settings.
 func checkRepository(kind string, scope constructs.Construct, id, name, required string, settings RepositorySettings) {
 	problems := checks.For(kind, scope, id)
+	checkRepositoryInto(problems, name, required, settings)
+	problems.Panic()
+}
+
+// checkRepositoryInto records what is wrong with a repository's name and settings.
+func checkRepositoryInto(problems *checks.Problems, name, required string, settings RepositorySettings) {
 	switch {
 	case name == "":
 		problems.Missing("RepositoryName", required)
@@ -98,7 +102,6 @@ func checkRepository(kind string, scope constructs.Construct, id, name, required
 		problems.Add("RepositoryName", name, awsid.RepositoryNameRule)
 	}
 	settings.check(problems)
-	problems.Panic()
 }
 
 // DefaultLifecyclePolicy is the policy a repository gets when none is given: untagged images
@@ -123,6 +126,12 @@ type ReplicatedRepositoryProps struct {
 	//
 	// Default: awscdk.RemovalPolicy_RETAIN: the repository and its images outlive the stack.
 	RemovalPolicy awscdk.RemovalPolicy
+	// EmptyOnDelete lets CloudFormation delete the repository with the images it holds (for a
+	// sandbox torn down with `cdk destroy`); without it, deleting a repository that holds images
+	// fails. It needs RemovalPolicy DESTROY, as awsecr.Repository's does.
+	//
+	// Default: false.
+	EmptyOnDelete bool
 }
 
 // IReplicatedRepository is an ECR repository whose settings are known, so that replicas in
@@ -150,7 +159,9 @@ type IReplicatedRepository interface {
 // CloudFormation logical id) the L2 gave it.
 type ReplicatedRepository struct {
 	awsecr.RepositoryBase
-	name     string
+	physical string  // the repository's name
+	name     *string // RepositoryName, computed on first use (a jsii round trip each)
+	arn      *string // RepositoryArn, likewise
 	settings RepositorySettings
 	resource awsecr.CfnRepository
 	base     []any                 // the PullAccess statements
@@ -160,29 +171,58 @@ type ReplicatedRepository struct {
 // Settings implements IReplicatedRepository.
 func (r *ReplicatedRepository) Settings() RepositorySettings { return r.settings }
 
-// RepositoryName returns the repository's name (a reference to the resource, so that users of
-// it depend on it).
-func (r *ReplicatedRepository) RepositoryName() *string { return r.resource.Ref() }
+// RepositoryName returns the repository's name: a reference to the resource within its
+// environment (so that users of it depend on it), the plain name from another account or region.
+func (r *ReplicatedRepository) RepositoryName() *string {
+	if r.name == nil {
+		r.name = r.GetResourceNameAttribute(r.resource.Ref())
+	}
+	return r.name
+}
 
-// RepositoryArn returns the repository's ARN.
-func (r *ReplicatedRepository) RepositoryArn() *string { return r.resource.AttrArn() }
+// RepositoryArn returns the repository's ARN: a reference to the resource within its
+// environment, the plain ARN from another account or region (as awsecr.Repository does), so a
+// grant from another region needs no cross-region reference.
+func (r *ReplicatedRepository) RepositoryArn() *string {
+	if r.arn == nil {
+		r.arn = r.GetResourceArnAttribute(r.resource.AttrArn(), &awscdk.ArnComponents{
+			Service: jsii.String("ecr"), Resource: jsii.String("repository"), ResourceName: jsii.String(r.physical),
+		})
+	}
+	return r.arn
+}
 
 // Resource returns the CloudFormation repository.
 func (r *ReplicatedRepository) Resource() awsecr.CfnRepository { return r.resource }
 
 // AddToResourcePolicy adds a statement to the repository policy (after the PullAccess
-// statements). Like the L2, a statement must have no Resource element (a repository policy
-// applies to its own repository).
+// statements), as awsecr.Repository does: a statement with a Resource element gets the warning
+// @aws-cdk/aws-ecr:noResourceStatements (a repository policy applies to its own repository, and
+// ECR has refused policies with one), and synthesis fails when a statement names no principal.
 func (r *ReplicatedRepository) AddToResourcePolicy(statement awsiam.PolicyStatement) *awsiam.AddToResourcePolicyResult {
+	if len(*statement.Resources()) > 0 {
+		awscdk.Annotations_Of(r).AddWarningV2(jsii.String("@aws-cdk/aws-ecr:noResourceStatements"),
+			jsii.String("ECR resource policy does not allow resource statements."), nil)
+	}
 	if r.policy == nil {
 		r.policy = awsiam.NewPolicyDocument(nil)
 		for _, st := range r.base {
 			r.policy.AddStatements(awsiam.PolicyStatement_FromJson(st))
 		}
 		r.resource.SetRepositoryPolicyText(r.policy)
+		r.Node().AddValidation(&resourcePolicyValidation{r.policy})
 	}
 	r.policy.AddStatements(statement)
 	return &awsiam.AddToResourcePolicyResult{StatementAdded: jsii.Bool(true), PolicyDependable: r.resource}
+}
+
+// resourcePolicyValidation fails synthesis when a repository policy is not a valid resource
+// policy (a statement without a principal), as awsecr.Repository's validation does.
+type resourcePolicyValidation struct{ doc awsiam.PolicyDocument }
+
+// Validate implements constructs.IValidation.
+func (v *resourcePolicyValidation) Validate() *[]*string {
+	return v.doc.ValidateForResourcePolicy(&awsiam.ResourcePolicyValidationOptions{SkipResourceValidation: jsii.Bool(true)})
 }
 
 // NewReplicatedRepository creates the repository. It panics, naming every problem at once, when
@@ -191,7 +231,12 @@ func NewReplicatedRepository(scope constructs.Construct, id string, p *Replicate
 	if p == nil {
 		p = &ReplicatedRepositoryProps{}
 	}
-	checkRepository("ReplicatedRepository", scope, id, p.RepositoryName, "a repository name such as \"enterprise-apps/production\"", p.RepositorySettings)
+	problems := checks.For("ReplicatedRepository", scope, id)
+	checkRepositoryInto(problems, p.RepositoryName, "a repository name such as \"enterprise-apps/production\"", p.RepositorySettings)
+	if p.EmptyOnDelete && p.RemovalPolicy != awscdk.RemovalPolicy_DESTROY {
+		problems.Add("EmptyOnDelete", "true", "RemovalPolicy DESTROY as well (with RETAIN the repository is never deleted)")
+	}
+	problems.Panic()
 
 	settings := p.RepositorySettings.withDefaults()
 	policyJSON, _ := settings.LifecyclePolicy.JSON() // validated above
@@ -211,13 +256,16 @@ func NewReplicatedRepository(scope constructs.Construct, id string, p *Replicate
 		LifecyclePolicy:            &awsecr.CfnRepository_LifecyclePolicyProperty{LifecyclePolicyText: jsii.String(policyJSON)},
 		EncryptionConfiguration:    encryption,
 	}
+	if p.EmptyOnDelete {
+		cfnProps.EmptyOnDelete = jsii.Bool(true)
+	}
 	var base []any
 	if doc := settings.PullAccess.Document(); doc != nil {
 		base = doc["Statement"].([]any)
 		cfnProps.RepositoryPolicyText = doc
 	}
 
-	r := &ReplicatedRepository{name: p.RepositoryName, settings: settings, base: base}
+	r := &ReplicatedRepository{physical: p.RepositoryName, settings: settings, base: base}
 	wrapper := constructs.NewConstruct(scope, &id)
 	awsecr.NewRepositoryBase_Override(r, wrapper, jsii.String("Resource"), &awscdk.ResourceProps{PhysicalName: jsii.String(p.RepositoryName)})
 	r.resource = awsecr.NewCfnRepository(r, jsii.String("Resource"), cfnProps)
@@ -236,186 +284,5 @@ func NewReplicatedRepository(scope constructs.Construct, id string, p *Replicate
 // no key (a key is regional: pass the replica region's own). Change PullAccess where the
 // replica's account needs other principals.
 func (r *ReplicatedRepository) ReplicaProps() *ReplicatedRepositoryProps {
-	return &ReplicatedRepositoryProps{RepositoryName: r.name, RepositorySettings: r.settings}
-}
-
-// ImportedRepositoryProps names an existing repository and the settings it carries.
-type ImportedRepositoryProps struct {
-	// RepositoryName of the existing repository, in scope's account and region. Required.
-	RepositoryName string
-	// RepositorySettings the repository is known to carry (this construct changes nothing on
-	// it); replicas created from Settings() then match it.
-	RepositorySettings
-}
-
-type importedRepository struct {
-	awsecr.RepositoryBase
-	name     string
-	arn      *string
-	settings RepositorySettings
-}
-
-func (r *importedRepository) RepositoryName() *string      { return jsii.String(r.name) }
-func (r *importedRepository) RepositoryArn() *string       { return r.arn }
-func (r *importedRepository) Settings() RepositorySettings { return r.settings }
-func (r *importedRepository) AddToResourcePolicy(awsiam.PolicyStatement) *awsiam.AddToResourcePolicyResult {
-	// An imported repository's policy is not managed here (as with awsecr.Repository_FromRepositoryName).
-	return &awsiam.AddToResourcePolicyResult{StatementAdded: jsii.Bool(false)}
-}
-
-// ImportReplicatedRepository refers to a repository that exists outside this app (created by
-// hand, another stack or `cdk import`), with the settings it is known to carry, so that
-// replicas can be created from it. Like awsecr.Repository_FromRepositoryName, grants go to the
-// grantee's identity policy and the repository itself is not changed.
-func ImportReplicatedRepository(scope constructs.Construct, id string, p *ImportedRepositoryProps) IReplicatedRepository {
-	if p == nil {
-		p = &ImportedRepositoryProps{}
-	}
-	checkRepository("ImportReplicatedRepository", scope, id, p.RepositoryName, "the name of an existing repository", p.RepositorySettings)
-	r := &importedRepository{name: p.RepositoryName, settings: p.RepositorySettings.withDefaults()}
-	awsecr.NewRepositoryBase_Override(r, scope, &id, nil)
-	r.arn = awsecr.Repository_ArnForLocalRepository(jsii.String(p.RepositoryName), r, nil)
-	return r
-}
-
-// GrantPullFromReplicas lets grantee (a role, user or group of this app) pull the named
-// repositories from every destination registry (region and account), through its identity
-// policy: one statement "PullFromReplicas" with ecr:BatchCheckLayerAvailability,
-// ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on each replica's ARN, built from plain
-// names so that no cross-region reference is needed. A destination without an Account uses
-// the account of the grantee's stack. Pair it with a source repository's GrantPull, which adds
-// ecr:GetAuthorizationToken.
-func GrantPullFromReplicas(grantee awsiam.IGrantable, repositoryNames []string, destinations []replication.Destination) *awsiam.AddToPrincipalPolicyResult {
-	c, ok := grantee.(constructs.IConstruct)
-	if !ok {
-		panic("GrantPullFromReplicas: grantee must be a construct (a role, user or group of this app)")
-	}
-	stack := awscdk.Stack_Of(c)
-	var arns []*string
-	for _, d := range destinations {
-		account := stack.Account()
-		if d.Account != "" {
-			account = jsii.String(d.Account)
-		}
-		for _, name := range repositoryNames {
-			arns = append(arns, stack.FormatArn(&awscdk.ArnComponents{
-				Service:      jsii.String("ecr"),
-				Region:       jsii.String(d.Region),
-				Account:      account,
-				Resource:     jsii.String("repository"),
-				ResourceName: jsii.String(name),
-			}))
-		}
-	}
-	return grantee.GrantPrincipal().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("PullFromReplicas"),
-		Actions:   jsii.Strings(policy.PullActions...),
-		Resources: &arns,
-	}))
-}
-
-// NamespaceGrant says which repositories a grant covers: every repository under Prefix in
-// each of Registries (a region and an account).
-type NamespaceGrant struct {
-	// Prefix is the namespace, such as "enterprise-apps": the grant covers
-	// arn:<partition>:ecr:<region>:<account>:repository/<prefix>/*. Required.
-	Prefix string
-	// Registries are the regions (and accounts) whose repositories the grant covers. A
-	// registry without an Account is in the account of the grantee's stack. Required.
-	Registries []replication.Destination
-}
-
-// GrantPullOnNamespace lets grantee pull every repository under the namespace in every listed
-// registry, through its identity policy, in one statement (sid): the pull actions on one ARN
-// pattern per registry, whatever the number of repositories (an enumerated grant of hundreds of
-// repositories would overflow IAM's policy size limits), plus ecr:GetAuthorizationToken, which
-// has no resource-level permission, on "*". It also covers repositories created later under the
-// namespace (those a creation template shapes), which is what a namespace is for; no repository
-// outside it matches.
-func GrantPullOnNamespace(grantee awsiam.IGrantable, sid string, ns NamespaceGrant) {
-	grantOnNamespace(grantee, sid, ns, policy.PullActions)
-}
-
-// GrantPullPushOnNamespace is GrantPullOnNamespace with the push actions too
-// (ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:PutImage); it
-// grants no delete and no policy change.
-func GrantPullPushOnNamespace(grantee awsiam.IGrantable, sid string, ns NamespaceGrant) {
-	actions := append([]string(nil), policy.PullActions...)
-	for _, a := range policy.PushActions {
-		if !contains(actions, a) {
-			actions = append(actions, a)
-		}
-	}
-	grantOnNamespace(grantee, sid, ns, actions)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func grantOnNamespace(grantee awsiam.IGrantable, sid string, ns NamespaceGrant, actions []string) {
-	c, ok := grantee.(constructs.IConstruct)
-	if !ok {
-		panic("registry: a namespace grant's grantee must be a construct (a role, user or group of this app)")
-	}
-	problems := checks.For("NamespaceGrant", c, sid)
-	if !awsid.IsRepositoryNamespace(ns.Prefix) {
-		problems.Add("Prefix", ns.Prefix, "a repository namespace such as \"enterprise-apps\"")
-	}
-	if len(ns.Registries) == 0 {
-		problems.Missing("Registries", "at least one region")
-	}
-	problems.Panic()
-	stack := awscdk.Stack_Of(c)
-	arns := make([]*string, 0, len(ns.Registries))
-	for _, d := range ns.Registries {
-		account := stack.Account()
-		if d.Account != "" {
-			account = jsii.String(d.Account)
-		}
-		arns = append(arns, stack.FormatArn(&awscdk.ArnComponents{
-			Service:      jsii.String("ecr"),
-			Region:       jsii.String(d.Region),
-			Account:      account,
-			Resource:     jsii.String("repository"),
-			ResourceName: jsii.String(ns.Prefix + "/*"),
-		}))
-	}
-	principal := grantee.GrantPrincipal()
-	principal.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String(sid),
-		Actions:   jsii.Strings(actions...),
-		Resources: &arns,
-	}))
-	principal.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("GetAuthorizationToken"),
-		Actions:   jsii.Strings("ecr:GetAuthorizationToken"),
-		Resources: jsii.Strings("*"),
-	}))
-}
-
-// SuppressNamespaceFindings records on the resources of c and below (a grantee's policy) the
-// cdk-nag AwsSolutions-IAM5 suppression that a namespace grant needs: for the ARN patterns
-// of prefix (any region and account) and ecr:GetAuthorizationToken on "*", with the reason.
-// It writes the metadata cdk-nag reads, without loading cdk-nag.
-func SuppressNamespaceFindings(c constructs.IConstruct, prefix string) {
-	nag.Suppress(c, true, nag.Suppression{
-		ID: "AwsSolutions-IAM5",
-		Reason: fmt.Sprintf("ecr:GetAuthorizationToken supports no resource-level permission; the ECR actions are granted on the "+
-			"repositories under the namespace %s/ only (repository/%s/* in each region), which holds every repository of the deployment "+
-			"and those ECR creates later for it; one pattern per region keeps the policy within IAM's size limits at any fleet size", prefix, prefix),
-		AppliesTo:      []string{"Resource::*"},
-		AppliesToRegex: []string{fmt.Sprintf(`/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):ecr:[a-z0-9-]+:(<AWS::AccountId>|[0-9]{12}):repository\/%s\/\*$/g`, jsRegexpQuote(prefix))},
-	})
-}
-
-// jsRegexpQuote quotes s for a JavaScript regular expression literal (cdk-nag's
-// regular expressions): the Go metacharacters, and "/".
-func jsRegexpQuote(s string) string {
-	return strings.ReplaceAll(regexp.QuoteMeta(s), "/", `\/`)
+	return &ReplicatedRepositoryProps{RepositoryName: r.physical, RepositorySettings: r.settings}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -19,6 +20,12 @@ type EnhancedScanningProps struct {
 	// RepositoryFilters are WILDCARD filters of the repositories Amazon Inspector scans
 	// continuously, such as "enterprise-apps/*". Required: 1 to 100.
 	RepositoryFilters []string
+	// RemovalPolicy says what `cdk destroy` does to this registry-wide setting: RETAIN leaves it
+	// in place (and, through a stack update that removes it, too).
+	//
+	// Default: - CloudFormation's: deleting the stack deletes it (and so empties the registry's
+	// setting, whoever else relied on it).
+	RemovalPolicy awscdk.RemovalPolicy
 }
 
 // EnhancedScanning switches the registry of scope's region to enhanced scanning (Amazon
@@ -31,10 +38,12 @@ type EnhancedScanningProps struct {
 // synthesis.
 type EnhancedScanning struct {
 	constructs.Construct
-	// Resource is the CloudFormation registry scanning configuration.
-	Resource awsecr.CfnRegistryScanningConfiguration
+	resource awsecr.CfnRegistryScanningConfiguration
 	filters  []string
 }
+
+// Resource returns the CloudFormation registry scanning configuration.
+func (s *EnhancedScanning) Resource() awsecr.CfnRegistryScanningConfiguration { return s.resource }
 
 // NewEnhancedScanning creates the registry scanning configuration in scope's stack.
 func NewEnhancedScanning(scope constructs.Construct, id string, props *EnhancedScanningProps) *EnhancedScanning {
@@ -59,13 +68,14 @@ func NewEnhancedScanning(scope constructs.Construct, id string, props *EnhancedS
 	}
 	s := &EnhancedScanning{filters: props.RepositoryFilters}
 	constructs.NewConstruct_Override(s, scope, &id)
-	s.Resource = awsecr.NewCfnRegistryScanningConfiguration(s, jsii.String("Resource"), &awsecr.CfnRegistryScanningConfigurationProps{
+	s.resource = awsecr.NewCfnRegistryScanningConfiguration(s, jsii.String("Resource"), &awsecr.CfnRegistryScanningConfigurationProps{
 		ScanType: jsii.String("ENHANCED"),
 		Rules: &[]interface{}{&awsecr.CfnRegistryScanningConfiguration_ScanningRuleProperty{
 			ScanFrequency:     jsii.String("CONTINUOUS_SCAN"),
 			RepositoryFilters: &filters,
 		}},
 	})
+	applyRemovalPolicy(s.resource, props.RemovalPolicy)
 	s.Node().AddValidation(&oneSingletonPerRegistry{scope: s, resourceType: "AWS::ECR::RegistryScanningConfiguration", what: "registry scanning configuration"})
 	return s
 }

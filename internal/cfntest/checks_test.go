@@ -2,6 +2,7 @@ package cfntest_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -295,5 +296,47 @@ func TestCfnLintUsesEachFilesRegion(t *testing.T) {
 	out, err := exec.Command(lint, "--format", "parseable", "--", path).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "E3006") || !strings.Contains(string(out), "cn-north-1") {
 		t.Errorf("cfn-lint did not lint the template against cn-north-1 (%v):\n%s", err, out)
+	}
+}
+
+// lintRecorder is a testing.TB that records CfnLint's errors instead of failing the test.
+type lintRecorder struct {
+	testing.TB
+	errors []string
+}
+
+func (r *lintRecorder) Helper() {}
+func (r *lintRecorder) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+// TestCfnLintIgnoresExactlyTheDeleteReplicationGap: cfn-lint 1.51 does not know
+// ReplicationRule.DeleteReplication (E3002); CfnLint ignores that finding at that path of an
+// AWS::ECR::ReplicationConfiguration and nothing else: the same property one level up, or a
+// misspelt one, still fails.
+func TestCfnLintIgnoresExactlyTheDeleteReplicationGap(t *testing.T) {
+	rule := func(extra string) string {
+		return `{"Destinations":[{"Region":"us-west-2","RegistryId":"111111111111"}],"RepositoryFilters":[{"Filter":"team/","FilterType":"PREFIX_MATCH"}]` + extra + `}`
+	}
+	config := func(rules, extra string) cfntest.Template {
+		return template(t, `{"Replication":{"Type":"AWS::ECR::ReplicationConfiguration","Properties":{"ReplicationConfiguration":{"Rules":[`+rules+`]`+extra+`}}}}`)
+	}
+	for _, tc := range []struct {
+		name string
+		tmpl cfntest.Template
+		want string // "" for no finding
+	}{
+		{"on a rule, where CloudFormation documents it", config(rule(`,"DeleteReplication":{"Enabled":true}`)+","+rule(""), ""), ""},
+		{"one level up", config(rule(""), `,"DeleteReplication":{"Enabled":true}`), "E3002"},
+		{"misspelt", config(rule(`,"DeleteReplications":{"Enabled":true}`), ""), "'DeleteReplications' was unexpected"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &lintRecorder{TB: t}
+			cfntest.CfnLint(r, []cfntest.LintFile{{Name: "t", Region: "us-east-1", Template: tc.tmpl}})
+			got := strings.Join(r.errors, "\n")
+			if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+				t.Errorf("CfnLint errors = %q; want %q", got, tc.want)
+			}
+		})
 	}
 }

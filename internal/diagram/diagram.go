@@ -57,123 +57,160 @@ const (
 
 // FromTemplates returns the diagram of stacks as Graphviz DOT.
 func FromTemplates(stacks []Stack) string {
+	l := newLayout(stacks)
+	for _, s := range l.stacks {
+		l.addReplicationEdges(s)
+	}
+	for _, s := range l.stacks {
+		l.addDeployEdges(s)
+	}
+	return l.dot()
+}
+
+// layout is what the diagram is drawn from: the stacks, sorted by name, with their summaries,
+// the node each one's edges attach to, and the edges and external destinations found so far.
+type layout struct {
+	stacks           []Stack
+	summaries        map[string]summary
+	anchors          map[string]string // stack name -> the node edges attach to
+	byName           map[string]Stack
+	byAccount        map[string][]Stack
+	externals, edges []string
+	seenExternal     map[string]bool
+	columnOf         map[string]*fanout
+	columns          []*fanout
+}
+
+func newLayout(stacks []Stack) *layout {
 	stacks = append([]Stack(nil), stacks...)
 	sort.Slice(stacks, func(i, j int) bool { return stacks[i].Name < stacks[j].Name })
-
-	summaries := map[string]summary{}
-	anchors := map[string]string{} // stack name -> the node edges attach to
-	byName := map[string]Stack{}
-	byAccount := map[string][]Stack{}
+	l := &layout{
+		stacks: stacks, summaries: map[string]summary{}, anchors: map[string]string{}, byName: map[string]Stack{},
+		byAccount: map[string][]Stack{}, seenExternal: map[string]bool{}, columnOf: map[string]*fanout{},
+	}
 	for _, s := range stacks {
 		sum := summarize(s)
-		summaries[s.Name] = sum
+		l.summaries[s.Name] = sum
 		for _, g := range groupOrder {
 			if _, ok := sum.labels[g]; ok {
-				anchors[s.Name] = nodeID(s.Name, g)
+				l.anchors[s.Name] = nodeID(s.Name, g)
 				break
 			}
 		}
-		byName[s.Name] = s
-		byAccount[s.Account] = append(byAccount[s.Account], s)
+		l.byName[s.Name] = s
+		l.byAccount[s.Account] = append(l.byAccount[s.Account], s)
 	}
+	return l
+}
 
-	// Replication edges; many destinations of one source are grouped (see fanout).
-	var externals, edges []string
-	seenExternal := map[string]bool{}
-	columnOf := map[string]*fanout{}
-	var columns []*fanout
-	for _, s := range stacks {
-		from := nodeID(s.Name, groupReplication)
-		var targets []string
-		seen := map[string]bool{}
-		for _, d := range summaries[s.Name].destinations {
-			target, ok := destinationStack(stacks, s, d)
-			if !ok {
-				id := "external/" + d.account + "/" + d.region
-				if !seenExternal[id] {
-					seenExternal[id] = true
-					externals = append(externals, fmt.Sprintf("\t%s [label=<<B>%s</B><BR/>%s<BR/>not deployed by this app>, style=\"rounded,dashed\", color=%q, fillcolor=\"#FFFFFF\"];\n",
-						quote(id), html(regionLabel(d.region)), html(accountLabel(d.account)), otherStyle.line))
-				}
-				edges = append(edges, replicationEdge(from, id, ""))
-				continue
-			}
-			if !seen[target] {
-				seen[target] = true
-				targets = append(targets, target)
-			}
-		}
-		sort.Strings(targets)
-		if len(targets) <= maxPerColumn {
-			for _, t := range targets {
-				edges = append(edges, replicationEdge(from, anchors[t], clusterID("stack", t)))
-			}
+// addReplicationEdges adds an edge from s's replication configuration to each destination's
+// stack, or to a node for a destination this app does not deploy; many destinations of one
+// source are grouped in columns (see fanout).
+func (l *layout) addReplicationEdges(s Stack) {
+	from := nodeID(s.Name, groupReplication)
+	var targets []string
+	seen := map[string]bool{}
+	for _, d := range l.summaries[s.Name].destinations {
+		target, ok := destinationStack(l.stacks, s, d)
+		if !ok {
+			l.addExternal(from, d)
 			continue
 		}
-		byTargetAccount := map[string][]string{}
+		if !seen[target] {
+			seen[target] = true
+			targets = append(targets, target)
+		}
+	}
+	sort.Strings(targets)
+	if len(targets) <= maxPerColumn {
 		for _, t := range targets {
-			if columnOf[t] != nil {
-				// Already in a column of another source's destinations.
-				edges = append(edges, replicationEdge(from, anchors[t], clusterID("stack", t)))
-				continue
-			}
-			byTargetAccount[byName[t].Account] = append(byTargetAccount[byName[t].Account], t)
+			l.edges = append(l.edges, replicationEdge(from, l.anchors[t], clusterID("stack", t)))
 		}
-		for _, account := range sortedKeys(byTargetAccount) {
-			ts := byTargetAccount[account]
-			g := &fanout{
-				id:      clusterID("destinations", s.Name+"_"+account),
-				members: ts,
-				label:   fmt.Sprintf("%d destination regions of %s", len(ts), regionLabel(s.Region)),
-			}
-			for _, m := range ts {
-				columnOf[m] = g
-			}
-			columns = append(columns, g)
-			// Invisible edges rank the columns one after the other, left to right: the first
-			// column follows the source, each stack of a later column the one on its left.
-			n := len(ts)
-			count := (n + maxPerColumn - 1) / maxPerColumn
-			rows := (n + count - 1) / count
-			// The edge ends at the middle of the first column, on the group's border.
-			g.anchor = anchors[ts[(rows-1)/2]]
-			edges = append(edges, replicationEdge(from, g.anchor, g.id))
-			for i, m := range ts {
-				tail := from
-				if i >= rows {
-					tail = anchors[ts[i-rows]]
-				}
-				edges = append(edges, fmt.Sprintf("\t%s -> %s [style=invis];\n", quote(tail), quote(anchors[m])))
-			}
+		return
+	}
+	byTargetAccount := map[string][]string{}
+	for _, t := range targets {
+		if l.columnOf[t] != nil {
+			// Already in a column of another source's destinations.
+			l.edges = append(l.edges, replicationEdge(from, l.anchors[t], clusterID("stack", t)))
+			continue
+		}
+		byTargetAccount[l.byName[t].Account] = append(byTargetAccount[l.byName[t].Account], t)
+	}
+	for _, account := range sortedKeys(byTargetAccount) {
+		l.addColumns(s, from, account, byTargetAccount[account])
+	}
+}
+
+// addExternal adds a node for a destination no stack of this app deploys, and the edge to it.
+func (l *layout) addExternal(from string, d destination) {
+	id := "external/" + d.account + "/" + d.region
+	if !l.seenExternal[id] {
+		l.seenExternal[id] = true
+		l.externals = append(l.externals, fmt.Sprintf("\t%s [label=<<B>%s</B><BR/>%s<BR/>not deployed by this app>, style=\"rounded,dashed\", color=%q, fillcolor=\"#FFFFFF\"];\n",
+			quote(id), html(regionLabel(d.region)), html(accountLabel(d.account)), otherStyle.line))
+	}
+	l.edges = append(l.edges, replicationEdge(from, id, ""))
+}
+
+// addColumns groups the destination stacks ts of source s in one account as a fanout of
+// columns, with one replication edge to the group.
+func (l *layout) addColumns(s Stack, from, account string, ts []string) {
+	g := &fanout{
+		id:      clusterID("destinations", s.Name+"_"+account),
+		members: ts,
+		label:   fmt.Sprintf("%d destination regions of %s", len(ts), regionLabel(s.Region)),
+	}
+	for _, m := range ts {
+		l.columnOf[m] = g
+	}
+	l.columns = append(l.columns, g)
+	// Invisible edges rank the columns one after the other, left to right: the first column
+	// follows the source, each stack of a later column the one on its left.
+	n := len(ts)
+	count := (n + maxPerColumn - 1) / maxPerColumn
+	rows := (n + count - 1) / count
+	// The edge ends at the middle of the first column, on the group's border.
+	g.anchor = l.anchors[ts[(rows-1)/2]]
+	l.edges = append(l.edges, replicationEdge(from, g.anchor, g.id))
+	for i, m := range ts {
+		tail := from
+		if i >= rows {
+			tail = l.anchors[ts[i-rows]]
+		}
+		l.edges = append(l.edges, fmt.Sprintf("\t%s -> %s [style=invis];\n", quote(tail), quote(l.anchors[m])))
+	}
+}
+
+// addDeployEdges adds the deploy-order edges of s: one per dependency, or one per group when s
+// waits for all of it.
+func (l *layout) addDeployEdges(s Stack) {
+	deps := map[string]bool{}
+	for _, d := range s.DependsOn {
+		if _, ok := l.byName[d]; ok && d != s.Name {
+			deps[d] = true
 		}
 	}
-
-	// Deploy-order edges: one per dependency, or one per group when a stack waits for all of it.
-	for _, s := range stacks {
-		deps := map[string]bool{}
-		for _, d := range s.DependsOn {
-			if _, ok := byName[d]; ok && d != s.Name {
-				deps[d] = true
-			}
+	for _, c := range l.columns {
+		all := l.columnOf[s.Name] != c
+		for _, m := range c.members {
+			all = all && deps[m]
 		}
-		for _, c := range columns {
-			all := columnOf[s.Name] != c
-			for _, m := range c.members {
-				all = all && deps[m]
-			}
-			if !all {
-				continue
-			}
-			for _, m := range c.members {
-				delete(deps, m)
-			}
-			edges = append(edges, deployEdge(anchors[s.Name], c.anchor, clusterID("stack", s.Name), c.id))
+		if !all {
+			continue
 		}
-		for _, d := range sortedKeys(deps) {
-			edges = append(edges, deployEdge(anchors[s.Name], anchors[d], clusterID("stack", s.Name), clusterID("stack", d)))
+		for _, m := range c.members {
+			delete(deps, m)
 		}
+		l.edges = append(l.edges, deployEdge(l.anchors[s.Name], c.anchor, clusterID("stack", s.Name), c.id))
 	}
+	for _, d := range sortedKeys(deps) {
+		l.edges = append(l.edges, deployEdge(l.anchors[s.Name], l.anchors[d], clusterID("stack", s.Name), clusterID("stack", d)))
+	}
+}
 
+// dot renders the layout.
+func (l *layout) dot() string {
 	var b strings.Builder
 	b.WriteString("// What is deployed, by account and region. Generated from the synthesized app by\n")
 	b.WriteString("// internal/diagram (make diagram); do not edit.\n")
@@ -183,47 +220,45 @@ func FromTemplates(stacks []Stack) string {
 		"solid arrows: ECR replication &#183; dashed arrows: deploy order (from the stack deployed first)</FONT>>];\n")
 	fmt.Fprintf(&b, "\tnode [shape=box, style=\"rounded,filled\", fontname=%q, fontsize=10, margin=\"0.15,0.06\", penwidth=1.2];\n", fontName)
 	fmt.Fprintf(&b, "\tedge [fontname=%q, fontsize=9];\n", fontName)
-
-	for _, account := range sortedKeys(byAccount) {
-		fmt.Fprintf(&b, "\n\tsubgraph %s {\n", quote(clusterID("account", account)))
-		fmt.Fprintf(&b, "\t\tgraph [label=<<B>%s</B>>, style=\"rounded\", color=\"#232F3E\", penwidth=1.5, fontsize=13, margin=12];\n", html(accountLabel(account)))
-		written := map[*fanout]bool{}
-		for _, s := range byAccount[account] {
-			c := columnOf[s.Name]
-			if c == nil {
-				writeStack(&b, "\t\t", s, summaries[s.Name])
-				continue
-			}
-			if written[c] {
-				continue
-			}
-			written[c] = true
-			fmt.Fprintf(&b, "\t\tsubgraph %s {\n", quote(c.id))
-			fmt.Fprintf(&b, "\t\t\tgraph [label=<%s>, style=\"rounded,dashed\", color=\"#9FB1C8\", penwidth=1, fontsize=10, margin=8];\n", html(c.label))
-			for _, m := range c.members {
-				writeStack(&b, "\t\t\t", byName[m], summaries[m])
-			}
-			b.WriteString("\t\t}\n")
-		}
-		b.WriteString("\t}\n")
+	for _, account := range sortedKeys(l.byAccount) {
+		l.writeAccount(&b, account)
 	}
-
-	if len(externals) > 0 {
-		b.WriteString("\n")
-		sort.Strings(externals)
-		for _, e := range externals {
-			b.WriteString(e)
-		}
-	}
-	if len(edges) > 0 {
-		b.WriteString("\n")
-		sort.Strings(edges)
-		for _, e := range edges {
-			b.WriteString(e)
+	for _, lines := range [][]string{l.externals, l.edges} {
+		if len(lines) > 0 {
+			b.WriteString("\n")
+			sort.Strings(lines)
+			for _, e := range lines {
+				b.WriteString(e)
+			}
 		}
 	}
 	b.WriteString("}\n")
 	return b.String()
+}
+
+// writeAccount writes the cluster of one account: its stacks, and its columns of destinations.
+func (l *layout) writeAccount(b *strings.Builder, account string) {
+	fmt.Fprintf(b, "\n\tsubgraph %s {\n", quote(clusterID("account", account)))
+	fmt.Fprintf(b, "\t\tgraph [label=<<B>%s</B>>, style=\"rounded\", color=\"#232F3E\", penwidth=1.5, fontsize=13, margin=12];\n", html(accountLabel(account)))
+	written := map[*fanout]bool{}
+	for _, s := range l.byAccount[account] {
+		c := l.columnOf[s.Name]
+		if c == nil {
+			writeStack(b, "\t\t", s, l.summaries[s.Name])
+			continue
+		}
+		if written[c] {
+			continue
+		}
+		written[c] = true
+		fmt.Fprintf(b, "\t\tsubgraph %s {\n", quote(c.id))
+		fmt.Fprintf(b, "\t\t\tgraph [label=<%s>, style=\"rounded,dashed\", color=\"#9FB1C8\", penwidth=1, fontsize=10, margin=8];\n", html(c.label))
+		for _, m := range c.members {
+			writeStack(b, "\t\t\t", l.byName[m], l.summaries[m])
+		}
+		b.WriteString("\t\t}\n")
+	}
+	b.WriteString("\t}\n")
 }
 
 // writeStack writes the cluster of one stack: its nodes, kept in one rank (one column).

@@ -1,7 +1,6 @@
 package nag_test
 
 import (
-	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -16,14 +15,11 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
+	"github.com/acme-platform/ecr-replication/internal/jsiitest"
 	"github.com/acme-platform/ecr-replication/internal/nag"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { jsiitest.Main(m) }
 
 const (
 	wildcardReason = "a listing call that supports no resource-level permission"

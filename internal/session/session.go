@@ -125,6 +125,11 @@ type Env struct {
 	Getenv func(string) string
 	// Load loads a profile's configuration; nil means LoadAWSConfig.
 	Load LoadFunc
+	// SourceOnly is for a command that calls only the source registry (cmd/backfill): the
+	// destination accounts' credentials are neither required nor loaded, and
+	// Session.Destinations is empty. --destination-profile values are still checked against
+	// the configuration, with the same messages, so that one set of flags serves every command.
+	SourceOnly bool
 }
 
 // UsageError lists what the user must fix in the flags or the configuration (exit 2); a
@@ -196,6 +201,13 @@ func Open(ctx context.Context, f Flags, env Env) (*Session, error) {
 			describeProfile("source", f.Profile), srcID, cfg.SourceAccount, cfg.SourceAccount)
 	}
 	s := &Session{Config: cfg, Context: ctxMap, Source: Account{ID: srcID, Profile: f.Profile, AWS: srcAWS}}
+	if env.SourceOnly {
+		if _, problems := destinationProfiles(f.DestinationProfiles, cfg); len(problems) > 0 {
+			return nil, &UsageError{Problems: problems, InFlags: true}
+		}
+		s.Destinations = map[string]Account{}
+		return s, nil
+	}
 	s.Destinations, err = destinationAccounts(ctx, f, cfg, env.Load, region, s.Source)
 	if err != nil {
 		return nil, err

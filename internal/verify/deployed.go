@@ -113,12 +113,12 @@ func (v *Verifier) replicationChecks(ctx context.Context) ([]Check, error) {
 		}
 		checks = append(checks, Check{Name: "replication-other-rule", Region: region, Account: account, Status: StatusWarning,
 			Detail: fmt.Sprintf("rule %d is not this app's (%s): someone else shares the registry; the next deploy of %s replaces the whole configuration and drops it",
-				i+1, describeRule(rules[i]), sourceStackName(region))})
+				i+1, describeRule(rules[i]), replication.SourceStackName(replication.DefaultDeploymentID, region))})
 	}
 	if ours == nil {
 		return append([]Check{{Name: "replication-rule", Region: region, Account: account, Status: StatusProblem,
 			Detail: fmt.Sprintf("no replication rule filters PREFIX_MATCH %s (%d rule(s) in the registry): deploy %s",
-				v.ruleFilter(), len(rules), sourceStackName(region))}}, checks...), nil
+				v.ruleFilter(), len(rules), replication.SourceStackName(replication.DefaultDeploymentID, region))}}, checks...), nil
 	}
 	rule := Check{Name: "replication-rule", Region: region, Account: account, Status: StatusOK, Detail: "this app's rule: " + describeRule(*ours)}
 	if len(ours.RepositoryFilters) != 1 {
@@ -142,7 +142,7 @@ func (v *Verifier) replicationChecks(ctx context.Context) ([]Check, error) {
 		if !present[key] {
 			c.Status = StatusProblem
 			c.Detail = fmt.Sprintf("missing from the replication rule (expected registry %s, region %s): images are not replicated here; redeploy %s",
-				d.account, d.region, sourceStackName(region))
+				d.account, d.region, replication.SourceStackName(replication.DefaultDeploymentID, region))
 			if other := registriesIn(ours.Destinations, d.region); len(other) > 0 {
 				c.Detail += fmt.Sprintf(" (the rule replicates %s to registry %s instead)", d.region, strings.Join(other, ", "))
 			}
@@ -154,7 +154,7 @@ func (v *Verifier) replicationChecks(ctx context.Context) ([]Check, error) {
 		if !expected[key] {
 			checks = append(checks, Check{Name: "replication-destination", Region: aws.ToString(d.Region), Account: aws.ToString(d.RegistryId), Status: StatusProblem,
 				Detail: fmt.Sprintf("the rule replicates to registry %s here, which the configuration does not list: redeploy %s, or add the region to the configuration",
-					aws.ToString(d.RegistryId), sourceStackName(region))})
+					aws.ToString(d.RegistryId), replication.SourceStackName(replication.DefaultDeploymentID, region))})
 		}
 	}
 	return checks, nil
@@ -369,7 +369,7 @@ func (v *Verifier) templateCheck(ctx context.Context, s site) (Check, error) {
 			tmpl = &out.RepositoryCreationTemplates[i]
 		}
 	}
-	stack := replicaStackName(region)
+	stack := replication.ReplicaStackName(replication.DefaultDeploymentID, region)
 	if tmpl == nil {
 		c.Status, c.Detail = StatusProblem, fmt.Sprintf("no creation template for prefix %s: replicas ECR creates get default settings; deploy %s", v.Config.RepoPrefix, stack)
 		return c, nil

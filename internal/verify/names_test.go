@@ -1,33 +1,12 @@
 package verify
 
 import (
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/acme-platform/ecr-replication/policy"
 )
-
-// The stack names must be the app's (stacks/names.go), which this package cannot import.
-func TestStackNamesMatchTheApp(t *testing.T) {
-	b, err := os.ReadFile("../../stacks/names.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := string(b)
-	for _, want := range []string{
-		`func SourceStackName(region string) string { return "ecr-replication-source-" + region }`,
-		`func ReplicaStackName(region string) string { return "ecr-replication-replica-" + region }`,
-	} {
-		if !strings.Contains(src, want) {
-			t.Errorf("stacks/names.go no longer has %s: update verifier.go", want)
-		}
-	}
-	if sourceStackName("us-east-1") != "ecr-replication-source-us-east-1" || replicaStackName("eu-west-1") != "ecr-replication-replica-eu-west-1" {
-		t.Error("stack names differ")
-	}
-}
 
 // verify must start in milliseconds without Node.js: neither the CDK nor jsii may be linked in.
 func TestNoCDKDependency(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"github.com/acme-platform/ecr-replication/config"
 	"github.com/acme-platform/ecr-replication/internal/session"
 	"github.com/acme-platform/ecr-replication/policy"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // Verifier runs the checks of one configuration.
@@ -83,9 +84,9 @@ type site struct {
 // stack is the name of the site's stack.
 func (s site) stack() string {
 	if s.replica {
-		return replicaStackName(s.region)
+		return replication.ReplicaStackName(replication.DefaultDeploymentID, s.region)
 	}
-	return sourceStackName(s.region)
+	return replication.SourceStackName(replication.DefaultDeploymentID, s.region)
 }
 
 // where names the site in messages about its credentials: "region us-west-2" or, in another
@@ -186,8 +187,3 @@ func (v *Verifier) Subject(mode string) string {
 	return fmt.Sprintf("ecr-replication verify (%s): %s/ from %s to %s, %s",
 		mode, c.RepoPrefix, c.SourceRegion, strings.Join(c.DestinationRegions, ", "), desc)
 }
-
-// Stack names, as the app names them (stacks.SourceStackName and stacks.ReplicaStackName;
-// that package imports the CDK, which verify must not load). names_test.go keeps them equal.
-func sourceStackName(region string) string  { return "ecr-replication-source-" + region }
-func replicaStackName(region string) string { return "ecr-replication-replica-" + region }

@@ -1,7 +1,6 @@
 package watch
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -12,13 +11,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
+	"github.com/acme-platform/ecr-replication/internal/jsiitest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { jsiitest.Main(m) }
 
 // TestPublished: the AWS/ECR metrics that do not exist are refused, with an error naming
 // them; a custom metric is accepted once registered, and only then.
