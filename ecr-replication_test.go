@@ -1045,7 +1045,7 @@ func TestAlertEmailSubscribesEveryTopic(t *testing.T) {
 		for _, region := range f.cfg.DestinationRegions {
 			var alarms []cfntest.Resource
 			for _, a := range f.replica(region).Resources("AWS::CloudWatch::Alarm") {
-				if a.Properties["AlarmName"] == monitoring.ReplicationFailureRateAlarmName(monitoring.DefaultNamePrefix(f.cfg.RepoPrefix), f.cfg.SourceRegion) {
+				if a.Properties["AlarmName"] == monitoring.DefaultNamePrefix(f.cfg.RepoPrefix)+"-replication-failure-rate-from-"+f.cfg.SourceRegion {
 					alarms = append(alarms, a)
 				}
 			}

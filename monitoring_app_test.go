@@ -12,6 +12,7 @@ import (
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
 	"github.com/acme-platform/ecr-replication/internal/eventpattern"
+	"github.com/acme-platform/ecr-replication/pricing"
 	"github.com/acme-platform/ecr-replication/replication"
 )
 
@@ -85,13 +86,13 @@ func sampleEvents(t *testing.T) map[string]eventpattern.Sample {
 // (and a lifecycle sample every lifecycle rule).
 func expectedRuleMatches(cfg *config.Config) map[string]map[string][]string {
 	prefix := monitoring.DefaultNamePrefix(cfg.RepoPrefix)
-	lifecycle := monitoring.LifecycleRuleName(prefix)
+	lifecycle := prefix + "-lifecycle-expirations"
 	source := map[string][]string{lifecycle: {"lifecycle-expiry"}}
 	// A registry scans either basically or through Inspector: only that scan type's rule exists.
 	if cfg.EnhancedScanning {
-		source[monitoring.InspectorFindingsRuleName(prefix)] = []string{"inspector2-scan-critical"}
+		source[prefix+"-inspector-scan-findings"] = []string{"inspector2-scan-critical"}
 	} else {
-		source[monitoring.ScanFindingsRuleName(prefix)] = []string{"image-scan-critical", "image-scan-high-only"}
+		source[prefix+"-scan-findings"] = []string{"image-scan-critical", "image-scan-high-only"}
 	}
 	if cfg.ReplicationLatency {
 		// A forwarded event keeps its envelope (region: the destination), so the replication
@@ -115,7 +116,7 @@ func expectedRuleMatches(cfg *config.Config) map[string]map[string][]string {
 		case cfg.RepoPrefix + "/testing":
 			want = []string{"image-push-testing"}
 		}
-		source[monitoring.PushRuleName(prefix, cfg.RepoPrefix, repo.FullName)] = want
+		source[prefix+"-pushes-to-"+strings.ReplaceAll(strings.TrimPrefix(repo.FullName, cfg.RepoPrefix+"/"), "/", "-")] = want
 	}
 	out := map[string]map[string][]string{replication.SourceStackName(replication.DefaultDeploymentID, cfg.SourceRegion): source}
 	failed := []string{"replication-failed"}
@@ -125,15 +126,15 @@ func expectedRuleMatches(cfg *config.Config) map[string]map[string][]string {
 	}
 	for _, region := range cfg.DestinationRegions {
 		replica := map[string][]string{
-			monitoring.ReplicationFailedRuleName(prefix, cfg.SourceRegion):    failed,
-			monitoring.ReplicationSucceededRuleName(prefix, cfg.SourceRegion): {"replication-success"},
+			prefix + "-replication-failed-from-" + cfg.SourceRegion: failed,
+			prefix + "-replicated-from-" + cfg.SourceRegion:         {"replication-success"},
 			lifecycle: {"lifecycle-expiry"},
 		}
 		if cfg.EnhancedScanning {
-			replica[monitoring.InspectorFindingsRuleName(prefix)] = []string{"inspector2-scan-critical"}
+			replica[prefix+"-inspector-scan-findings"] = []string{"inspector2-scan-critical"}
 		}
 		if cfg.ReplicationLatency {
-			replica[monitoring.LatencyForwarderRuleName(prefix, cfg.SourceRegion)] = []string{"replication-success"}
+			replica[prefix+"-forward-replications-to-"+cfg.SourceRegion] = []string{"replication-success"}
 		}
 		out[replication.ReplicaStackName(replication.DefaultDeploymentID, region)] = replica
 	}
@@ -207,7 +208,7 @@ func TestAppEventPatternsAgainstSamples(t *testing.T) {
 		// The failure sample, emitted in the destination region us-west-2, reaches the
 		// failure rule of that region's replica stack.
 		prefix := monitoring.DefaultNamePrefix(f.cfg.RepoPrefix)
-		failedRule := monitoring.ReplicationFailedRuleName(prefix, f.cfg.SourceRegion)
+		failedRule := prefix + "-replication-failed-from-" + f.cfg.SourceRegion
 		region, _ := samples["replication-failed"].Event["region"].(string)
 		if want := replication.ReplicaStackName(replication.DefaultDeploymentID, region) + " " + failedRule; !slices.Contains(matches["replication-failed"], want) {
 			t.Errorf("%s: replication-failed (region %s) does not match %s", v, region, want)
@@ -225,10 +226,10 @@ func TestAppEventPatternsAgainstSamples(t *testing.T) {
 func checkSourceAccountFilter(t *testing.T, v string, f *fixture, failed eventpattern.Sample) {
 	t.Helper()
 	prefix := monitoring.DefaultNamePrefix(f.cfg.RepoPrefix)
-	failedRule := monitoring.ReplicationFailedRuleName(prefix, f.cfg.SourceRegion)
+	failedRule := prefix + "-replication-failed-from-" + f.cfg.SourceRegion
 	names := map[string]bool{
 		failedRule: true,
-		monitoring.ReplicationSucceededRuleName(prefix, f.cfg.SourceRegion): true,
+		prefix + "-replicated-from-" + f.cfg.SourceRegion: true,
 	}
 	var other map[string]any
 	if err := json.Unmarshal(failed.Raw, &other); err != nil {
@@ -278,7 +279,7 @@ func checkSourceAccountFilter(t *testing.T, v string, f *fixture, failed eventpa
 }
 
 // TestMonthlyCost prices the fixed monthly monitoring cost of every variant from its
-// templates (monitoring.EstimateMonthlyCost): the default deployment must stay at or below
+// templates (pricing.EstimateMonthlyCost): the default deployment must stay at or below
 // $12 a month, and every variant's figure is logged for the README's cost table.
 func TestMonthlyCost(t *testing.T) {
 	for _, v := range keys(variants) {
@@ -287,7 +288,7 @@ func TestMonthlyCost(t *testing.T) {
 		for _, name := range keys(f.templates) {
 			templates = append(templates, f.templates[name])
 		}
-		c := monitoring.EstimateMonthlyCost(monitoring.ListPrices, templates...)
+		c := pricing.EstimateMonthlyCost(pricing.ListPrices, templates...)
 		t.Logf("%s: %s", v, c)
 		if c.StateMachines == 0 && f.cfg.StorageMetrics {
 			t.Errorf("%s: storage is measured but no state machine was counted", v)

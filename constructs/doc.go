@@ -4,6 +4,9 @@
 //
 //   - registry: replicated repositories, the registry replication rule, the destination
 //     registry policy and repository creation templates.
-//   - monitoring: replication, activity, storage and security monitoring on signals AWS
-//     really publishes.
+//   - monitoring: replication, activity, delivery and security monitoring on signals AWS
+//     really publishes, and the dashboard of every region.
+//   - measurement: what AWS does not publish, measured without Lambda by Step Functions:
+//     stored bytes and replication latency.
+//   - checks: how every construct refuses bad props.
 package constructs

@@ -15,10 +15,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
 	"github.com/acme-platform/ecr-replication/internal/limits"
 	"github.com/acme-platform/ecr-replication/lifecycle"
+	"github.com/acme-platform/ecr-replication/pricing"
 	"github.com/acme-platform/ecr-replication/replication"
 	"github.com/acme-platform/ecr-replication/stacks"
 )
@@ -216,7 +216,7 @@ func checkFleet(t *testing.T, f *fleetFixture, size [2]int) {
 		}
 		parsed = append(parsed, m)
 	}
-	cost := monitoring.EstimateMonthlyCost(monitoring.ListPrices, parsed...)
+	cost := pricing.EstimateMonthlyCost(pricing.ListPrices, parsed...)
 	t.Logf("fixed monthly cost: %s", cost)
 	if size == [2]int{400, 8} && cost.FixedMonthlyUSD > 100 {
 		t.Errorf("400 x 8: $%.2f a month; the target is at most $100", cost.FixedMonthlyUSD)

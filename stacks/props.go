@@ -68,12 +68,12 @@ type Monitoring struct {
 	// Default: 1 hour.
 	ReplicationWindow awscdk.Duration
 	// Storage measures the logical bytes stored under the namespace in every region, with a
-	// daily-growth alarm (monitoring.StorageMetrics).
+	// daily-growth alarm (measurement.StorageMetrics).
 	//
 	// Default: - not measured.
 	Storage *StorageOptions
 	// Latency measures replication latency per destination, with a p90 alarm
-	// (monitoring.ReplicationLatency and a LatencyForwarder in each destination).
+	// (measurement.ReplicationLatency and a LatencyForwarder in each destination).
 	//
 	// Default: - not measured.
 	Latency *LatencyOptions

@@ -10,6 +10,7 @@ import (
 
 	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/checks"
+	"github.com/acme-platform/ecr-replication/constructs/measurement"
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
 	"github.com/acme-platform/ecr-replication/lifecycle"
@@ -81,10 +82,10 @@ type ReplicaStack struct {
 	// Key encrypts the replicas with KMS, else nil.
 	Key awskms.Key
 	// Storage measures the logical bytes of the namespace in this region; nil when off.
-	Storage *monitoring.StorageMetrics
+	Storage *measurement.StorageMetrics
 	// Forwarder sends this region's replication events to the source region, for the latency
 	// measurement; nil when off.
-	Forwarder *monitoring.LatencyForwarder
+	Forwarder *measurement.LatencyForwarder
 	// Delivery alarms when a rule of this stack fails to deliver to its target.
 	Delivery *monitoring.DeliveryAlarms
 	// Trail is the lifecycle trail when LifecycleTrail is set, else nil.
@@ -192,11 +193,11 @@ func (s *ReplicaStack) addMonitoring(props *ReplicaStackProps) {
 		ReplicationWindow:           props.Monitoring.ReplicationWindow,
 	})
 	if o := props.Monitoring.Storage; o != nil {
-		s.Storage = monitoring.NewStorageMetrics(s, "Storage", storageProps(prefix, o, s.Topics))
+		s.Storage = measurement.NewStorageMetrics(s, "Storage", storageProps(prefix, o, s.Topics))
 	}
 	rules := s.Monitoring.NotifyingRuleNames()
 	if props.Monitoring.Latency != nil {
-		s.Forwarder = monitoring.NewLatencyForwarder(s, "LatencyForwarder", &monitoring.LatencyForwarderProps{
+		s.Forwarder = measurement.NewLatencyForwarder(s, "LatencyForwarder", &measurement.LatencyForwarderProps{
 			RepositoryPrefix: prefix,
 			SourceRegion:     props.SourceRegion,
 			SourceAccount:    props.SourceAccount,

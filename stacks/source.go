@@ -15,6 +15,7 @@ import (
 
 	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/checks"
+	"github.com/acme-platform/ecr-replication/constructs/measurement"
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/constructs/registry"
 	"github.com/acme-platform/ecr-replication/policy"
@@ -60,9 +61,9 @@ type SourceStack struct {
 	// Monitoring watches activity, findings and lifecycle actions, and owns the dashboard.
 	Monitoring *monitoring.SourceMonitor
 	// Storage measures the logical bytes of the namespace in this region; nil when off.
-	Storage *monitoring.StorageMetrics
+	Storage *measurement.StorageMetrics
 	// Latency measures replication latency to every destination; nil when off.
-	Latency *monitoring.ReplicationLatency
+	Latency *measurement.ReplicationLatency
 	// Delivery alarms when a rule of this stack fails to deliver to its target.
 	Delivery *monitoring.DeliveryAlarms
 	// Trail is the lifecycle trail with Monitoring.LifecycleTrail, else nil.
@@ -221,10 +222,10 @@ func (s *SourceStack) addMonitoring(props *SourceStackProps) {
 	}
 	mon := props.Monitoring
 	if mon.Storage != nil {
-		s.Storage = monitoring.NewStorageMetrics(s, "Storage", storageProps(prefix, mon.Storage, s.Topics))
+		s.Storage = measurement.NewStorageMetrics(s, "Storage", storageProps(prefix, mon.Storage, s.Topics))
 	}
 	if mon.Latency != nil {
-		s.Latency = monitoring.NewReplicationLatency(s, "Latency", &monitoring.ReplicationLatencyProps{
+		s.Latency = measurement.NewReplicationLatency(s, "Latency", &measurement.ReplicationLatencyProps{
 			RepositoryPrefix: prefix,
 			Destinations:     props.Destinations,
 			SourceAccount:    sourceAccount,
@@ -417,8 +418,8 @@ func outputDockerLogin(stack awscdk.Stack) {
 }
 
 // storageProps are the StorageMetrics props of a stack's region.
-func storageProps(prefix string, o *StorageOptions, topics *monitoring.NotificationTopics) *monitoring.StorageMetricsProps {
-	return &monitoring.StorageMetricsProps{
+func storageProps(prefix string, o *StorageOptions, topics *monitoring.NotificationTopics) *measurement.StorageMetricsProps {
+	return &measurement.StorageMetricsProps{
 		RepositoryPrefix:     prefix,
 		Schedule:             o.Schedule,
 		RepositoryMetrics:    o.RepositoryMetrics,

@@ -1,14 +1,17 @@
 package monitoring
 
 import (
-	"strings"
-
 	"fmt"
-	"github.com/acme-platform/ecr-replication/awsid"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme-platform/ecr-replication/awsid"
+	"github.com/acme-platform/ecr-replication/constructs/internal/naming"
+	"github.com/acme-platform/ecr-replication/constructs/internal/watch"
 )
 
 // The activity segment of the source region: pulls (AWS/ECR RepositoryPullCount, the only
@@ -44,19 +47,18 @@ func (s *SourceMonitor) addPushRules() {
 	pushes := constructs.NewConstruct(s, jsii.String("Pushes"))
 	for _, repo := range s.watched {
 		s.PushRules = append(s.PushRules, newRule(pushes, ruleSpec{
-			id:          awsid.ConstructID(shortRepositoryName(props.RepositoryPrefix, repo)),
-			name:        PushRuleName(s.namePrefix, props.RepositoryPrefix, repo),
+			id:          awsid.ConstructID(naming.ShortRepositoryName(props.RepositoryPrefix, repo)),
+			name:        pushRuleName(s.namePrefix, props.RepositoryPrefix, repo),
 			description: "Successful pushes to " + repo,
 			pattern:     pushPattern(repo),
 			log:         s.ActivityLog,
 		}))
 	}
 	if len(s.watched) < len(props.RepositoryNames) {
-		namespace := strings.Trim(props.RepositoryPrefix, "/") + "/"
 		s.NamespacePushRule = newRule(pushes, ruleSpec{
 			id:          "Namespace",
-			name:        NamespacePushRuleName(s.namePrefix),
-			description: "Successful pushes to every repository under " + namespace,
+			name:        namespacePushRuleName(s.namePrefix),
+			description: "Successful pushes to every repository under " + props.RepositoryPrefix + "/",
 			pattern:     namespacePushPattern(props.RepositoryPrefix),
 			log:         s.ActivityLog,
 		})
@@ -67,43 +69,36 @@ func (s *SourceMonitor) addPushRules() {
 // the namespace's push alarm when some repositories are not watched.
 func (s *SourceMonitor) addActivityAlarms() {
 	props := s.props
-	action := notify(props.AlertTopic)
 	for _, repo := range s.watched {
-		id := awsid.ConstructID(shortRepositoryName(props.RepositoryPrefix, repo))
-		pull := s.anomalyAlarm("PullAnomaly"+id, PullAnomalyAlarmName(s.namePrefix, props.RepositoryPrefix, repo),
+		id := awsid.ConstructID(naming.ShortRepositoryName(props.RepositoryPrefix, repo))
+		s.PullAlarms = append(s.PullAlarms, s.anomalyAlarm("PullAnomaly"+id, anomalyAlarmName(s.namePrefix, "pull", props.RepositoryPrefix, repo),
 			s.MetricPulls(repo, "", &awscloudwatch.MetricOptions{Period: hour()}),
 			fmt.Sprintf("Pulls of %s (AWS/ECR RepositoryPullCount, hourly sum) were above the expected band (%g standard deviations) for 2 hours. "+
-				"Check who pulls (CloudTrail BatchGetImage / GetDownloadUrlForLayer): a new deployment or scaling, or credentials used from elsewhere.", repo, props.stdDevs()))
-		push := s.anomalyAlarm("PushAnomaly"+id, PushAnomalyAlarmName(s.namePrefix, props.RepositoryPrefix, repo),
+				"Check who pulls (CloudTrail BatchGetImage / GetDownloadUrlForLayer): a new deployment or scaling, or credentials used from elsewhere.", repo, props.stdDevs())))
+		s.PushAlarms = append(s.PushAlarms, s.anomalyAlarm("PushAnomaly"+id, anomalyAlarmName(s.namePrefix, "push", props.RepositoryPrefix, repo),
 			s.MetricPushes(repo, &awscloudwatch.MetricOptions{Period: hour()}),
 			fmt.Sprintf("Pushes to %s (EventBridge rule %s, AWS/Events TriggeredRules, hourly sum) were above the expected band (%g standard deviations) for 2 hours. "+
-				"Check CloudTrail PutImage callers: a CI loop, or a credential pushing images it should not.", repo, PushRuleName(s.namePrefix, props.RepositoryPrefix, repo), props.stdDevs()))
-		pull.AddAlarmAction(action)
-		push.AddAlarmAction(action)
-		s.PullAlarms = append(s.PullAlarms, pull)
-		s.PushAlarms = append(s.PushAlarms, push)
+				"Check CloudTrail PutImage callers: a CI loop, or a credential pushing images it should not.", repo, pushRuleName(s.namePrefix, props.RepositoryPrefix, repo), props.stdDevs())))
 	}
 	if s.NamespacePushRule != nil {
-		name := NamespacePushRuleName(s.namePrefix)
-		s.NamespacePushAlarm = s.anomalyAlarm("NamespacePushAnomaly", NamespacePushAnomalyAlarmName(s.namePrefix),
-			ruleMetric(name, "pushes to "+strings.Trim(props.RepositoryPrefix, "/")+"/", "", "", &awscloudwatch.MetricOptions{Period: hour()}),
+		s.NamespacePushAlarm = s.anomalyAlarm("NamespacePushAnomaly", anomalyAlarmName(s.namePrefix, "push", props.RepositoryPrefix, ""),
+			s.MetricNamespacePushes(&awscloudwatch.MetricOptions{Period: hour()}),
 			fmt.Sprintf("Pushes to the repositories under %s/ (EventBridge rule %s, AWS/Events TriggeredRules, hourly sum) were above the expected "+
 				"band (%g standard deviations) for 2 hours. The activity log group has every push: Logs Insights shows which repositories.",
-				strings.Trim(props.RepositoryPrefix, "/"), name, props.stdDevs()))
-		s.NamespacePushAlarm.AddAlarmAction(action)
+				props.RepositoryPrefix, namespacePushRuleName(s.namePrefix), props.stdDevs()))
 	}
 }
 
-func (s *SourceMonitor) anomalyAlarm(id, name string, metric awscloudwatch.IMetric, description string) awscloudwatch.AnomalyDetectionAlarm {
-	return awscloudwatch.NewAnomalyDetectionAlarm(s, jsii.String(id), &awscloudwatch.AnomalyDetectionAlarmProps{
-		AlarmName:          jsii.String(name),
-		AlarmDescription:   jsii.String(description),
-		Metric:             metric,
-		StdDevs:            jsii.Number(s.props.stdDevs()),
-		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_UPPER_THRESHOLD,
-		EvaluationPeriods:  jsii.Number(2),
-		DatapointsToAlarm:  jsii.Number(2),
-		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+// anomalyAlarm fires when metric is above its anomaly-detection band for 2 consecutive hours;
+// activity normally drops at night, and a drop does not page.
+func (s *SourceMonitor) anomalyAlarm(id, name string, metric awscloudwatch.IMetric, description string) awscloudwatch.Alarm {
+	return watch.NewAlarm(s, id, watch.Spec{
+		Name:           name,
+		Description:    description,
+		Metric:         metric,
+		AnomalyStdDevs: s.props.stdDevs(),
+		Periods:        2,
+		Topic:          s.props.AlertTopic,
 	})
 }
 
@@ -122,21 +117,19 @@ func (s *SourceMonitor) MetricPulls(repositoryName, region string, opts *awsclou
 // PUSH events, which EventBridge delivers on a best-effort basis. It panics for a repository
 // that is not watched (it has no rule of its own): use MetricNamespacePushes.
 func (s *SourceMonitor) MetricPushes(repositoryName string, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
-	for _, r := range s.watched {
-		if r == repositoryName {
-			return ruleMetric(PushRuleName(s.namePrefix, s.props.RepositoryPrefix, repositoryName), repositoryName, "", "", opts)
-		}
+	if !slices.Contains(s.watched, repositoryName) {
+		panic(fmt.Errorf("MetricPushes: %s is not one of the repositories watched one by one (ActivityRepositories)", repositoryName))
 	}
-	panic(fmt.Sprintf("MetricPushes: %s is not one of the repositories watched one by one (ActivityRepositories)", repositoryName))
+	return ruleMetric(pushRuleName(s.namePrefix, s.props.RepositoryPrefix, repositoryName), repositoryName, "", "", opts)
 }
 
 // MetricNamespacePushes counts successful pushes to every repository under the namespace: the
 // namespace rule's TriggeredRules when some repositories are not watched one by one, else the
 // sum of the watched repositories' rules.
 func (s *SourceMonitor) MetricNamespacePushes(opts *awscloudwatch.MetricOptions) awscloudwatch.IMetric {
-	label := "pushes to " + strings.Trim(s.props.RepositoryPrefix, "/") + "/"
+	label := "pushes to " + s.props.RepositoryPrefix + "/"
 	if s.NamespacePushRule != nil {
-		return ruleMetric(NamespacePushRuleName(s.namePrefix), label, "", "", opts)
+		return ruleMetric(namespacePushRuleName(s.namePrefix), label, "", "", opts)
 	}
 	using := map[string]awscloudwatch.IMetric{}
 	var terms []string
@@ -150,13 +143,11 @@ func (s *SourceMonitor) MetricNamespacePushes(opts *awscloudwatch.MetricOptions)
 	})
 }
 
-// Alarms returns every alarm created here.
+// Alarms returns every alarm created here: the pull alarms, the push alarms, then the
+// namespace's push alarm.
 func (s *SourceMonitor) Alarms() []awscloudwatch.IAlarm {
 	var alarms []awscloudwatch.IAlarm
-	for _, a := range s.PullAlarms {
-		alarms = append(alarms, a)
-	}
-	for _, a := range s.PushAlarms {
+	for _, a := range slices.Concat(s.PullAlarms, s.PushAlarms) {
 		alarms = append(alarms, a)
 	}
 	if s.NamespacePushAlarm != nil {

@@ -6,14 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
-	"github.com/acme-platform/ecr-replication/replication"
+	"github.com/acme-platform/ecr-replication/pricing"
 )
 
 func count(t *testing.T, tmpl assertions.Template, typ string, n float64) {
@@ -21,7 +19,7 @@ func count(t *testing.T, tmpl assertions.Template, typ string, n float64) {
 	cfntest.ExpectOK(t, func() { tmpl.ResourceCountIs(jsii.String(typ), jsii.Number(n)) })
 }
 
-func TestDefaultSourceStack(t *testing.T) {
+func TestDefaultSourceTopics(t *testing.T) {
 	tmpl := getFixture(t, "default").stack("Source").template
 	t.Run("creates three encrypted topics with one rotating key and no subscription", func(t *testing.T) {
 		count(t, tmpl, "AWS::SNS::Topic", 3)
@@ -81,6 +79,10 @@ func TestDefaultSourceStack(t *testing.T) {
 			}, jsii.Number(3))
 		})
 	})
+}
+
+func TestDefaultSourceStack(t *testing.T) {
+	tmpl := getFixture(t, "default").stack("Source").template
 	t.Run("has one push rule per repository, the scan-findings and the lifecycle rule", func(t *testing.T) {
 		count(t, tmpl, "AWS::Events::Rule", 4)
 		cfntest.ExpectOK(t, func() {
@@ -99,6 +101,9 @@ func TestDefaultSourceStack(t *testing.T) {
 					"ComparisonOperator": "GreaterThanUpperThreshold",
 					"ThresholdMetricId":  assertions.Match_AnyValue(),
 					"TreatMissingData":   "notBreaching",
+					"AlarmActions":       assertions.Match_AnyValue(),
+					"OKActions":          assertions.Match_AnyValue(), // the resolved notice too
+
 					"Metrics": assertions.Match_ArrayWith(&[]interface{}{assertions.Match_ObjectLike(&map[string]interface{}{
 						"Expression": assertions.Match_StringLikeRegexp(jsii.String(`ANOMALY_DETECTION_BAND\(m0, 3\)`)),
 					})}),
@@ -132,7 +137,7 @@ func TestDefaultReplicaStack(t *testing.T) {
 		count(t, tmpl, "AWS::CloudWatch::Alarm", 1)
 		cfntest.ExpectOK(t, func() {
 			tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]interface{}{
-				"AlarmName":          monitoring.ReplicationFailureRateAlarmName("ecr-enterprise-apps", "us-east-1"),
+				"AlarmName":          "ecr-enterprise-apps-replication-failure-rate-from-us-east-1",
 				"Threshold":          10,
 				"ComparisonOperator": "GreaterThanThreshold",
 				"EvaluationPeriods":  1,
@@ -278,15 +283,17 @@ func onlyResource(t *testing.T, s *stackFixture, typ, prefix string) cfntest.Res
 	return found[0]
 }
 
+// TestMonthlyCostOfTheDefaultContext: the counts of the default fixture, priced by hand at
+// pricing.ListPrices: 4 alarm metrics x $0.10 + 4 anomaly alarms x $0.30 + 3 keys x $1 = $4.60.
 func TestMonthlyCostOfTheDefaultContext(t *testing.T) {
 	f := getFixture(t, "default")
 	var templates []map[string]interface{}
 	for _, s := range f.stacks {
 		templates = append(templates, s.json)
 	}
-	got := monitoring.EstimateMonthlyCost(monitoring.ListPrices, templates...)
+	got := pricing.EstimateMonthlyCost(pricing.ListPrices, templates...)
 	t.Log(got.String())
-	want := monitoring.CostEstimate{
+	want := pricing.Estimate{
 		StandardAlarms: 2, StandardAlarmMetrics: 4, AnomalyAlarms: 4,
 		Dashboards: 1, KMSKeys: 3, Rules: 10, LogGroups: 3, CustomMetrics: 0,
 		FixedMonthlyUSD: 4.60, // the README cost table states these numbers
@@ -296,156 +303,26 @@ func TestMonthlyCostOfTheDefaultContext(t *testing.T) {
 		t.Errorf("EstimateMonthlyCost = %+v; want %+v", got, want)
 	}
 	// With three dashboards already in the account, this one costs $3.
-	crowded := monitoring.ListPrices
+	crowded := pricing.ListPrices
 	crowded.FreeDashboards = 0
-	if c := monitoring.EstimateMonthlyCost(crowded, templates...); math.Abs(c.FixedMonthlyUSD-7.60) > 1e-9 {
+	if c := pricing.EstimateMonthlyCost(crowded, templates...); math.Abs(c.FixedMonthlyUSD-7.60) > 1e-9 {
 		t.Errorf("without free dashboards: $%.2f; want $7.60", c.FixedMonthlyUSD)
 	}
 }
 
-func TestNames(t *testing.T) {
-	cases := map[string]string{
-		monitoring.DefaultNamePrefix("enterprise-apps"):                                                   "ecr-enterprise-apps",
-		monitoring.DefaultNamePrefix("team/apps/"):                                                        "ecr-team-apps",
-		monitoring.ReplicationFailedRuleName("ecr-enterprise-apps", "us-east-1"):                          "ecr-enterprise-apps-replication-failed-from-us-east-1",
-		monitoring.PushRuleName("ecr-enterprise-apps", "enterprise-apps", "enterprise-apps/production"):   "ecr-enterprise-apps-pushes-to-production",
-		monitoring.PushRuleName("ecr-enterprise-apps", "enterprise-apps", "enterprise-apps/team/service"): "ecr-enterprise-apps-pushes-to-team-service",
-	}
-	for got, want := range cases {
-		if got != want {
-			t.Errorf("name = %q; want %q", got, want)
+// TestDefaultNamePrefix: the prefix every construct defaults to; a long namespace is cut to
+// 40 characters with the first 8 hex digits of the SHA-256 of the whole name (computed
+// outside Go), so that two long namespaces stay apart.
+func TestDefaultNamePrefix(t *testing.T) {
+	for namespace, want := range map[string]string{
+		"enterprise-apps":                       "ecr-enterprise-apps",
+		"team/apps":                             "ecr-team-apps",
+		strings.Repeat("a1234567890", 10):       "ecr-a1234567890a1234567890a1234-9a7615b0",
+		strings.Repeat("a1234567890", 10) + "c": "ecr-a1234567890a1234567890a1234-b69ae6b2",
+	} {
+		if got := monitoring.DefaultNamePrefix(namespace); got != want {
+			t.Errorf("DefaultNamePrefix(%q) = %q; want %q", namespace, got, want)
 		}
-	}
-	for _, ns := range []string{strings.Repeat("a1234567890", 10), "platform.core/team_alpha-beta/" + strings.Repeat("b", 60)} {
-		p := monitoring.DefaultNamePrefix(ns)
-		if len(p) > 40 || !strings.HasPrefix(p, "ecr-") {
-			t.Errorf("DefaultNamePrefix(%d characters) = %q (%d); want at most 40 characters", len(ns), p, len(p))
-		}
-		if p == monitoring.DefaultNamePrefix(ns+"c") {
-			t.Errorf("two long namespaces share the prefix %q", p)
-		}
-	}
-	long := monitoring.ReplicationSucceededRuleName("ecr-a-very-long-namespace-prefix-for-names", "ap-southeast-2")
-	if len(long) > 64 || !strings.HasPrefix(long, "ecr-a-very-long") {
-		t.Errorf("long rule name %q (%d) must be cut to 64 characters with a hash", long, len(long))
-	}
-	if other := monitoring.ReplicationSucceededRuleName("ecr-a-very-long-namespace-prefix-for-names", "ap-southeast-1"); other == long {
-		t.Errorf("two long names collapsed to %q", long)
-	}
-}
-
-// TestInvalidPropsPanic covers every validation, without synthesizing.
-func TestInvalidPropsPanic(t *testing.T) {
-	app := awscdk.NewApp(nil)
-	stack := awscdk.NewStack(app, jsii.String("Validation"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("us-east-1")}})
-	topic := awssns.NewTopic(stack, jsii.String("Topic"), nil)
-	goodReplication := func() *monitoring.ReplicationMonitorProps {
-		return &monitoring.ReplicationMonitorProps{RepositoryPrefix: "enterprise-apps", SourceRegion: "us-east-1", AlertTopic: topic}
-	}
-	goodSource := func() *monitoring.SourceMonitorProps {
-		return &monitoring.SourceMonitorProps{
-			RepositoryPrefix: "enterprise-apps", RepositoryNames: repositories,
-			Destinations: []replication.Destination{{Region: "us-west-2"}}, AlertTopic: topic,
-		}
-	}
-	cases := []struct {
-		name string
-		want string
-		f    func()
-	}{
-		{"fails on an empty trail tag key and an overlong value", "LifecycleTrail Validation/Trail1: invalid props:\n  - Tags[0].Key: got \"\"; expected 1 to 128 characters\n  - Tags[1].Value: got \"" + strings.Repeat("v", 257), func() {
-			monitoring.NewLifecycleTrail(stack, "Trail1", &monitoring.LifecycleTrailProps{Tags: []monitoring.Tag{{Key: "", Value: "x"}, {Key: "k", Value: strings.Repeat("v", 257)}}})
-		}},
-		{"fails on a malformed e-mail", "NotificationTopics Validation/T1: invalid props", func() {
-			monitoring.NewNotificationTopics(stack, "T1", &monitoring.NotificationTopicsProps{AlertEmail: "ops at example"})
-		}},
-		{"fails without a namespace", "RepositoryPrefix: required", func() {
-			p := goodReplication()
-			p.RepositoryPrefix = ""
-			monitoring.NewReplicationMonitor(stack, "R1", p)
-		}},
-		{"fails on a bad source region", "ReplicationMonitor Validation/R2: invalid props:\n  - SourceRegion: got \"useast1\"", func() {
-			p := goodReplication()
-			p.SourceRegion = "useast1"
-			monitoring.NewReplicationMonitor(stack, "R2", p)
-		}},
-		{"fails on a token source region", "unresolved token", func() {
-			p := goodReplication()
-			p.SourceRegion = *awscdk.Aws_REGION()
-			monitoring.NewReplicationMonitor(stack, "R3", p)
-		}},
-		{"fails on a dashboard name with a dot", "DashboardName", func() {
-			p := goodSource()
-			p.DashboardName = "team.apps"
-			monitoring.NewSourceMonitor(stack, "S-dot", p)
-		}},
-		{"fails on a threshold of 100 percent", "ReplicationFailureThreshold", func() {
-			p := goodReplication()
-			p.ReplicationFailureThreshold = jsii.Number(100)
-			monitoring.NewReplicationMonitor(stack, "R4", p)
-		}},
-		{"fails on zero minimum attempts", "ReplicationMinimumAttempts", func() {
-			p := goodReplication()
-			p.ReplicationMinimumAttempts = jsii.Number(0)
-			monitoring.NewReplicationMonitor(stack, "R5", p)
-		}},
-		{"fails on a window over a day", "ReplicationWindow: got 1441 minutes", func() {
-			p := goodReplication()
-			p.ReplicationWindow = awscdk.Duration_Minutes(jsii.Number(1441))
-			monitoring.NewReplicationMonitor(stack, "R6", p)
-		}},
-		{"fails without an alert topic", "AlertTopic: required", func() {
-			p := goodReplication()
-			p.AlertTopic = nil
-			p.SourceAccount = "12345"
-			monitoring.NewReplicationMonitor(stack, "R7", p)
-		}},
-		{"reports every problem at once", "SourceAccount: got \"12345\"", func() {
-			p := goodReplication()
-			p.AlertTopic = nil
-			p.SourceAccount = "12345"
-			monitoring.NewReplicationMonitor(stack, "R8", p)
-		}},
-		{"fails on a repository outside the namespace", `"enterprise-apps-legacy/api"`, func() {
-			p := goodSource()
-			p.RepositoryNames = []string{"enterprise-apps-legacy/api"}
-			monitoring.NewSourceMonitor(stack, "S1", p)
-		}},
-		{"fails on a repository listed twice", "listed twice", func() {
-			p := goodSource()
-			p.RepositoryNames = []string{"enterprise-apps/a", "enterprise-apps/a"}
-			monitoring.NewSourceMonitor(stack, "S2", p)
-		}},
-		{"fails without destinations", "Destinations: required", func() {
-			p := goodSource()
-			p.Destinations = nil
-			monitoring.NewSourceMonitor(stack, "S3", p)
-		}},
-		{"fails on a bad destination account", "Destinations[0].Account", func() {
-			p := goodSource()
-			p.Destinations = []replication.Destination{{Region: "us-west-2", Account: "abc"}}
-			monitoring.NewSourceMonitor(stack, "S4", p)
-		}},
-		{"fails on a negative band", "AnomalyStdDevs", func() {
-			p := goodSource()
-			p.AnomalyStdDevs = -1
-			monitoring.NewSourceMonitor(stack, "S5", p)
-		}},
-		{"fails on a bad name prefix", "NamePrefix", func() {
-			p := goodSource()
-			p.NamePrefix = "has space"
-			monitoring.NewSourceMonitor(stack, "S6", p)
-		}},
-		{"fails in a stack without a concrete region", "no concrete region", func() {
-			agnostic := awscdk.NewStack(app, jsii.String("Agnostic"), nil)
-			monitoring.NewSourceMonitor(agnostic, "S7", goodSource())
-		}},
-		{"fails without a lifecycle topic", "Topic: required", func() {
-			monitoring.NewLifecycleNotifications(stack, "L1", &monitoring.LifecycleNotificationsProps{RepositoryPrefix: "enterprise-apps"})
-		}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { cfntest.ExpectPanic(t, c.f, c.want) })
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme-platform/ecr-replication/constructs/measurement"
 )
 
 // The dashboard only arranges what the segments measure: every metric on it comes from the
@@ -56,9 +58,9 @@ func (s *SourceMonitor) replicationRows(d awscloudwatch.Dashboard) {
 		if dest.Account != "" && dest.Account != props.SourceAccount {
 			account = dest.Account
 		}
-		succeeded := ruleMetric(ReplicationSucceededRuleName(s.namePrefix, sourceRegion), "Replicated", dest.Region, account,
+		succeeded := ruleMetric(replicationSucceededRuleName(s.namePrefix, sourceRegion), "Replicated", dest.Region, account,
 			&awscloudwatch.MetricOptions{Period: hour()})
-		failed := ruleMetric(ReplicationFailedRuleName(s.namePrefix, sourceRegion), "Failed", dest.Region, account,
+		failed := ruleMetric(replicationFailedRuleName(s.namePrefix, sourceRegion), "Failed", dest.Region, account,
 			&awscloudwatch.MetricOptions{Period: hour(), Color: awscloudwatch.Color_RED()})
 		graph := &awscloudwatch.GraphWidgetProps{
 			Title:  jsii.String(fmt.Sprintf("Replication %s → %s (images per hour)", sourceRegion, dest.Region)),
@@ -71,7 +73,7 @@ func (s *SourceMonitor) replicationRows(d awscloudwatch.Dashboard) {
 			alarmAccount = *stack.Account()
 		}
 		alarmArn := fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s", *stack.Partition(), dest.Region, alarmAccount,
-			ReplicationFailureRateAlarmName(s.namePrefix, sourceRegion))
+			replicationFailureRateAlarmName(s.namePrefix, sourceRegion))
 		alarm := awscloudwatch.Alarm_FromAlarmArn(s, jsii.String(fmt.Sprintf("ReplicaAlarm%d", i)), jsii.String(alarmArn))
 		alarmWidget := &awscloudwatch.AlarmWidgetProps{
 			Title:  jsii.String(fmt.Sprintf("Failure-rate alarm in %s", dest.Region)),
@@ -193,10 +195,10 @@ func (s *SourceMonitor) findingsRow(d awscloudwatch.Dashboard) {
 	// Findings and lifecycle records.
 	var findings []awscloudwatch.IMetric
 	if s.ScanFindingsRule != nil {
-		findings = append(findings, ruleMetric(ScanFindingsRuleName(s.namePrefix), "Basic scans with CRITICAL/HIGH", "", "", &awscloudwatch.MetricOptions{Period: hour()}))
+		findings = append(findings, ruleMetric(scanFindingsRuleName(s.namePrefix), "Basic scans with CRITICAL/HIGH", "", "", &awscloudwatch.MetricOptions{Period: hour()}))
 	}
 	if s.InspectorFindingsRule != nil {
-		findings = append(findings, ruleMetric(InspectorFindingsRuleName(s.namePrefix), "Inspector scans with CRITICAL/HIGH", "", "", &awscloudwatch.MetricOptions{Period: hour()}))
+		findings = append(findings, ruleMetric(inspectorFindingsRuleName(s.namePrefix), "Inspector scans with CRITICAL/HIGH", "", "", &awscloudwatch.MetricOptions{Period: hour()}))
 	}
 	var lifecycle []awscloudwatch.IMetric
 	for _, region := range s.regions() {
@@ -204,7 +206,7 @@ func (s *SourceMonitor) findingsRow(d awscloudwatch.Dashboard) {
 		if region != sourceRegion {
 			account = s.destinationMetricAccount(region)
 		}
-		lifecycle = append(lifecycle, ruleMetric(LifecycleRuleName(s.namePrefix), region, region, account, &awscloudwatch.MetricOptions{Period: hour()}))
+		lifecycle = append(lifecycle, ruleMetric(lifecycleRuleName(s.namePrefix), region, region, account, &awscloudwatch.MetricOptions{Period: hour()}))
 	}
 	var row []awscloudwatch.IWidget
 	if len(findings) > 0 {
@@ -252,26 +254,15 @@ func addRows(d awscloudwatch.Dashboard, widgets []awscloudwatch.IWidget) {
 
 func ptr[T any](v T) *T { return &v }
 
-// storageRows adds, per region, the logical bytes under the namespace and the largest
-// repositories, as each region's StorageMetrics publishes them.
+// storageRows adds, per region, the logical bytes under the namespace and the configured
+// repositories, as each region's measurement.StorageMetrics publishes them.
 func (s *SourceMonitor) storageRows(d awscloudwatch.Dashboard) {
 	if !s.props.Storage {
 		return
 	}
-	prefix := strings.Trim(s.props.RepositoryPrefix, "/")
-	// Every region's StorageMetrics publishes these (the Storage prop says so).
-	registerCustomMetric(DefaultMeasureNamespace, StorageMetricName)
 	var widgets []awscloudwatch.IWidget
 	for _, region := range s.regions() {
-		account := s.destinationMetricAccount(region)
-		metric := func(dim, value, label string) awscloudwatch.IMetric {
-			return dimensionMetric(DefaultMeasureNamespace, StorageMetricName, dim, value, "Maximum", label, region, account,
-				&awscloudwatch.MetricOptions{Period: hour()})
-		}
-		lines := []awscloudwatch.IMetric{metric("RepositoryPrefix", prefix, prefix+"/ total")}
-		for _, r := range s.props.StorageRepositoryMetrics {
-			lines = append(lines, metric("RepositoryName", r, r))
-		}
+		lines := measurement.StorageMetricsIn(region, s.destinationMetricAccount(region), s.props.RepositoryPrefix, s.props.StorageRepositoryMetrics)
 		widgets = append(widgets, awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
 			Title:  jsii.String(fmt.Sprintf("Storage in %s (logical bytes: layers shared between images count once per image)", region)),
 			Left:   &lines,

@@ -2,7 +2,7 @@ package monitoring
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -12,6 +12,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/constructs/checks"
+	"github.com/acme-platform/ecr-replication/constructs/internal/naming"
+	"github.com/acme-platform/ecr-replication/constructs/internal/watch"
 )
 
 // The delivery segment: a notification that never arrives says nothing, so every rule whose
@@ -41,50 +43,41 @@ type DeliveryAlarmsProps struct {
 	Period awscdk.Duration
 }
 
+// check records every problem of the props.
+func (p *DeliveryAlarmsProps) check(problems *checks.Problems, _ constructs.Construct) {
+	if len(p.RuleNames) == 0 {
+		problems.Missing("RuleNames", "at least one rule name")
+	}
+	for i, n := range p.RuleNames {
+		field := fmt.Sprintf("RuleNames[%d]", i)
+		switch {
+		case n == "" || len(n) > naming.MaxRule || naming.Sanitize(n) != n:
+			problems.Add(field, n, "an EventBridge rule name of 1-64 characters of A-Za-z0-9._-")
+		case slices.Contains(p.RuleNames[:i], n):
+			problems.Add(field, n, "each rule once")
+		}
+	}
+	if p.AlertTopic == nil {
+		problems.Missing("AlertTopic", "the alert topic of this region")
+	}
+	naming.NamePrefix(problems, "NamePrefix", p.NamePrefix)
+}
+
 // DeliveryAlarms alarms when any watched rule fails to deliver an event to its target: one
 // alarm per 10 rules (a CloudWatch alarm's metric math may use 10 metrics), each the sum of
 // the rules' FailedInvocations, firing on the first failed delivery.
 type DeliveryAlarms struct {
 	constructs.Construct
-	// Alarms are the alarms, in RuleNames order (10 rules each).
-	Alarms []awscloudwatch.Alarm
-	// AlarmNames are their deterministic names.
+	// AlarmNames are the deterministic names of the alarms, in RuleNames order (10 rules each).
 	AlarmNames []string
+
+	alarms []awscloudwatch.IAlarm
 }
 
-// DeliveryAlarmName is the name of the i-th (from 0) delivery alarm of a region.
-func DeliveryAlarmName(namePrefix string, i int) string {
-	name := namePrefix + "-undelivered-events"
-	if i > 0 {
-		name += fmt.Sprintf("-%d", i+1)
-	}
-	return fitName(name, maxAlarmNameLength)
-}
-
-// NewDeliveryAlarms creates the alarms.
+// NewDeliveryAlarms creates the alarms. Invalid props panic with a *checks.Error that lists
+// every problem.
 func NewDeliveryAlarms(scope constructs.Construct, id string, props *DeliveryAlarmsProps) *DeliveryAlarms {
-	if props == nil {
-		props = &DeliveryAlarmsProps{}
-	}
-	problems := checks.For("DeliveryAlarms", scope, id)
-	if len(props.RuleNames) == 0 {
-		problems.Missing("RuleNames", "at least one rule name")
-	}
-	seen := map[string]bool{}
-	for i, n := range props.RuleNames {
-		switch {
-		case n == "" || len(n) > maxRuleNameLength || sanitizeName(n) != n:
-			problems.Add(fmt.Sprintf("RuleNames[%d]", i), n, "an EventBridge rule name of 1-64 characters of A-Za-z0-9._-")
-		case seen[n]:
-			problems.Add(fmt.Sprintf("RuleNames[%d]", i), n, "each rule once")
-		}
-		seen[n] = true
-	}
-	if props.AlertTopic == nil {
-		problems.Missing("AlertTopic", "the alert topic of this region")
-	}
-	problems.Join(checkNamePrefix("NamePrefix", props.NamePrefix))
-	problems.Panic()
+	props = naming.Checked("DeliveryAlarms", scope, id, props, (*DeliveryAlarmsProps).check)
 
 	d := &DeliveryAlarms{}
 	constructs.NewConstruct_Override(d, scope, &id)
@@ -96,49 +89,41 @@ func NewDeliveryAlarms(scope constructs.Construct, id string, props *DeliveryAla
 	if period == nil {
 		period = awscdk.Duration_Minutes(jsii.Number(5))
 	}
-	action := notify(props.AlertTopic)
 	for i := 0; i < len(props.RuleNames); i += maxMetricsPerAlarm {
 		chunk := props.RuleNames[i:min(i+maxMetricsPerAlarm, len(props.RuleNames))]
-		using := map[string]awscloudwatch.IMetric{}
-		var terms []string
-		for j, rule := range chunk {
-			key := fmt.Sprintf("r%d", j)
-			using[key] = eventsMetric("FailedInvocations", rule, rule, "", "", &awscloudwatch.MetricOptions{Period: period})
-			terms = append(terms, fmt.Sprintf("FILL(%s, 0)", key))
-		}
-		sorted := append([]string(nil), chunk...)
-		sort.Strings(sorted)
-		name := DeliveryAlarmName(prefix, i/maxMetricsPerAlarm)
-		alarm := awscloudwatch.NewAlarm(d, jsii.String(fmt.Sprintf("Alarm%d", i/maxMetricsPerAlarm)), &awscloudwatch.AlarmProps{
-			AlarmName: jsii.String(name),
-			AlarmDescription: jsii.String(fmt.Sprintf("EventBridge failed to deliver events of %s to their targets (AWS/Events FailedInvocations): "+
+		name := deliveryAlarmName(prefix, i/maxMetricsPerAlarm)
+		d.alarms = append(d.alarms, watch.NewAlarm(d, fmt.Sprintf("Alarm%d", i/maxMetricsPerAlarm), watch.Spec{
+			Name: name,
+			Description: fmt.Sprintf("EventBridge failed to deliver events of %s to their targets (AWS/Events FailedInvocations): "+
 				"notifications or measurements are being lost. Check the target's resource policy (an SNS topic policy must have no "+
-				"Condition for events.amazonaws.com), its KMS key policy, and the rule's role.", strings.Join(sorted, ", "))),
-			Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-				Expression:   jsii.String(strings.Join(terms, " + ")),
-				UsingMetrics: &using,
-				Label:        jsii.String("Undelivered events"),
-				Period:       period,
-			}),
-			Threshold:          jsii.Number(1),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-			EvaluationPeriods:  jsii.Number(1),
-			DatapointsToAlarm:  jsii.Number(1),
-			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-		})
-		alarm.AddAlarmAction(action)
-		alarm.AddOkAction(action)
-		d.Alarms = append(d.Alarms, alarm)
+				"Condition for events.amazonaws.com), its KMS key policy, and the rule's role.", strings.Join(slices.Sorted(slices.Values(chunk)), ", ")),
+			Metric:     failedDeliveries(chunk, period),
+			Threshold:  1,
+			Comparison: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+			Topic:      props.AlertTopic,
+		}))
 		d.AlarmNames = append(d.AlarmNames, name)
 	}
 	return d
 }
 
-// AlarmList returns the alarms as awscloudwatch.IAlarm, for a dashboard or a composite alarm.
-func (d *DeliveryAlarms) AlarmList() []awscloudwatch.IAlarm {
-	out := make([]awscloudwatch.IAlarm, 0, len(d.Alarms))
-	for _, a := range d.Alarms {
-		out = append(out, a)
+// failedDeliveries sums FailedInvocations of rules (at most 10) over period, each FILLed with 0
+// (EventBridge publishes nothing for a period without failures).
+func failedDeliveries(rules []string, period awscdk.Duration) awscloudwatch.MathExpression {
+	using := map[string]awscloudwatch.IMetric{}
+	var terms []string
+	for j, rule := range rules {
+		key := fmt.Sprintf("r%d", j)
+		using[key] = watch.RuleMetric("FailedInvocations", rule, rule, "", "", &awscloudwatch.MetricOptions{Period: period})
+		terms = append(terms, fmt.Sprintf("FILL(%s, 0)", key))
 	}
-	return out
+	return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression:   jsii.String(strings.Join(terms, " + ")),
+		UsingMetrics: &using,
+		Label:        jsii.String("Undelivered events"),
+		Period:       period,
+	})
 }
+
+// Alarms returns every alarm created here, in RuleNames order.
+func (d *DeliveryAlarms) Alarms() []awscloudwatch.IAlarm { return slices.Clone(d.alarms) }

@@ -32,6 +32,13 @@ var expectedMatches = map[string]map[string]map[string][]string{
 		},
 		"Replica-us-west-2": replicaExpectations(false),
 	},
+	"delivery": {
+		"Delivery": {
+			"ecr-enterprise-apps-pushes-to-api": nil, // no sample pushes enterprise-apps/api
+			"ecr-enterprise-apps-pushes":        {"image-push", "image-push-testing"},
+			"ecr-enterprise-apps-scan-findings": {"image-scan-critical", "image-scan-high-only"},
+		},
+	},
 }
 
 func replicaExpectations(anySourceAccount bool) map[string][]string {

@@ -31,7 +31,7 @@ func Example() {
 		ReplicationWindow: awscdk.Duration_Minutes(jsii.Number(30)),
 	})
 	fmt.Println("rules:", monitor.FailedRuleName, monitor.SucceededRuleName)
-	fmt.Println("alarm:", monitor.AlarmName)
+	fmt.Println("alarm:", monitor.FailureRateAlarmName)
 
 	var types []string
 	for _, r := range (*assertions.Template_FromStack(stack, nil).ToJSON())["Resources"].(map[string]any) {

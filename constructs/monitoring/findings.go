@@ -1,6 +1,7 @@
 package monitoring
 
 import (
+	"maps"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -28,20 +29,12 @@ func (s *SourceMonitor) addFindingsRules() {
 	namespace := strings.Trim(props.RepositoryPrefix, "/") + "/"
 	s.ScanFindingsRule = newRule(s, ruleSpec{
 		id:          "ScanFindingsRule",
-		name:        ScanFindingsRuleName(s.namePrefix),
+		name:        scanFindingsRuleName(s.namePrefix),
 		description: "Basic scans of " + namespace + " with CRITICAL or HIGH findings",
 		pattern:     basicScanFindingsPattern(props.RepositoryPrefix),
 		topic:       props.SecurityTopic,
 		message: &topicMessage{
-			paths: map[string]string{
-				"repository": "$.detail.repository-name",
-				"digest":     "$.detail.image-digest",
-				"critical":   "$.detail.finding-severity-counts.CRITICAL",
-				"high":       "$.detail.finding-severity-counts.HIGH",
-				"region":     "$.region",
-				"account":    "$.account",
-				"time":       "$.time",
-			},
+			paths: findingPaths(map[string]string{"account": "$.account"}),
 			template: "ECR basic scan found vulnerabilities in <repository> (<digest>), region <region>, account <account>, at <time>: " +
 				"CRITICAL <critical>, HIGH <high> (an empty count means none). Details: aws ecr describe-image-scan-findings.",
 		},
@@ -55,23 +48,30 @@ func newInspectorFindingsRule(scope constructs.Construct, namePrefix, repository
 	namespace := strings.Trim(repositoryPrefix, "/") + "/"
 	return newRule(scope, ruleSpec{
 		id:          "InspectorFindingsRule",
-		name:        InspectorFindingsRuleName(namePrefix),
+		name:        inspectorFindingsRuleName(namePrefix),
 		description: "Amazon Inspector scans of " + namespace + " with CRITICAL or HIGH findings",
 		pattern:     inspectorScanFindingsPattern(repositoryPrefix),
 		topic:       topic,
 		message: &topicMessage{
-			paths: map[string]string{
-				"repository": "$.detail.repository-name",
-				"digest":     "$.detail.image-digest",
-				"critical":   "$.detail.finding-severity-counts.CRITICAL",
-				"high":       "$.detail.finding-severity-counts.HIGH",
-				"total":      "$.detail.finding-severity-counts.TOTAL",
-				"status":     "$.detail.scan-status",
-				"region":     "$.region",
-				"time":       "$.time",
-			},
+			paths: findingPaths(map[string]string{"total": "$.detail.finding-severity-counts.TOTAL", "status": "$.detail.scan-status"}),
 			template: "Amazon Inspector (ECR enhanced scanning, <status>) found vulnerabilities in <repository> (<digest>), " +
 				"region <region>, at <time>: CRITICAL <critical>, HIGH <high>, TOTAL <total>. Details: Amazon Inspector findings.",
 		},
 	})
+}
+
+// findingPaths are the input paths of a scan-findings message: the repository, the digest, the
+// CRITICAL and HIGH counts, the region and the time, which ECR's "ECR Image Scan" and Inspector's
+// "Inspector2 Scan" events both carry, and extra ones by name.
+func findingPaths(extra map[string]string) map[string]string {
+	paths := map[string]string{
+		"repository": "$.detail.repository-name",
+		"digest":     "$.detail.image-digest",
+		"critical":   "$.detail.finding-severity-counts.CRITICAL",
+		"high":       "$.detail.finding-severity-counts.HIGH",
+		"region":     "$.region",
+		"time":       "$.time",
+	}
+	maps.Copy(paths, extra)
+	return paths
 }

@@ -1,14 +1,13 @@
 package monitoring
 
 import (
-	"errors"
-
-	"github.com/acme-platform/ecr-replication/constructs/checks"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
+
+	"github.com/acme-platform/ecr-replication/constructs/checks"
+	"github.com/acme-platform/ecr-replication/constructs/internal/naming"
 )
 
 // LifecycleNotificationsProps configures LifecycleNotifications.
@@ -27,18 +26,13 @@ type LifecycleNotificationsProps struct {
 	NamePrefix string
 }
 
-func (p *LifecycleNotificationsProps) validate() error {
-	var errs []error
-	if err := checkNamespace("RepositoryPrefix", p.RepositoryPrefix); err != nil {
-		errs = append(errs, err)
-	}
+// check records every problem of the props.
+func (p *LifecycleNotificationsProps) check(problems *checks.Problems, _ constructs.Construct) {
+	naming.Namespace(problems, "RepositoryPrefix", p.RepositoryPrefix)
 	if p.Topic == nil {
-		errs = append(errs, errors.New("Topic: required; expected the lifecycle topic that receives expirations"))
+		problems.Missing("Topic", "the lifecycle topic that receives expirations")
 	}
-	if err := checkNamePrefix("NamePrefix", p.NamePrefix); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	naming.NamePrefix(problems, "NamePrefix", p.NamePrefix)
 }
 
 // LifecycleNotifications notifies a topic when a lifecycle policy expires images of the
@@ -60,21 +54,13 @@ type LifecycleNotifications struct {
 	RuleName string
 }
 
-// NewLifecycleNotifications creates the rule and its topic target.
+// NewLifecycleNotifications creates the rule and its topic target. Invalid props panic with a
+// *checks.Error that lists every problem.
 func NewLifecycleNotifications(scope constructs.Construct, id string, props *LifecycleNotificationsProps) *LifecycleNotifications {
-	if props == nil {
-		props = &LifecycleNotificationsProps{}
-	}
-	problems := checks.For("LifecycleNotifications", scope, id)
-	problems.Join(props.validate())
-	problems.Panic()
+	props = naming.Checked("LifecycleNotifications", scope, id, props, (*LifecycleNotificationsProps).check)
 	l := &LifecycleNotifications{}
 	constructs.NewConstruct_Override(l, scope, &id)
-	namePrefix := props.NamePrefix
-	if namePrefix == "" {
-		namePrefix = DefaultNamePrefix(props.RepositoryPrefix)
-	}
-	l.RuleName = LifecycleRuleName(namePrefix)
+	l.RuleName = lifecycleRuleName(naming.PrefixOr(props.NamePrefix, props.RepositoryPrefix))
 	l.Rule = newRule(l, ruleSpec{
 		id:          "Rule",
 		name:        l.RuleName,

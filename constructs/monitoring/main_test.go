@@ -1,7 +1,7 @@
 package monitoring_test
 
 import (
-	"os"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -11,17 +11,15 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/acme-platform/ecr-replication/constructs/measurement"
 	"github.com/acme-platform/ecr-replication/constructs/monitoring"
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
 	"github.com/acme-platform/ecr-replication/internal/eventpattern"
+	"github.com/acme-platform/ecr-replication/internal/jsiitest"
 	"github.com/acme-platform/ecr-replication/replication"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { jsiitest.Main(m) }
 
 const (
 	sourceRegion  = "us-east-1"
@@ -41,10 +39,17 @@ type stackFixture struct {
 	json     map[string]interface{}
 }
 
-// fixture is an app synthesized once and shared by every test that uses it.
+// fixture is an app synthesized once and shared by every test that uses it, with the
+// constructs it made (for the tests of their methods).
 type fixture struct {
-	name   string
-	stacks []*stackFixture
+	app      awscdk.App
+	name     string
+	stacks   []*stackFixture
+	topics   *monitoring.NotificationTopics
+	source   *monitoring.SourceMonitor
+	replica  *monitoring.ReplicationMonitor // the first replica stack's
+	delivery *monitoring.DeliveryAlarms
+	trail    *monitoring.LifecycleTrail
 }
 
 func (f *fixture) stack(name string) *stackFixture {
@@ -74,6 +79,10 @@ func featureFlags() *map[string]interface{} {
 //   - "email": cross-account mode with known accounts, an alert e-mail, enhanced scanning,
 //     activity alarms off, an existing key, custom replication thresholds and one
 //     destination us-west-2 in account 222222222222.
+//   - "delivery": one stack (eu-west-1, account 111111111111) with DeliveryAlarms over 11 rules,
+//     a tagged LifecycleTrail, and a SourceMonitor that watches one of three repositories one by
+//     one (the others through the namespace rule) with the storage widgets of every region,
+//     beside the region's own measurement.StorageMetrics.
 func getFixture(t *testing.T, name string) *fixture {
 	t.Helper()
 	if f, ok := fixtures[name]; ok {
@@ -81,76 +90,17 @@ func getFixture(t *testing.T, name string) *fixture {
 	}
 	app := awscdk.NewApp(&awscdk.AppProps{Context: featureFlags()})
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
-	f := &fixture{name: name}
-	newStack := func(id, region, account string) *stackFixture {
-		env := &awscdk.Environment{Region: jsii.String(region)}
-		if account != "" {
-			env.Account = jsii.String(account)
-		}
-		s := &stackFixture{name: id, region: region, stack: awscdk.NewStack(app, jsii.String(id), &awscdk.StackProps{Env: env})}
-		f.stacks = append(f.stacks, s)
-		return s
-	}
-
+	f := &fixture{name: name, app: app}
 	switch name {
 	case "default":
-		src := newStack("Source", sourceRegion, "")
-		topics := monitoring.NewNotificationTopics(src.stack, "Topics", nil)
-		monitoring.NewSourceMonitor(src.stack, "Monitoring", &monitoring.SourceMonitorProps{
-			RepositoryPrefix: namespace,
-			RepositoryNames:  repositories,
-			Destinations:     []replication.Destination{{Region: "us-west-2"}, {Region: "eu-west-1"}},
-			AlertTopic:       topics.Alert,
-			SecurityTopic:    topics.Security,
-			LifecycleTopic:   topics.Lifecycle,
-		})
-		for _, region := range []string{"us-west-2", "eu-west-1"} {
-			rs := newStack("Replica-"+region, region, "")
-			rt := monitoring.NewNotificationTopics(rs.stack, "Topics", &monitoring.NotificationTopicsProps{SecurityTopic: jsii.Bool(false)})
-			monitoring.NewReplicationMonitor(rs.stack, "Monitoring", &monitoring.ReplicationMonitorProps{
-				RepositoryPrefix: namespace,
-				SourceRegion:     sourceRegion,
-				AlertTopic:       rt.Alert,
-				LifecycleTopic:   rt.Lifecycle,
-			})
-		}
+		f.defaultStacks()
 	case "email":
-		src := newStack("Source", sourceRegion, sourceAccount)
-		key := awskms.NewKey(src.stack, jsii.String("SharedKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
-		topics := monitoring.NewNotificationTopics(src.stack, "Topics", &monitoring.NotificationTopicsProps{
-			AlertEmail:    "ops@example.com",
-			EncryptionKey: key,
-		})
-		monitoring.NewSourceMonitor(src.stack, "Monitoring", &monitoring.SourceMonitorProps{
-			RepositoryPrefix: namespace,
-			RepositoryNames:  repositories,
-			SourceAccount:    sourceAccount,
-			Destinations:     []replication.Destination{{Region: "us-west-2", Account: replicaAcct}},
-			AlertTopic:       topics.Alert,
-			SecurityTopic:    topics.Security,
-			LifecycleTopic:   topics.Lifecycle,
-			ActivityAlarms:   jsii.Bool(false),
-			EnhancedScanning: true,
-		})
-		rs := newStack("Replica-us-west-2", "us-west-2", replicaAcct)
-		rt := monitoring.NewNotificationTopics(rs.stack, "Topics", &monitoring.NotificationTopicsProps{
-			AlertEmail:    "ops@example.com",
-			SecurityTopic: jsii.Bool(false),
-		})
-		monitoring.NewReplicationMonitor(rs.stack, "Monitoring", &monitoring.ReplicationMonitorProps{
-			RepositoryPrefix:            namespace,
-			SourceRegion:                sourceRegion,
-			SourceAccount:               sourceAccount,
-			AlertTopic:                  rt.Alert,
-			LifecycleTopic:              rt.Lifecycle,
-			ReplicationFailureThreshold: jsii.Number(0),
-			ReplicationMinimumAttempts:  jsii.Number(1),
-			ReplicationWindow:           awscdk.Duration_Minutes(jsii.Number(15)),
-		})
+		f.emailStacks()
+	case "delivery":
+		f.deliveryStack(f.newStack("Delivery", "eu-west-1", sourceAccount))
 	default:
 		t.Fatalf("unknown fixture %q", name)
 	}
-
 	for _, s := range f.stacks {
 		s.template = assertions.Template_FromStack(s.stack, nil)
 		s.json = *s.template.ToJSON()
@@ -159,11 +109,114 @@ func getFixture(t *testing.T, name string) *fixture {
 	return f
 }
 
+// newStack adds a stack in region (and account, when not "") to the fixture's app.
+func (f *fixture) newStack(id, region, account string) *stackFixture {
+	env := &awscdk.Environment{Region: jsii.String(region)}
+	if account != "" {
+		env.Account = jsii.String(account)
+	}
+	s := &stackFixture{name: id, region: region, stack: awscdk.NewStack(f.app, jsii.String(id), &awscdk.StackProps{Env: env})}
+	f.stacks = append(f.stacks, s)
+	return s
+}
+
+// defaultStacks builds the "default" fixture.
+func (f *fixture) defaultStacks() {
+	src := f.newStack("Source", sourceRegion, "")
+	f.topics = monitoring.NewNotificationTopics(src.stack, "Topics", nil)
+	f.source = monitoring.NewSourceMonitor(src.stack, "Monitoring", &monitoring.SourceMonitorProps{
+		RepositoryPrefix: namespace,
+		RepositoryNames:  repositories,
+		Destinations:     []replication.Destination{{Region: "us-west-2"}, {Region: "eu-west-1"}},
+		AlertTopic:       f.topics.Alert,
+		SecurityTopic:    f.topics.Security,
+		LifecycleTopic:   f.topics.Lifecycle,
+	})
+	for _, region := range []string{"us-west-2", "eu-west-1"} {
+		rs := f.newStack("Replica-"+region, region, "")
+		rt := monitoring.NewNotificationTopics(rs.stack, "Topics", &monitoring.NotificationTopicsProps{SecurityTopic: jsii.Bool(false)})
+		rm := monitoring.NewReplicationMonitor(rs.stack, "Monitoring", &monitoring.ReplicationMonitorProps{
+			RepositoryPrefix: namespace,
+			SourceRegion:     sourceRegion,
+			AlertTopic:       rt.Alert,
+			LifecycleTopic:   rt.Lifecycle,
+		})
+		if f.replica == nil {
+			f.replica = rm
+		}
+	}
+}
+
+// emailStacks builds the "email" fixture.
+func (f *fixture) emailStacks() {
+	src := f.newStack("Source", sourceRegion, sourceAccount)
+	key := awskms.NewKey(src.stack, jsii.String("SharedKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+	topics := monitoring.NewNotificationTopics(src.stack, "Topics", &monitoring.NotificationTopicsProps{
+		AlertEmail:    "ops@example.com",
+		EncryptionKey: key,
+	})
+	monitoring.NewSourceMonitor(src.stack, "Monitoring", &monitoring.SourceMonitorProps{
+		RepositoryPrefix: namespace,
+		RepositoryNames:  repositories,
+		SourceAccount:    sourceAccount,
+		Destinations:     []replication.Destination{{Region: "us-west-2", Account: replicaAcct}},
+		AlertTopic:       topics.Alert,
+		SecurityTopic:    topics.Security,
+		LifecycleTopic:   topics.Lifecycle,
+		ActivityAlarms:   jsii.Bool(false),
+		EnhancedScanning: true,
+	})
+	rs := f.newStack("Replica-us-west-2", "us-west-2", replicaAcct)
+	rt := monitoring.NewNotificationTopics(rs.stack, "Topics", &monitoring.NotificationTopicsProps{
+		AlertEmail:    "ops@example.com",
+		SecurityTopic: jsii.Bool(false),
+	})
+	monitoring.NewReplicationMonitor(rs.stack, "Monitoring", &monitoring.ReplicationMonitorProps{
+		RepositoryPrefix:            namespace,
+		SourceRegion:                sourceRegion,
+		SourceAccount:               sourceAccount,
+		AlertTopic:                  rt.Alert,
+		LifecycleTopic:              rt.Lifecycle,
+		ReplicationFailureThreshold: jsii.Number(0),
+		ReplicationMinimumAttempts:  jsii.Number(1),
+		ReplicationWindow:           awscdk.Duration_Minutes(jsii.Number(15)),
+	})
+}
+
+// deliveryStack builds the "delivery" fixture in s.
+func (f *fixture) deliveryStack(s *stackFixture) {
+	f.topics = monitoring.NewNotificationTopics(s.stack, "Topics", &monitoring.NotificationTopicsProps{LifecycleTopic: jsii.Bool(false)})
+	measurement.NewStorageMetrics(s.stack, "Storage", &measurement.StorageMetricsProps{
+		RepositoryPrefix: namespace, RepositoryMetrics: []string{"enterprise-apps/api"}, AlertTopic: f.topics.Alert,
+	})
+	f.source = monitoring.NewSourceMonitor(s.stack, "Monitoring", &monitoring.SourceMonitorProps{
+		RepositoryPrefix:         namespace,
+		RepositoryNames:          []string{"enterprise-apps/api", "enterprise-apps/web", "enterprise-apps/worker"},
+		ActivityRepositories:     []string{"enterprise-apps/api"},
+		Destinations:             []replication.Destination{{Region: "us-west-2", Account: replicaAcct}},
+		SourceAccount:            sourceAccount,
+		AlertTopic:               f.topics.Alert,
+		SecurityTopic:            f.topics.Security,
+		Storage:                  true,
+		StorageRepositoryMetrics: []string{"enterprise-apps/api"},
+	})
+	rules := make([]string, 11)
+	for i := range rules {
+		rules[i] = fmt.Sprintf("rule-%02d", i)
+	}
+	f.delivery = monitoring.NewDeliveryAlarms(s.stack, "Delivery", &monitoring.DeliveryAlarmsProps{
+		RuleNames: rules, AlertTopic: f.topics.Alert, NamePrefix: "ecr-enterprise-apps",
+	})
+	f.trail = monitoring.NewLifecycleTrail(s.stack, "Trail", &monitoring.LifecycleTrailProps{
+		NamePrefix: "ecr-enterprise-apps", Tags: []monitoring.Tag{{Key: "Project", Value: "ecr-replication"}},
+	})
+}
+
 // allStacks returns every stack of every fixture, built on first use.
 func allStacks(t *testing.T) []*stackFixture {
 	t.Helper()
 	var all []*stackFixture
-	for _, name := range []string{"default", "email"} {
+	for _, name := range []string{"default", "email", "delivery"} {
 		all = append(all, getFixture(t, name).stacks...)
 	}
 	return all

@@ -4,63 +4,32 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme-platform/ecr-replication/constructs/internal/watch"
 )
 
-// Every metric and SEARCH expression of this package is built here, and each checks that its
-// metric is published (mustBePublished) before the CDK sees it: a metric nobody publishes
-// cannot reach a dashboard or an alarm.
+// Every metric and SEARCH expression of this package is built here, through package watch,
+// which refuses a metric nobody publishes before the CDK sees it: such a metric cannot reach
+// a dashboard or an alarm.
 
-// newMetric builds a CloudWatch metric after checking that it is published.
-func newMetric(props *awscloudwatch.MetricProps, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
-	mustBePublished(*props.Namespace, *props.MetricName)
-	return withOptions(awscloudwatch.NewMetric(props), opts)
-}
+// hour is the period of activity metrics and dashboard graphs. (A function: a package-level
+// jsii value would start the jsii kernel at import time.)
+func hour() awscdk.Duration { return awscdk.Duration_Hours(jsii.Number(1)) }
 
-// dimensionMetric is a metric of one dimension, in region and account when they are not ""
-// (this stack's otherwise).
-func dimensionMetric(namespace, metricName, dimension, value, statistic, label, region, account string, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
-	props := &awscloudwatch.MetricProps{
-		Namespace:     jsii.String(namespace),
-		MetricName:    jsii.String(metricName),
-		DimensionsMap: &map[string]*string{dimension: jsii.String(value)},
-		Statistic:     jsii.String(statistic),
-		Label:         jsii.String(label),
-	}
-	if region != "" {
-		props.Region = jsii.String(region)
-	}
-	if account != "" {
-		props.Account = jsii.String(account)
-	}
-	return newMetric(props, opts)
-}
-
-// eventsMetric is an AWS/Events metric (TriggeredRules, FailedInvocations, …; Sum) of a rule on
-// the default bus, identified by its name only. EventBridge publishes it only for periods in
-// which it is not zero, so a quiet period has no data point (FILL it, or treat missing data as
-// not breaching).
-func eventsMetric(metricName, ruleName, label string, region, account string, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
-	return dimensionMetric("AWS/Events", metricName, "RuleName", ruleName, "Sum", label, region, account, opts)
-}
-
-// ruleMetric is the AWS/Events TriggeredRules metric (Sum) of a rule: how many events it matched.
-func ruleMetric(ruleName, label string, region, account string, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
-	return eventsMetric("TriggeredRules", ruleName, label, region, account, opts)
+// ruleMetric is the AWS/Events TriggeredRules metric (Sum) of a rule: how many events it
+// matched, in region and account when they are not "".
+func ruleMetric(ruleName, label, region, account string, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
+	return watch.RuleMetric("TriggeredRules", ruleName, label, region, account, opts)
 }
 
 // pullMetric is AWS/ECR RepositoryPullCount (Sum) of one repository, the only metric the
 // AWS/ECR namespace has.
 func pullMetric(repositoryName, label, region, account string, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
-	return dimensionMetric("AWS/ECR", "RepositoryPullCount", "RepositoryName", repositoryName, "Sum", label, region, account, opts)
-}
-
-func withOptions(m awscloudwatch.Metric, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
-	if opts == nil {
-		return m
-	}
-	return m.With(opts)
+	return watch.DimensionMetric{Namespace: "AWS/ECR", MetricName: "RepositoryPullCount", Dimension: "RepositoryName", Value: repositoryName,
+		Statistic: "Sum", Label: label, Region: region, Account: account}.Metric(opts)
 }
 
 // search is one metric SEARCH over a namespace's schemas. AWS/Usage documents its dimensions
@@ -80,8 +49,9 @@ type search struct {
 	top int
 }
 
+// expressions returns one SEARCH expression per schema.
 func (q search) expressions() []awscloudwatch.IMetric {
-	mustBePublished(q.namespace, q.metricName)
+	watch.MustBePublished(q.namespace, q.metricName)
 	var out []awscloudwatch.IMetric
 	for _, schema := range q.schemas {
 		braces := q.namespace

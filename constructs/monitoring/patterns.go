@@ -1,11 +1,7 @@
 package monitoring
 
 import (
-	"fmt"
-	"regexp"
 	"strings"
-
-	"github.com/acme-platform/ecr-replication/awsid"
 )
 
 // Event patterns of this package, as plain Go values rendered into AWS::Events::Rule
@@ -117,57 +113,4 @@ func lifecyclePattern(repositoryPrefix string) map[string]interface{} {
 			},
 		},
 	}
-}
-
-// Validation helpers shared by the props structs.
-
-var (
-	namePrefixRegexp = regexp.MustCompile(`^[A-Za-z0-9._-]{1,40}$`) // 40 = maxNamePrefixLength
-	// dashboardNameRegexp is CloudWatch's rule for dashboard names (no dots).
-	dashboardNameRegexp = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
-)
-
-// isToken reports whether s is an unresolved CDK token; such values are checked by
-// CloudFormation, not here.
-func isToken(s string) bool { return awsid.IsToken(s) }
-
-func checkNamespace(field, prefix string) error {
-	p := strings.Trim(prefix, "/")
-	if p == "" {
-		return fmt.Errorf("%s: required; expected the repository namespace such as \"enterprise-apps\"", field)
-	}
-	if !isToken(p) && !awsid.IsRepositoryNamespace(p) {
-		return fmt.Errorf("%s: got %q; expected a repository namespace such as \"enterprise-apps\" (lower-case letters, digits, ._- and /)", field, prefix)
-	}
-	return nil
-}
-
-func checkRegion(field, region string, required bool) error {
-	if region == "" {
-		if required {
-			return fmt.Errorf("%s: required; expected a region name such as \"us-east-1\"", field)
-		}
-		return nil
-	}
-	if isToken(region) {
-		return fmt.Errorf("%s: got an unresolved token; expected a plain region name (tokens cannot cross regions without Lambda-backed cross-region references)", field)
-	}
-	if !awsid.IsRegion(region) {
-		return fmt.Errorf("%s: got %q; expected a known AWS region such as \"us-east-1\"", field, region)
-	}
-	return nil
-}
-
-func checkAccount(field, account string) error {
-	if account == "" || isToken(account) || awsid.IsAccount(account) {
-		return nil
-	}
-	return fmt.Errorf("%s: got %q; expected "+awsid.AccountRule+" or nothing", field, account)
-}
-
-func checkNamePrefix(field, namePrefix string) error {
-	if namePrefix == "" || namePrefixRegexp.MatchString(namePrefix) {
-		return nil
-	}
-	return fmt.Errorf("%s: got %q; expected 1-40 characters of A-Za-z0-9._-", field, namePrefix)
 }

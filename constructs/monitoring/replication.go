@@ -1,11 +1,8 @@
 package monitoring
 
 import (
-	"errors"
 	"fmt"
 	"math"
-
-	"github.com/acme-platform/ecr-replication/constructs/checks"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -14,6 +11,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme-platform/ecr-replication/constructs/checks"
+	"github.com/acme-platform/ecr-replication/constructs/internal/naming"
+	"github.com/acme-platform/ecr-replication/constructs/internal/watch"
 )
 
 // Defaults of ReplicationMonitorProps.
@@ -89,20 +90,25 @@ type ReplicationMonitorProps struct {
 	EventLogRetention awslogs.RetentionDays
 }
 
+// threshold is ReplicationFailureThreshold or its default.
 func (p *ReplicationMonitorProps) threshold() float64 {
-	if p.ReplicationFailureThreshold == nil {
-		return DefaultReplicationFailureThreshold
-	}
-	return *p.ReplicationFailureThreshold
+	return valueOr(p.ReplicationFailureThreshold, DefaultReplicationFailureThreshold)
 }
 
+// minimumAttempts is ReplicationMinimumAttempts or its default.
 func (p *ReplicationMonitorProps) minimumAttempts() float64 {
-	if p.ReplicationMinimumAttempts == nil {
-		return DefaultReplicationMinimumAttempts
-	}
-	return *p.ReplicationMinimumAttempts
+	return valueOr(p.ReplicationMinimumAttempts, DefaultReplicationMinimumAttempts)
 }
 
+// valueOr returns *v, or def when v is nil.
+func valueOr(v *float64, def float64) float64 {
+	if v == nil {
+		return def
+	}
+	return *v
+}
+
+// windowMinutes is ReplicationWindow in minutes (default 60).
 func (p *ReplicationMonitorProps) windowMinutes() float64 {
 	if p.ReplicationWindow == nil {
 		return 60
@@ -110,40 +116,24 @@ func (p *ReplicationMonitorProps) windowMinutes() float64 {
 	return *p.ReplicationWindow.ToSeconds(nil) / 60
 }
 
-func (p *ReplicationMonitorProps) namePrefix() string {
-	if p.NamePrefix == "" {
-		return DefaultNamePrefix(p.RepositoryPrefix)
-	}
-	return p.NamePrefix
-}
-
-func (p *ReplicationMonitorProps) validate() error {
-	var errs []error
-	if err := checkNamespace("RepositoryPrefix", p.RepositoryPrefix); err != nil {
-		errs = append(errs, err)
-	}
-	if err := checkRegion("SourceRegion", p.SourceRegion, true); err != nil {
-		errs = append(errs, err)
-	}
-	if err := checkAccount("SourceAccount", p.SourceAccount); err != nil {
-		errs = append(errs, err)
-	}
+// check records every problem of the props.
+func (p *ReplicationMonitorProps) check(problems *checks.Problems, _ constructs.Construct) {
+	naming.Namespace(problems, "RepositoryPrefix", p.RepositoryPrefix)
+	naming.Region(problems, "SourceRegion", p.SourceRegion)
+	naming.Account(problems, "SourceAccount", p.SourceAccount)
 	if p.AlertTopic == nil {
-		errs = append(errs, errors.New("AlertTopic: required; expected the alert topic of this region"))
+		problems.Missing("AlertTopic", "the alert topic of this region")
 	}
 	if t := p.threshold(); t < 0 || t >= 100 || math.IsNaN(t) {
-		errs = append(errs, fmt.Errorf("ReplicationFailureThreshold: got %v; expected a percentage from 0 to below 100", t))
+		problems.Add("ReplicationFailureThreshold", t, "a percentage from 0 to below 100")
 	}
 	if m := p.minimumAttempts(); m < 1 || m != math.Trunc(m) {
-		errs = append(errs, fmt.Errorf("ReplicationMinimumAttempts: got %v; expected a whole number of at least 1", m))
+		problems.Add("ReplicationMinimumAttempts", m, "a whole number of at least 1")
 	}
 	if w := p.windowMinutes(); w < 1 || w > 1440 || w != math.Trunc(w) {
-		errs = append(errs, fmt.Errorf("ReplicationWindow: got %v minutes; expected whole minutes from 1 to 1440 (a CloudWatch alarm period is at most one day)", w))
+		problems.Add("ReplicationWindow", naming.Minutes(w), "whole minutes from 1 to 1440 (a CloudWatch alarm period is at most one day)")
 	}
-	if err := checkNamePrefix("NamePrefix", p.NamePrefix); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	naming.NamePrefix(problems, "NamePrefix", p.NamePrefix)
 }
 
 // ReplicationMonitor watches replication outcomes in one destination region, where ECR
@@ -163,7 +153,7 @@ type ReplicationMonitor struct {
 	FailedRule awsevents.CfnRule
 	// EventLog keeps both kinds of events.
 	EventLog awslogs.LogGroup
-	// FailureRateAlarm is the failure-rate alarm, named AlarmName.
+	// FailureRateAlarm is the failure-rate alarm, named FailureRateAlarmName.
 	FailureRateAlarm awscloudwatch.Alarm
 	// Lifecycle is set when LifecycleTopic was given.
 	Lifecycle *LifecycleNotifications
@@ -171,9 +161,9 @@ type ReplicationMonitor struct {
 	// EnhancedScanning and SecurityTopic are set.
 	InspectorFindingsRule awsevents.CfnRule
 
-	// AlarmName is the deterministic, token-free name of FailureRateAlarm
-	// (ReplicationFailureRateAlarmName).
-	AlarmName string
+	// FailureRateAlarmName is the deterministic, token-free name of FailureRateAlarm; the
+	// source dashboard shows the alarm by it.
+	FailureRateAlarmName string
 	// SucceededRuleName and FailedRuleName are the deterministic rule names.
 	SucceededRuleName string
 	FailedRuleName    string
@@ -183,24 +173,49 @@ type ReplicationMonitor struct {
 }
 
 // NewReplicationMonitor creates the rules, the event log, the failure-rate alarm and, when
-// LifecycleTopic is set, the lifecycle rule of a destination region.
+// LifecycleTopic is set, the lifecycle rule of a destination region. Invalid props panic with a
+// *checks.Error that lists every problem.
 func NewReplicationMonitor(scope constructs.Construct, id string, props *ReplicationMonitorProps) *ReplicationMonitor {
-	if props == nil {
-		props = &ReplicationMonitorProps{}
-	}
-	problems := checks.For("ReplicationMonitor", scope, id)
-	problems.Join(props.validate())
-	problems.Panic()
+	props = naming.Checked("ReplicationMonitor", scope, id, props, (*ReplicationMonitorProps).check)
 	r := &ReplicationMonitor{}
 	constructs.NewConstruct_Override(r, scope, &id)
 
-	namePrefix := props.namePrefix()
-	r.SucceededRuleName = ReplicationSucceededRuleName(namePrefix, props.SourceRegion)
-	r.FailedRuleName = ReplicationFailedRuleName(namePrefix, props.SourceRegion)
-	r.AlarmName = ReplicationFailureRateAlarmName(namePrefix, props.SourceRegion)
+	namePrefix := naming.PrefixOr(props.NamePrefix, props.RepositoryPrefix)
+	r.SucceededRuleName = replicationSucceededRuleName(namePrefix, props.SourceRegion)
+	r.FailedRuleName = replicationFailedRuleName(namePrefix, props.SourceRegion)
+	r.FailureRateAlarmName = replicationFailureRateAlarmName(namePrefix, props.SourceRegion)
 	r.window = awscdk.Duration_Minutes(jsii.Number(props.windowMinutes()))
 	r.minimum = props.minimumAttempts()
 
+	r.addRules(props)
+	r.FailureRateAlarm = watch.NewAlarm(r, "FailureRateAlarm", watch.Spec{
+		Name: r.FailureRateAlarmName,
+		Description: fmt.Sprintf(
+			"ECR replication from %s into this region: more than %g%% of replication attempts of %s/ failed in %g minutes "+
+				"(judged only when there were at least %g attempts). Each failure was also sent to the alert topic with repository, "+
+				"tag and digest; see README.md of constructs/monitoring for what to check.",
+			props.SourceRegion, props.threshold(), props.RepositoryPrefix, props.windowMinutes(), r.minimum),
+		Metric:     r.MetricFailureRate(),
+		Threshold:  props.threshold(),
+		Comparison: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+		Topic:      props.AlertTopic,
+	})
+	if props.EnhancedScanning && props.SecurityTopic != nil {
+		r.InspectorFindingsRule = newInspectorFindingsRule(r, namePrefix, props.RepositoryPrefix, props.SecurityTopic)
+	}
+	if props.LifecycleTopic != nil {
+		r.Lifecycle = NewLifecycleNotifications(r, "Lifecycle", &LifecycleNotificationsProps{
+			RepositoryPrefix: props.RepositoryPrefix,
+			Topic:            props.LifecycleTopic,
+			NamePrefix:       namePrefix,
+		})
+	}
+	return r
+}
+
+// addRules creates the event log and the two replication rules: successes are only counted
+// (and logged), each failure also notifies the alert topic with a readable message.
+func (r *ReplicationMonitor) addRules(props *ReplicationMonitorProps) {
 	r.EventLog = eventLog(r, "EventLog", props.EventLogRetention)
 	namespace := props.RepositoryPrefix + "/"
 	r.SucceededRule = newRule(r, ruleSpec{
@@ -233,49 +248,18 @@ func NewReplicationMonitor(scope constructs.Construct, id string, props *Replica
 		},
 		log: r.EventLog,
 	})
-
-	threshold := props.threshold()
-	r.FailureRateAlarm = awscloudwatch.NewAlarm(r, jsii.String("FailureRateAlarm"), &awscloudwatch.AlarmProps{
-		AlarmName: jsii.String(r.AlarmName),
-		AlarmDescription: jsii.String(fmt.Sprintf(
-			"ECR replication from %s into this region: more than %g%% of replication attempts of %s failed in %g minutes "+
-				"(judged only when there were at least %g attempts). Each failure was also sent to the alert topic with repository, "+
-				"tag and digest; see README.md of constructs/monitoring for what to check.",
-			props.SourceRegion, threshold, namespace, props.windowMinutes(), r.minimum)),
-		Metric:             r.MetricFailureRate(),
-		Threshold:          jsii.Number(threshold),
-		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
-		EvaluationPeriods:  jsii.Number(1),
-		DatapointsToAlarm:  jsii.Number(1),
-		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-	})
-	action := notify(props.AlertTopic)
-	r.FailureRateAlarm.AddAlarmAction(action)
-	r.FailureRateAlarm.AddOkAction(action)
-
-	if props.EnhancedScanning && props.SecurityTopic != nil {
-		r.InspectorFindingsRule = newInspectorFindingsRule(r, namePrefix, props.RepositoryPrefix, props.SecurityTopic)
-	}
-	if props.LifecycleTopic != nil {
-		r.Lifecycle = NewLifecycleNotifications(r, "Lifecycle", &LifecycleNotificationsProps{
-			RepositoryPrefix: props.RepositoryPrefix,
-			Topic:            props.LifecycleTopic,
-			NamePrefix:       namePrefix,
-		})
-	}
-	return r
 }
 
 // MetricSucceeded counts successful replications (AWS/Events TriggeredRules of
 // SucceededRule, Sum over the alarm window unless opts says otherwise).
 func (r *ReplicationMonitor) MetricSucceeded(opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
-	return withOptions(ruleMetric(r.SucceededRuleName, "Replicated", "", "", &awscloudwatch.MetricOptions{Period: r.window}), opts)
+	return watch.WithOptions(ruleMetric(r.SucceededRuleName, "Replicated", "", "", &awscloudwatch.MetricOptions{Period: r.window}), opts)
 }
 
 // MetricFailed counts failed replications (AWS/Events TriggeredRules of FailedRule, Sum
 // over the alarm window unless opts says otherwise).
 func (r *ReplicationMonitor) MetricFailed(opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
-	return withOptions(ruleMetric(r.FailedRuleName, "Failed", "", "", &awscloudwatch.MetricOptions{Period: r.window}), opts)
+	return watch.WithOptions(ruleMetric(r.FailedRuleName, "Failed", "", "", &awscloudwatch.MetricOptions{Period: r.window}), opts)
 }
 
 // MetricFailureRate is the percentage of failed attempts per window, 0 when the window has

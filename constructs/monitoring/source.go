@@ -1,13 +1,11 @@
 package monitoring
 
 import (
-	"errors"
 	"fmt"
 	"math"
+	"regexp"
+	"slices"
 	"strings"
-
-	"github.com/acme-platform/ecr-replication/constructs/checks"
-	"github.com/acme-platform/ecr-replication/replication"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -15,7 +13,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme-platform/ecr-replication/awsid"
+	"github.com/acme-platform/ecr-replication/constructs/checks"
+	"github.com/acme-platform/ecr-replication/constructs/internal/naming"
+	"github.com/acme-platform/ecr-replication/constructs/measurement"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // DefaultAnomalyStdDevs is the default width of the anomaly-detection band.
@@ -87,8 +90,8 @@ type SourceMonitorProps struct {
 	EnhancedScanning bool
 
 	// Storage adds the storage widgets: in every region (this one and the destinations) the
-	// logical bytes under the namespace that a StorageMetrics of that region measures, and the
-	// repositories of StorageRepositoryMetrics.
+	// logical bytes under the namespace that a measurement.StorageMetrics of that region (with
+	// the default Namespace) measures, and the repositories of StorageRepositoryMetrics.
 	//
 	// Default: false
 	Storage bool
@@ -101,7 +104,7 @@ type SourceMonitorProps struct {
 	// Latency adds the replication-latency widgets (p50 and p90 per destination).
 	//
 	// Default: - none.
-	Latency *ReplicationLatency
+	Latency *measurement.ReplicationLatency
 
 	// NamePrefix starts rule, alarm and dashboard names; use the same value in every stack
 	// of the app, since the dashboard finds replica rules and alarms by name.
@@ -121,13 +124,6 @@ type SourceMonitorProps struct {
 	EventLogRetention awslogs.RetentionDays
 }
 
-func (p *SourceMonitorProps) namePrefix() string {
-	if p.NamePrefix == "" {
-		return DefaultNamePrefix(p.RepositoryPrefix)
-	}
-	return p.NamePrefix
-}
-
 func (p *SourceMonitorProps) stdDevs() float64 {
 	if p.AnomalyStdDevs == 0 {
 		return DefaultAnomalyStdDevs
@@ -135,69 +131,64 @@ func (p *SourceMonitorProps) stdDevs() float64 {
 	return p.AnomalyStdDevs
 }
 
-func (p *SourceMonitorProps) validate() error {
-	var errs []error
-	if err := checkNamespace("RepositoryPrefix", p.RepositoryPrefix); err != nil {
-		errs = append(errs, err)
+// dashboardNameRegexp is CloudWatch's rule for dashboard names (no dots).
+var dashboardNameRegexp = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+
+// check records every problem of the props for a monitor in scope, whose stack needs a
+// concrete region: rule names and the dashboard name the source region.
+func (p *SourceMonitorProps) check(problems *checks.Problems, scope constructs.Construct) {
+	naming.Namespace(problems, "RepositoryPrefix", p.RepositoryPrefix)
+	p.checkRepositories(problems)
+	p.checkDestinations(problems)
+	naming.Account(problems, "SourceAccount", p.SourceAccount)
+	if p.AlertTopic == nil {
+		problems.Missing("AlertTopic", "the alert topic of the source region")
 	}
+	if s := p.stdDevs(); s <= 0 || math.IsNaN(s) {
+		problems.Add("AnomalyStdDevs", s, "a number above 0")
+	}
+	if p.DashboardName != "" && !dashboardNameRegexp.MatchString(p.DashboardName) {
+		problems.Add("DashboardName", p.DashboardName, "1-255 characters of A-Za-z0-9_-")
+	}
+	naming.NamePrefix(problems, "NamePrefix", p.NamePrefix)
+	if awsid.IsToken(*awscdk.Stack_Of(scope).Region()) {
+		problems.Add("Env.Region", naming.Unresolved, "the stack's concrete region: rule names and the dashboard need the source region at synth time")
+	}
+}
+
+// checkRepositories checks RepositoryNames and ActivityRepositories.
+func (p *SourceMonitorProps) checkRepositories(problems *checks.Problems) {
 	if len(p.RepositoryNames) == 0 {
-		errs = append(errs, errors.New("RepositoryNames: required; expected at least one repository such as \"enterprise-apps/production\""))
+		problems.Missing("RepositoryNames", `at least one repository such as "enterprise-apps/production"`)
 	}
-	seen := map[string]bool{}
-	namespace := strings.Trim(p.RepositoryPrefix, "/") + "/"
-	for _, name := range p.RepositoryNames {
+	namespace := p.RepositoryPrefix + "/"
+	for i, name := range p.RepositoryNames {
+		field := fmt.Sprintf("RepositoryNames[%d]", i)
 		switch {
 		case !strings.HasPrefix(name, namespace) || len(name) == len(namespace):
-			errs = append(errs, fmt.Errorf("RepositoryNames: got %q; expected a repository under %q", name, namespace))
-		case seen[name]:
-			errs = append(errs, fmt.Errorf("RepositoryNames: %q is listed twice", name))
+			problems.Add(field, name, fmt.Sprintf("a repository under %q", namespace))
+		case slices.Contains(p.RepositoryNames[:i], name):
+			problems.Add(field, name, "each repository once")
 		}
-		seen[name] = true
-	}
-	known := map[string]bool{}
-	for _, n := range p.RepositoryNames {
-		known[n] = true
 	}
 	for i, n := range p.ActivityRepositories {
-		if !known[n] {
-			errs = append(errs, fmt.Errorf("ActivityRepositories[%d]: got %q; expected one of RepositoryNames", i, n))
+		if !slices.Contains(p.RepositoryNames, n) {
+			problems.Add(fmt.Sprintf("ActivityRepositories[%d]", i), n, "one of RepositoryNames")
 		}
 	}
 	if n := len(p.ActivityRepositories); n > MaxActivityRepositories {
-		errs = append(errs, fmt.Errorf("ActivityRepositories: got %d repositories; expected at most %d (two anomaly alarms and a dashboard widget each; the namespace rule counts the others)", n, MaxActivityRepositories))
+		problems.Add("ActivityRepositories", n, fmt.Sprintf("at most %d repositories (two anomaly alarms and a dashboard widget each; the namespace rule counts the others)", MaxActivityRepositories))
 	}
-	if len(p.Destinations) == 0 {
-		errs = append(errs, errors.New("Destinations: required; expected at least one destination region"))
-	}
-	seenDest := map[replication.Destination]bool{}
+}
+
+// checkDestinations checks Destinations: at least one, each region and account once.
+func (p *SourceMonitorProps) checkDestinations(problems *checks.Problems) {
+	naming.Destinations(problems, "Destinations", p.Destinations)
 	for i, d := range p.Destinations {
-		if err := checkRegion(fmt.Sprintf("Destinations[%d].Region", i), d.Region, true); err != nil {
-			errs = append(errs, err)
+		if slices.Contains(p.Destinations[:i], d) {
+			problems.Add(fmt.Sprintf("Destinations[%d]", i), d.Region+" "+d.Account, "each destination once")
 		}
-		if err := checkAccount(fmt.Sprintf("Destinations[%d].Account", i), d.Account); err != nil {
-			errs = append(errs, err)
-		}
-		if seenDest[d] {
-			errs = append(errs, fmt.Errorf("Destinations[%d]: %s %s is listed twice", i, d.Region, d.Account))
-		}
-		seenDest[d] = true
 	}
-	if err := checkAccount("SourceAccount", p.SourceAccount); err != nil {
-		errs = append(errs, err)
-	}
-	if p.AlertTopic == nil {
-		errs = append(errs, errors.New("AlertTopic: required; expected the alert topic of the source region"))
-	}
-	if s := p.stdDevs(); s <= 0 || math.IsNaN(s) {
-		errs = append(errs, fmt.Errorf("AnomalyStdDevs: got %v; expected a number above 0", s))
-	}
-	if p.DashboardName != "" && !dashboardNameRegexp.MatchString(p.DashboardName) {
-		errs = append(errs, fmt.Errorf("DashboardName: got %q; expected 1-255 characters of A-Za-z0-9_-", p.DashboardName))
-	}
-	if err := checkNamePrefix("NamePrefix", p.NamePrefix); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
 }
 
 // SourceMonitor watches the source region (pull and push activity, image counts, scan
@@ -211,7 +202,7 @@ type SourceMonitor struct {
 	// repository is watched one by one.
 	NamespacePushRule awsevents.CfnRule
 	// NamespacePushAlarm is the anomaly alarm on NamespacePushRule's count, or nil.
-	NamespacePushAlarm awscloudwatch.AnomalyDetectionAlarm
+	NamespacePushAlarm awscloudwatch.Alarm
 	// ActivityLog keeps the push events matched by PushRules.
 	ActivityLog awslogs.LogGroup
 	// ScanFindingsRule notifies basic scans with CRITICAL or HIGH findings; nil without a
@@ -222,10 +213,10 @@ type SourceMonitor struct {
 	InspectorFindingsRule awsevents.CfnRule
 	// Lifecycle notifies expirations in the source region; nil without a LifecycleTopic.
 	Lifecycle *LifecycleNotifications
-	// PullAlarms and PushAlarms are the anomaly-detection alarms (RepositoryNames order);
-	// empty when ActivityAlarms is false.
-	PullAlarms []awscloudwatch.AnomalyDetectionAlarm
-	PushAlarms []awscloudwatch.AnomalyDetectionAlarm
+	// PullAlarms and PushAlarms are the anomaly-detection alarms of the watched repositories
+	// (ActivityRepositories order); empty when ActivityAlarms is false.
+	PullAlarms []awscloudwatch.Alarm
+	PushAlarms []awscloudwatch.Alarm
 	// Dashboard shows every region.
 	Dashboard awscloudwatch.Dashboard
 
@@ -234,23 +225,12 @@ type SourceMonitor struct {
 	watched    []string
 }
 
-// hour is the period of activity metrics and dashboard graphs. (A function: a package-level
-// jsii value would start the jsii kernel at import time.)
-func hour() awscdk.Duration { return awscdk.Duration_Hours(jsii.Number(1)) }
-
-// NewSourceMonitor creates the source-region rules, alarms and the dashboard.
+// NewSourceMonitor creates the source-region rules, alarms and the dashboard. Invalid props
+// panic with a *checks.Error that lists every problem.
 func NewSourceMonitor(scope constructs.Construct, id string, props *SourceMonitorProps) *SourceMonitor {
-	if props == nil {
-		props = &SourceMonitorProps{}
-	}
-	problems := checks.For("SourceMonitor", scope, id)
-	problems.Join(props.validate())
-	problems.Panic()
-	s := &SourceMonitor{props: *props, namePrefix: props.namePrefix(), watched: props.watched()}
+	props = naming.Checked("SourceMonitor", scope, id, props, (*SourceMonitorProps).check)
+	s := &SourceMonitor{props: *props, namePrefix: naming.PrefixOr(props.NamePrefix, props.RepositoryPrefix), watched: props.watched()}
 	constructs.NewConstruct_Override(s, scope, &id)
-	if region := *awscdk.Stack_Of(s).Region(); isToken(region) {
-		panic(errors.New("source monitor: the stack has no concrete region (Env.Region); rule names and the dashboard need the source region at synth time"))
-	}
 
 	s.addPushRules()
 	s.addFindingsRules()

@@ -17,11 +17,26 @@ import (
 // cfntest.UnpublishedMetrics: AWS-published metrics and those of the template's own metric
 // filters only), so that the app tests apply the same checks to every synthesized stack.
 
+// TestEveryAlarmHasAnAction: every alarm notifies its topic, of ALARM and of OK alike (the
+// action strategy of README.md "Alarms"), and never of INSUFFICIENT_DATA.
 func TestEveryAlarmHasAnAction(t *testing.T) {
+	checked := 0
 	for _, s := range allStacks(t) {
 		for _, id := range cfntest.AlarmsWithoutActions(s.tmpl()) {
 			t.Errorf("%s/%s: alarm without AlarmActions", s.name, id)
 		}
+		for _, a := range s.tmpl().Resources("AWS::CloudWatch::Alarm") {
+			checked++
+			if alarm, ok := cfntest.JSON(a.Properties["AlarmActions"]), cfntest.JSON(a.Properties["OKActions"]); alarm != ok {
+				t.Errorf("%s/%s: AlarmActions %s, OKActions %s; want the same topic", s.name, a.LogicalID, alarm, ok)
+			}
+			if _, has := a.Properties["InsufficientDataActions"]; has {
+				t.Errorf("%s/%s: notifies INSUFFICIENT_DATA", s.name, a.LogicalID)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no alarm checked")
 	}
 }
 
@@ -98,7 +113,7 @@ func TestNoLambdaAndNoCustomResources(t *testing.T) {
 
 func TestCfnLintReportsNothing(t *testing.T) {
 	var files []cfntest.LintFile
-	for _, fx := range []string{"default", "email"} {
+	for _, fx := range []string{"default", "email", "delivery"} {
 		for _, s := range getFixture(t, fx).stacks {
 			files = append(files, cfntest.LintFile{Name: fx + "-" + s.name, Region: s.region, Template: s.tmpl()})
 		}
@@ -125,7 +140,7 @@ func TestCdkNagAwsSolutionsFindsNothing(t *testing.T) {
 
 func TestRuleNamesAreUniquePerRegion(t *testing.T) {
 	// Rule names are the contract between stacks; two rules may not share a name in one region.
-	for _, fx := range []string{"default", "email"} {
+	for _, fx := range []string{"default", "email", "delivery"} {
 		seen := map[string]string{}
 		for _, s := range getFixture(t, fx).stacks {
 			for _, r := range rulesOf(t, s) {

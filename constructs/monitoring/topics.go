@@ -1,19 +1,19 @@
 package monitoring
 
 import (
-	"errors"
 	"fmt"
 	"net/mail"
 
-	"github.com/acme-platform/ecr-replication/constructs/checks"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme-platform/ecr-replication/awsid"
+	"github.com/acme-platform/ecr-replication/constructs/checks"
+	"github.com/acme-platform/ecr-replication/constructs/internal/naming"
 )
 
 // NotificationTopicsProps configures NotificationTopics.
@@ -43,14 +43,13 @@ type NotificationTopicsProps struct {
 	LifecycleTopic *bool
 }
 
-func (p *NotificationTopicsProps) validate() error {
-	var errs []error
-	if p.AlertEmail != "" && !isToken(p.AlertEmail) {
+// check records every problem of the props. A token e-mail address is left to SNS.
+func (p *NotificationTopicsProps) check(problems *checks.Problems, _ constructs.Construct) {
+	if p.AlertEmail != "" && !awsid.IsToken(p.AlertEmail) {
 		if a, err := mail.ParseAddress(p.AlertEmail); err != nil || a.Address != p.AlertEmail {
-			errs = append(errs, fmt.Errorf("AlertEmail: got %q; expected a plain e-mail address such as ops@example.com", p.AlertEmail))
+			problems.Add("AlertEmail", p.AlertEmail, "a plain e-mail address such as ops@example.com")
 		}
 	}
-	return errors.Join(errs...)
 }
 
 // NotificationTopics holds the SNS topics of one region: Alert (replication failures and
@@ -75,14 +74,9 @@ type NotificationTopics struct {
 // when aws:SecureTransport is false), the publish grants for EventBridge (without a
 // condition, as EventBridge requires) and CloudWatch (this account's alarms in this region,
 // by aws:SourceArn), the KMS key unless one is passed in, and the e-mail subscriptions. props
-// may be nil.
+// may be nil; invalid props panic with a *checks.Error that lists every problem.
 func NewNotificationTopics(scope constructs.Construct, id string, props *NotificationTopicsProps) *NotificationTopics {
-	if props == nil {
-		props = &NotificationTopicsProps{}
-	}
-	problems := checks.For("NotificationTopics", scope, id)
-	problems.Join(props.validate())
-	problems.Panic()
+	props = naming.Checked("NotificationTopics", scope, id, props, (*NotificationTopicsProps).check)
 	n := &NotificationTopics{}
 	constructs.NewConstruct_Override(n, scope, &id)
 	stack := awscdk.Stack_Of(n)
@@ -177,18 +171,3 @@ func (n *NotificationTopics) Topics() []awssns.ITopic {
 	}
 	return topics
 }
-
-// topicAction is the alarm action that notifies an SNS topic, as
-// awscloudwatchactions.SnsAction does (its Bind returns the topic's ARN). The app links neither
-// that package nor awssnssubscriptions: both bring in the Lambda, EC2 and load-balancing
-// bindings, whose thousands of registered jsii types jsii-runtime-go checks every
-// Go-overriding object against (a ReplicatedRepository per repository and region).
-type topicAction struct{ topic awssns.ITopic }
-
-// Bind implements awscloudwatch.IAlarmAction.
-func (a *topicAction) Bind(_ constructs.Construct, _ awscloudwatch.IAlarm) *awscloudwatch.AlarmActionConfig {
-	return &awscloudwatch.AlarmActionConfig{AlarmActionArn: a.topic.TopicArn()}
-}
-
-// notify returns the alarm action that publishes to topic.
-func notify(topic awssns.ITopic) awscloudwatch.IAlarmAction { return &topicAction{topic: topic} }

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/constructs/checks"
-
+	"github.com/acme-platform/ecr-replication/constructs/internal/naming"
 	"github.com/acme-platform/ecr-replication/internal/nag"
 )
 
@@ -55,19 +55,14 @@ type LifecycleTrail struct {
 	Bucket awss3.Bucket
 }
 
-// NewLifecycleTrail creates the trail and its bucket in scope's account and region.
-func NewLifecycleTrail(scope constructs.Construct, id string, props *LifecycleTrailProps) *LifecycleTrail {
-	if props == nil {
-		props = &LifecycleTrailProps{}
+// check records every problem of the props. CloudTrail's tag limits (AWS::CloudTrail::Trail
+// Tag): keys of 1 to 128 characters, values of at most 256, at most 50 tags.
+func (p *LifecycleTrailProps) check(problems *checks.Problems, _ constructs.Construct) {
+	naming.NamePrefix(problems, "NamePrefix", p.NamePrefix)
+	if len(p.Tags) > 50 {
+		problems.Add("Tags", len(p.Tags), "at most 50 tags")
 	}
-	problems := checks.For("LifecycleTrail", scope, id)
-	problems.Join(checkNamePrefix("NamePrefix", props.NamePrefix))
-	// CloudTrail's tag limits (AWS::CloudTrail::Trail Tag): keys of 1 to 128 characters, values
-	// of at most 256, at most 50 tags.
-	if len(props.Tags) > 50 {
-		problems.Add("Tags", len(props.Tags), "at most 50 tags")
-	}
-	for i, tag := range props.Tags {
+	for i, tag := range p.Tags {
 		if len(tag.Key) == 0 || len(tag.Key) > 128 {
 			problems.Add(fmt.Sprintf("Tags[%d].Key", i), tag.Key, "1 to 128 characters")
 		}
@@ -75,40 +70,19 @@ func NewLifecycleTrail(scope constructs.Construct, id string, props *LifecycleTr
 			problems.Add(fmt.Sprintf("Tags[%d].Value", i), tag.Value, "at most 256 characters")
 		}
 	}
-	problems.Panic()
+}
+
+// NewLifecycleTrail creates the trail and its bucket in scope's account and region. Invalid
+// props panic with a *checks.Error that lists every problem.
+func NewLifecycleTrail(scope constructs.Construct, id string, props *LifecycleTrailProps) *LifecycleTrail {
+	props = naming.Checked("LifecycleTrail", scope, id, props, (*LifecycleTrailProps).check)
 	prefix := props.NamePrefix
 	if prefix == "" {
 		prefix = "ecr"
 	}
 	t := &LifecycleTrail{}
 	constructs.NewConstruct_Override(t, scope, &id)
-	t.Bucket = awss3.NewBucket(t, jsii.String("Bucket"), &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		Versioned:         jsii.Bool(true),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
-	nag.Suppress(t.Bucket, false, nag.Suppression{
-		ID: "AwsSolutions-S1",
-		Reason: "the bucket holds only this trail's log files, written by CloudTrail with log file validation on " +
-			"(tampering is detectable from the digest files); server access logs would need another bucket just for them",
-	})
-	// What awscloudtrail.Trail grants CloudTrail on its bucket (CloudTrail user guide,
-	// create-s3-bucket-policy-for-cloudtrail.html): reading the bucket ACL, and writing log
-	// files under AWSLogs/<account>/ with the bucket owner in full control.
-	cloudTrail := awsiam.NewServicePrincipal(jsii.String("cloudtrail.amazonaws.com"), nil)
-	t.Bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Resources:  jsii.Strings(*t.Bucket.BucketArn()),
-		Actions:    jsii.Strings("s3:GetBucketAcl"),
-		Principals: &[]awsiam.IPrincipal{cloudTrail},
-	}))
-	t.Bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Resources:  jsii.Strings(*t.Bucket.ArnForObjects(jsii.String("AWSLogs/" + *awscdk.Stack_Of(t).Account() + "/*"))),
-		Actions:    jsii.Strings("s3:PutObject"),
-		Principals: &[]awsiam.IPrincipal{cloudTrail},
-		Conditions: &map[string]any{"StringEquals": map[string]any{"s3:x-amz-acl": "bucket-owner-full-control"}},
-	}))
+	t.addBucket()
 	// Trail/Resource, where awscloudtrail.Trail puts its CfnTrail: the same logical id.
 	holder := constructs.NewConstruct(t, jsii.String("Trail"))
 	t.Trail = awscdk.NewCfnResource(holder, jsii.String("Resource"), &awscdk.CfnResourceProps{
@@ -118,7 +92,7 @@ func NewLifecycleTrail(scope constructs.Construct, id string, props *LifecycleTr
 			"EnableLogFileValidation":    true,
 			"IsMultiRegionTrail":         true,
 			"IncludeGlobalServiceEvents": true,
-			"TrailName":                  fitName(prefix+"-management-events", 128),
+			"TrailName":                  naming.Fit(prefix+"-management-events", 128),
 			"S3BucketName":               t.Bucket.BucketName(),
 			"EventSelectors":             []any{map[string]any{"IncludeManagementEvents": true, "ReadWriteType": "All"}},
 		},
@@ -132,6 +106,37 @@ func NewLifecycleTrail(scope constructs.Construct, id string, props *LifecycleTr
 	}
 	t.Trail.Node().AddDependency(t.Bucket.Policy())
 	return t
+}
+
+// addBucket creates the bucket of the log files, with what awscloudtrail.Trail grants CloudTrail
+// on it (CloudTrail user guide, create-s3-bucket-policy-for-cloudtrail.html): reading the
+// bucket ACL, and writing log files under AWSLogs/<account>/ with the bucket owner in full
+// control.
+func (t *LifecycleTrail) addBucket() {
+	t.Bucket = awss3.NewBucket(t, jsii.String("Bucket"), &awss3.BucketProps{
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:        jsii.Bool(true),
+		Versioned:         jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	nag.Suppress(t.Bucket, false, nag.Suppression{
+		ID: "AwsSolutions-S1",
+		Reason: "the bucket holds only this trail's log files, written by CloudTrail with log file validation on " +
+			"(tampering is detectable from the digest files); server access logs would need another bucket just for them",
+	})
+	cloudTrail := awsiam.NewServicePrincipal(jsii.String("cloudtrail.amazonaws.com"), nil)
+	t.Bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Resources:  jsii.Strings(*t.Bucket.BucketArn()),
+		Actions:    jsii.Strings("s3:GetBucketAcl"),
+		Principals: &[]awsiam.IPrincipal{cloudTrail},
+	}))
+	t.Bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Resources:  jsii.Strings(*t.Bucket.ArnForObjects(jsii.String("AWSLogs/" + *awscdk.Stack_Of(t).Account() + "/*"))),
+		Actions:    jsii.Strings("s3:PutObject"),
+		Principals: &[]awsiam.IPrincipal{cloudTrail},
+		Conditions: &map[string]any{"StringEquals": map[string]any{"s3:x-amz-acl": "bucket-owner-full-control"}},
+	}))
 }
 
 // TrailArn returns the trail's ARN.

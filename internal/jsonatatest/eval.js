@@ -1,5 +1,5 @@
 // Evaluates Step Functions JSONata with the reference implementation (the npm package
-// jsonata, pinned in package.json), for the Go tests of constructs/monitoring.
+// jsonata, pinned in package.json), for the Go tests through package internal/jsonatatest.
 //
 // stdin: a JSON array of cases, each either
 //   {"expr": "{% ... %}", "states": {...}, "vars": {...}}      one expression, or
