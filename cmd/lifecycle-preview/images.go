@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,81 +48,98 @@ func loadImages(path, repository string) ([]lifecycle.Image, []string, error) {
 	if out.ImageDetails == nil {
 		return nil, nil, fmt.Errorf("%s: no \"imageDetails\" list: expected the output of aws ecr describe-images", path)
 	}
-
-	var problems []string
-	var warnings []string
+	r := &imageReader{path: path, repos: map[string]bool{}}
 	images := make([]lifecycle.Image, 0, len(*out.ImageDetails))
-	repos := map[string]bool{}
 	for i, raw := range *out.ImageDetails {
-		var d imageDetail
-		where := fmt.Sprintf("%s: imageDetails[%d]", path, i)
-		if err := json.Unmarshal(raw, &d); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: %s", where, jsonProblem(raw, err)))
-			continue
+		if img, ok := r.image(i, raw); ok {
+			images = append(images, img)
 		}
-		if d.ImageDigest != "" {
-			where += " (" + shortDigest(d.ImageDigest) + ")"
-		} else {
-			problems = append(problems, where+": imageDigest is missing")
-		}
-		img := lifecycle.Image{Digest: d.ImageDigest, Tags: d.ImageTags, SizeBytes: d.ImageSizeInBytes}
-		if d.ImageSizeInBytes < 0 {
-			problems = append(problems, fmt.Sprintf("%s: imageSizeInBytes: got %d, expected a size in bytes", where, d.ImageSizeInBytes))
-		}
-		times := []struct {
-			field    string
-			raw      json.RawMessage
-			dst      *time.Time
-			required bool
-		}{
-			{"imagePushedAt", d.ImagePushedAt, &img.PushedAt, true},
-			{"lastRecordedPullTime", d.LastRecordedPullTime, &img.LastPulledAt, false},
-			{"lastArchivedAt", d.LastArchivedAt, &img.TransitionedAt, false},
-		}
-		for _, tf := range times {
-			t, err := parseAWSTime(tf.raw)
-			switch {
-			case err != nil:
-				problems = append(problems, fmt.Sprintf("%s: %s: %v", where, tf.field, err))
-			case t.IsZero() && tf.required:
-				problems = append(problems, fmt.Sprintf("%s: %s is missing", where, tf.field))
-			default:
-				*tf.dst = t
-			}
-		}
-		switch d.ImageStatus {
-		case "", "ACTIVE":
-			img.StorageClass = lifecycle.StorageStandard
-		case "ARCHIVED":
-			img.StorageClass = lifecycle.StorageArchive
-		default:
-			img.StorageClass = lifecycle.StorageStandard
-			warnings = append(warnings, fmt.Sprintf("%s: imageStatus %q is treated as standard storage", where, d.ImageStatus))
-		}
-		if d.RepositoryName != "" {
-			repos[d.RepositoryName] = true
-		}
-		images = append(images, img)
 	}
-	if len(problems) > 0 {
-		return nil, nil, errors.New(strings.Join(problems, "\n"))
+	if len(r.problems) > 0 {
+		return nil, nil, errors.New(strings.Join(r.problems, "\n"))
 	}
+	return images, append(r.warnings, pageWarnings(path, repository, out.NextToken, r.repos)...), nil
+}
 
-	if out.NextToken != "" {
+// imageReader reads the images of one describe-images file, collecting every problem.
+type imageReader struct {
+	path               string
+	problems, warnings []string
+	repos              map[string]bool // the repositories named by the images
+}
+
+// image reads imageDetails[i]; ok is false when it could not be decoded at all.
+func (r *imageReader) image(i int, raw json.RawMessage) (lifecycle.Image, bool) {
+	var d imageDetail
+	where := fmt.Sprintf("%s: imageDetails[%d]", r.path, i)
+	if err := json.Unmarshal(raw, &d); err != nil {
+		r.problems = append(r.problems, fmt.Sprintf("%s: %s", where, jsonProblem(raw, err)))
+		return lifecycle.Image{}, false
+	}
+	if d.ImageDigest != "" {
+		where += " (" + shortDigest(d.ImageDigest) + ")"
+	} else {
+		r.problems = append(r.problems, where+": imageDigest is missing")
+	}
+	img := lifecycle.Image{Digest: d.ImageDigest, Tags: d.ImageTags, SizeBytes: d.ImageSizeInBytes}
+	if d.ImageSizeInBytes < 0 {
+		r.problems = append(r.problems, fmt.Sprintf("%s: imageSizeInBytes: got %d, expected a size in bytes", where, d.ImageSizeInBytes))
+	}
+	r.times(where, d, &img)
+	switch d.ImageStatus {
+	case "", "ACTIVE":
+		img.StorageClass = lifecycle.StorageStandard
+	case "ARCHIVED":
+		img.StorageClass = lifecycle.StorageArchive
+	default:
+		img.StorageClass = lifecycle.StorageStandard
+		r.warnings = append(r.warnings, fmt.Sprintf("%s: imageStatus %q is treated as standard storage", where, d.ImageStatus))
+	}
+	if d.RepositoryName != "" {
+		r.repos[d.RepositoryName] = true
+	}
+	return img, true
+}
+
+// times reads the image's push, last pull and archive times.
+func (r *imageReader) times(where string, d imageDetail, img *lifecycle.Image) {
+	for _, tf := range []struct {
+		field    string
+		raw      json.RawMessage
+		dst      *time.Time
+		required bool
+	}{
+		{"imagePushedAt", d.ImagePushedAt, &img.PushedAt, true},
+		{"lastRecordedPullTime", d.LastRecordedPullTime, &img.LastPulledAt, false},
+		{"lastArchivedAt", d.LastArchivedAt, &img.TransitionedAt, false},
+	} {
+		t, err := parseAWSTime(tf.raw)
+		switch {
+		case err != nil:
+			r.problems = append(r.problems, fmt.Sprintf("%s: %s: %v", where, tf.field, err))
+		case t.IsZero() && tf.required:
+			r.problems = append(r.problems, fmt.Sprintf("%s: %s is missing", where, tf.field))
+		default:
+			*tf.dst = t
+		}
+	}
+}
+
+// pageWarnings says when the file is one page of several, mixes repositories, or lists another
+// repository than --repository.
+func pageWarnings(path, repository, nextToken string, repos map[string]bool) []string {
+	var warnings []string
+	if nextToken != "" {
 		warnings = append(warnings, fmt.Sprintf("%s has a nextToken: it is one page of describe-images output, and count-based verdicts need every image of the repository", path))
 	}
-	names := make([]string, 0, len(repos))
-	for r := range repos {
-		names = append(names, r)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(repos))
 	if len(names) > 1 {
 		warnings = append(warnings, fmt.Sprintf("%s mixes images of %d repositories (%s); the policy applies to each repository separately", path, len(names), strings.Join(names, ", ")))
 	}
 	if repository != "" && len(names) == 1 && names[0] != repository {
 		warnings = append(warnings, fmt.Sprintf("%s lists images of %s, not of --repository %s", path, names[0], repository))
 	}
-	return images, warnings, nil
+	return warnings
 }
 
 // parseAWSTime reads a timestamp the way the AWS CLI prints it: an ISO-8601

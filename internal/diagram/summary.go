@@ -98,60 +98,90 @@ func resources(tmpl map[string]any) []resource {
 
 // summarize groups the resources of a stack into node labels in readable words.
 func summarize(s Stack) summary {
-	byType := map[string][]resource{}
+	rs := resourcesByType{}
 	for _, r := range resources(s.Template) {
-		byType[r.typ] = append(byType[r.typ], r)
-	}
-	take := func(typ string) []resource {
-		rs := byType[typ]
-		delete(byType, typ)
-		return rs
-	}
-	// Dependent resources are shown with the resource they belong to, when it is there.
-	fold := func(typ, into string) int {
-		if len(byType[into]) == 0 {
-			return 0
-		}
-		return len(take(typ))
+		rs[r.typ] = append(rs[r.typ], r)
 	}
 	sum := summary{labels: map[string][]string{}}
-
-	if repos := take(typeRepository); len(repos) > 0 {
-		sum.labels[groupRepositories] = repositoryLines(repos)
-	}
-	if confs := take(typeReplication); len(confs) > 0 {
-		var lines []string
-		lines, sum.destinations = replicationLines(confs, s.Account)
-		sum.labels[groupReplication] = lines
-	}
-	if tpls := take(typeCreationTemplate); len(tpls) > 0 {
-		sum.labels[groupTemplate] = templateLines(tpls)
-	}
-	if pols := take(typeRegistryPolicy); len(pols) > 0 {
-		sum.labels[groupRegistry] = registryPolicyLines(pols)
-	}
-	if confs := take(typeScanning); len(confs) > 0 {
-		sum.labels[groupScanning] = scanningLines(confs)
-	}
-
-	var access []string
-	policies := byType[typePolicy]
-	fold(typePolicy, typeRole)
-	if roles := take(typeRole); len(roles) > 0 {
-		access = append(access, roleLines(roles, policies)...)
-	}
-	fold(typeAlias, typeKey)
-	if keys := take(typeKey); len(keys) > 0 {
-		access = append(access, counted(len(keys), "KMS key", "KMS keys"))
-	}
-	if len(access) > 0 {
+	rs.summarizeRegistry(&sum, s.Account)
+	if access := rs.accessLines(); len(access) > 0 {
 		sum.labels[groupAccess] = access
 	}
+	if monitoring := rs.monitoringLines(); len(monitoring) > 0 {
+		sum.labels[groupMonitoring] = append([]string{"monitoring"}, monitoring...)
+	}
+	if len(rs) > 0 {
+		sum.labels[groupOther] = otherLines(rs)
+	}
+	if len(sum.labels) == 0 {
+		sum.labels[groupEmpty] = []string{"no resources"}
+	}
+	return sum
+}
 
-	monitoring := []string{"monitoring"}
-	fold(typeTopicPolicy, typeTopic)
-	subscriptions := fold(typeSubscription, typeTopic)
-	if topics := take(typeTopic); len(topics) > 0 {
+// resourcesByType holds a stack's resources not summed up yet, by type.
+type resourcesByType map[string][]resource
+
+// take returns the resources of typ and removes them.
+func (rs resourcesByType) take(typ string) []resource {
+	out := rs[typ]
+	delete(rs, typ)
+	return out
+}
+
+// fold removes the resources of typ, shown with the resource they belong to (into), and
+// returns how many there were; they stay when no resource of into is there.
+func (rs resourcesByType) fold(typ, into string) int {
+	if len(rs[into]) == 0 {
+		return 0
+	}
+	return len(rs.take(typ))
+}
+
+// summarizeRegistry labels the ECR resources: repositories, the replication configuration
+// (and its destinations), creation templates, registry policies, scanning configurations.
+func (rs resourcesByType) summarizeRegistry(sum *summary, account string) {
+	if repos := rs.take(typeRepository); len(repos) > 0 {
+		sum.labels[groupRepositories] = repositoryLines(repos)
+	}
+	if confs := rs.take(typeReplication); len(confs) > 0 {
+		var lines []string
+		lines, sum.destinations = replicationLines(confs, account)
+		sum.labels[groupReplication] = lines
+	}
+	if tpls := rs.take(typeCreationTemplate); len(tpls) > 0 {
+		sum.labels[groupTemplate] = templateLines(tpls)
+	}
+	if pols := rs.take(typeRegistryPolicy); len(pols) > 0 {
+		sum.labels[groupRegistry] = registryPolicyLines(pols)
+	}
+	if confs := rs.take(typeScanning); len(confs) > 0 {
+		sum.labels[groupScanning] = scanningLines(confs)
+	}
+}
+
+// accessLines describes the IAM roles (with what their policies allow in ECR) and KMS keys.
+func (rs resourcesByType) accessLines() []string {
+	var access []string
+	policies := rs[typePolicy]
+	rs.fold(typePolicy, typeRole)
+	if roles := rs.take(typeRole); len(roles) > 0 {
+		access = append(access, roleLines(roles, policies)...)
+	}
+	rs.fold(typeAlias, typeKey)
+	if keys := rs.take(typeKey); len(keys) > 0 {
+		access = append(access, counted(len(keys), "KMS key", "KMS keys"))
+	}
+	return access
+}
+
+// monitoringLines counts the topics (and subscriptions), rules, alarms, dashboards and log
+// groups.
+func (rs resourcesByType) monitoringLines() []string {
+	var lines []string
+	rs.fold(typeTopicPolicy, typeTopic)
+	subscriptions := rs.fold(typeSubscription, typeTopic)
+	if topics := rs.take(typeTopic); len(topics) > 0 {
 		line := counted(len(topics), "SNS topic", "SNS topics")
 		if subscriptions > 0 {
 			line += fmt.Sprintf(", %d subscription", subscriptions)
@@ -159,32 +189,22 @@ func summarize(s Stack) summary {
 				line += "s"
 			}
 		}
-		monitoring = append(monitoring, line)
+		lines = append(lines, line)
 	}
-	if rules := take(typeRule); len(rules) > 0 {
-		monitoring = append(monitoring, counted(len(rules), "EventBridge rule", "EventBridge rules"))
+	if rules := rs.take(typeRule); len(rules) > 0 {
+		lines = append(lines, counted(len(rules), "EventBridge rule", "EventBridge rules"))
 	}
-	if alarms := len(take(typeAlarm)) + len(take(typeCompositeAlarm)); alarms > 0 {
-		monitoring = append(monitoring, counted(alarms, "CloudWatch alarm", "CloudWatch alarms"))
+	if alarms := len(rs.take(typeAlarm)) + len(rs.take(typeCompositeAlarm)); alarms > 0 {
+		lines = append(lines, counted(alarms, "CloudWatch alarm", "CloudWatch alarms"))
 	}
-	if dashboards := take(typeDashboard); len(dashboards) > 0 {
-		monitoring = append(monitoring, counted(len(dashboards), "dashboard", "dashboards"))
+	if dashboards := rs.take(typeDashboard); len(dashboards) > 0 {
+		lines = append(lines, counted(len(dashboards), "dashboard", "dashboards"))
 	}
-	fold(typeLogPolicy, typeLogGroup)
-	if groups := take(typeLogGroup); len(groups) > 0 {
-		monitoring = append(monitoring, counted(len(groups), "log group", "log groups"))
+	rs.fold(typeLogPolicy, typeLogGroup)
+	if groups := rs.take(typeLogGroup); len(groups) > 0 {
+		lines = append(lines, counted(len(groups), "log group", "log groups"))
 	}
-	if len(monitoring) > 1 {
-		sum.labels[groupMonitoring] = monitoring
-	}
-
-	if len(byType) > 0 {
-		sum.labels[groupOther] = otherLines(byType)
-	}
-	if len(sum.labels) == 0 {
-		sum.labels[groupEmpty] = []string{"no resources"}
-	}
-	return sum
+	return lines
 }
 
 // counted reads "KMS key" for one and "KMS keys (3)" for more.

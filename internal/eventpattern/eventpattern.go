@@ -182,21 +182,7 @@ func checkOperator(name string, arg any) error {
 func matchOperator(name string, arg, value any) (bool, error) {
 	switch name {
 	case "prefix", "suffix":
-		want, ignoreCase, err := stringArg(name, arg)
-		if err != nil {
-			return false, err
-		}
-		s, isString := value.(string)
-		if !isString {
-			return false, nil
-		}
-		if ignoreCase {
-			s, want = strings.ToLower(s), strings.ToLower(want)
-		}
-		if name == "prefix" {
-			return strings.HasPrefix(s, want), nil
-		}
-		return strings.HasSuffix(s, want), nil
+		return matchAffix(name, arg, value)
 	case "equals-ignore-case":
 		want, isWant := arg.(string)
 		if !isWant {
@@ -205,75 +191,109 @@ func matchOperator(name string, arg, value any) (bool, error) {
 		s, isString := value.(string)
 		return isString && strings.EqualFold(s, want), nil
 	case "wildcard":
-		want, isWant := arg.(string)
-		if !isWant {
-			return false, fmt.Errorf("wildcard takes a string, got %v", arg)
-		}
-		s, isString := value.(string)
-		if !isString {
-			return false, nil
-		}
-		parts := strings.Split(want, "*")
-		for i := range parts {
-			parts[i] = regexp.QuoteMeta(parts[i])
-		}
-		return regexp.MustCompile("^" + strings.Join(parts, ".*") + "$").MatchString(s), nil
+		return matchWildcard(arg, value)
 	case "numeric":
-		conds, ok := arg.([]any)
-		if !ok || len(conds) == 0 || len(conds)%2 != 0 || len(conds) > 4 {
-			return false, fmt.Errorf("numeric takes one or two operator/value pairs, got %v", arg)
-		}
-		n, isNumber := value.(float64)
-		matched := true
-		for i := 0; i < len(conds); i += 2 {
-			op, _ := conds[i].(string)
-			limit, isLimit := conds[i+1].(float64)
-			if !isLimit {
-				return false, fmt.Errorf("numeric limit must be a number, got %v", conds[i+1])
-			}
-			var ok bool
-			switch op {
-			case "<":
-				ok = n < limit
-			case "<=":
-				ok = n <= limit
-			case "=":
-				ok = n == limit
-			case ">=":
-				ok = n >= limit
-			case ">":
-				ok = n > limit
-			default:
-				return false, fmt.Errorf("unknown numeric operator %q", op)
-			}
-			matched = matched && ok
-		}
-		return isNumber && matched, nil
+		return matchNumeric(arg, value)
 	case "anything-but":
-		switch a := arg.(type) {
-		case []any:
-			for _, x := range a {
-				if equalValues(x, value) {
-					return false, nil
-				}
-			}
-			return true, nil
-		case map[string]any:
-			if len(a) != 1 {
-				return false, fmt.Errorf("anything-but takes one nested operator, got %v", a)
-			}
-			for inner, innerArg := range a {
-				if inner != "prefix" && inner != "suffix" && inner != "equals-ignore-case" && inner != "wildcard" {
-					return false, fmt.Errorf("unsupported anything-but operator %q", inner)
-				}
-				ok, err := matchOperator(inner, innerArg, value)
-				return !ok, err
-			}
-		default:
-			return !equalValues(a, value), nil
-		}
+		return matchAnythingBut(arg, value)
 	}
 	return false, fmt.Errorf("unsupported pattern operator %q", name)
+}
+
+// matchAffix is the prefix and suffix operators.
+func matchAffix(name string, arg, value any) (bool, error) {
+	want, ignoreCase, err := stringArg(name, arg)
+	if err != nil {
+		return false, err
+	}
+	s, isString := value.(string)
+	if !isString {
+		return false, nil
+	}
+	if ignoreCase {
+		s, want = strings.ToLower(s), strings.ToLower(want)
+	}
+	if name == "prefix" {
+		return strings.HasPrefix(s, want), nil
+	}
+	return strings.HasSuffix(s, want), nil
+}
+
+// matchWildcard is the wildcard operator: * matches any run of characters.
+func matchWildcard(arg, value any) (bool, error) {
+	want, isWant := arg.(string)
+	if !isWant {
+		return false, fmt.Errorf("wildcard takes a string, got %v", arg)
+	}
+	s, isString := value.(string)
+	if !isString {
+		return false, nil
+	}
+	parts := strings.Split(want, "*")
+	for i := range parts {
+		parts[i] = regexp.QuoteMeta(parts[i])
+	}
+	return regexp.MustCompile("^" + strings.Join(parts, ".*") + "$").MatchString(s), nil
+}
+
+// matchNumeric is the numeric operator: one or two operator/limit pairs, all of which must hold.
+func matchNumeric(arg, value any) (bool, error) {
+	conds, ok := arg.([]any)
+	if !ok || len(conds) == 0 || len(conds)%2 != 0 || len(conds) > 4 {
+		return false, fmt.Errorf("numeric takes one or two operator/value pairs, got %v", arg)
+	}
+	n, isNumber := value.(float64)
+	matched := true
+	for i := 0; i < len(conds); i += 2 {
+		op, _ := conds[i].(string)
+		limit, isLimit := conds[i+1].(float64)
+		if !isLimit {
+			return false, fmt.Errorf("numeric limit must be a number, got %v", conds[i+1])
+		}
+		var ok bool
+		switch op {
+		case "<":
+			ok = n < limit
+		case "<=":
+			ok = n <= limit
+		case "=":
+			ok = n == limit
+		case ">=":
+			ok = n >= limit
+		case ">":
+			ok = n > limit
+		default:
+			return false, fmt.Errorf("unknown numeric operator %q", op)
+		}
+		matched = matched && ok
+	}
+	return isNumber && matched, nil
+}
+
+// matchAnythingBut is the anything-but operator: a list of values, one value, or one nested
+// string operator, none of which may match.
+func matchAnythingBut(arg, value any) (bool, error) {
+	switch a := arg.(type) {
+	case []any:
+		for _, x := range a {
+			if equalValues(x, value) {
+				return false, nil
+			}
+		}
+		return true, nil
+	case map[string]any:
+		if len(a) != 1 {
+			return false, fmt.Errorf("anything-but takes one nested operator, got %v", a)
+		}
+		for inner, innerArg := range a {
+			if inner != "prefix" && inner != "suffix" && inner != "equals-ignore-case" && inner != "wildcard" {
+				return false, fmt.Errorf("unsupported anything-but operator %q", inner)
+			}
+			ok, err := matchOperator(inner, innerArg, value)
+			return !ok, err
+		}
+	}
+	return !equalValues(arg, value), nil
 }
 
 // stringArg reads the argument of prefix or suffix: a string, or {"equals-ignore-case": s}.
