@@ -13,25 +13,15 @@ import (
 // deploymentProps maps the validated configuration onto the stacks' typed props. It is the one
 // place where context keys meet the library: stacks and constructs know nothing of config.
 func deploymentProps(cfg *config.Config) *stacks.DeploymentProps {
-	repos := make([]stacks.Repository, 0, len(cfg.Repositories()))
+	repos := map[string][]stacks.Repository{} // by namespace
 	for _, s := range cfg.RepositorySettings() {
 		policy := s.Lifecycle
-		repos = append(repos, stacks.Repository{
+		repos[s.Namespace] = append(repos[s.Namespace], stacks.Repository{
 			Name:            s.FullName,
 			Description:     string(s.Profile) + " profile",
 			TagMutability:   s.TagMutability,
 			LifecyclePolicy: &policy,
 		})
-	}
-	var dests []replication.Destination
-	for _, d := range cfg.Destinations() {
-		// A destination in the source account stays account-less: its stack and its
-		// replication destination then use the source stack's account, known or not.
-		dest := replication.Destination{Region: d.Region}
-		if d.CrossAccount(cfg.SourceAccount) {
-			dest.Account = d.Account
-		}
-		dests = append(dests, dest)
 	}
 	activity := cfg.ActivityAlarms
 	threshold, attempts := cfg.ReplicationFailureThreshold, float64(cfg.ReplicationMinimumAttempts)
@@ -39,7 +29,7 @@ func deploymentProps(cfg *config.Config) *stacks.DeploymentProps {
 	props := &stacks.DeploymentProps{
 		Common: stacks.Common{
 			RepositoryPrefix:  cfg.RepoPrefix,
-			Repositories:      repos,
+			Repositories:      repos[cfg.RepoPrefix],
 			PullAccess:        cfg.PullAccess(false),
 			KMS:               cfg.Encryption == config.EncryptionKMS,
 			EnhancedScanning:  cfg.EnhancedScanning,
@@ -62,7 +52,7 @@ func deploymentProps(cfg *config.Config) *stacks.DeploymentProps {
 		},
 		SourceRegion:      cfg.SourceRegion,
 		SourceAccount:     cfg.SourceAccount,
-		Destinations:      dests,
+		Destinations:      stackDestinations(cfg, cfg.Destinations()),
 		TemplateLifecycle: &template,
 	}
 	if cfg.StorageMetrics {
@@ -70,6 +60,15 @@ func deploymentProps(cfg *config.Config) *stacks.DeploymentProps {
 			Schedule:             awscdk.Duration_Minutes(jsii.Number(float64(cfg.StorageScheduleMinutes))),
 			RepositoryMetrics:    cfg.StorageRepositoryMetrics,
 			GrowthThresholdBytes: cfg.StorageGrowthAlarmGiB * (1 << 30),
+		}
+	}
+	if cfg.ManyNamespaces() {
+		props.RepositoryPrefix, props.Repositories = "", nil
+		for _, n := range cfg.Namespaces() {
+			props.Namespaces = append(props.Namespaces, stacks.Namespace{
+				Prefix: n.Prefix, Repositories: repos[n.Prefix], Destinations: stackDestinations(cfg, n.Destinations),
+				DeleteReplication: n.DeleteReplication, DeployRoleTrust: n.DeployRoleTrust, CIRoleTrust: n.CIRoleTrust,
+			})
 		}
 	}
 	if cfg.RegistrySettingsOnDestroy == config.OnDestroyRetain {
@@ -82,6 +81,21 @@ func deploymentProps(cfg *config.Config) *stacks.DeploymentProps {
 		props.Monitoring.Latency = &stacks.LatencyOptions{Threshold: awscdk.Duration_Minutes(jsii.Number(float64(cfg.LatencyAlarmMinutes)))}
 	}
 	return props
+}
+
+// stackDestinations returns the destinations as the stacks take them: one in the source account
+// stays account-less, so that its stack and its replication destination use the source stack's
+// account, known or not.
+func stackDestinations(cfg *config.Config, dests []replication.Destination) []replication.Destination {
+	out := make([]replication.Destination, 0, len(dests))
+	for _, d := range dests {
+		dest := replication.Destination{Region: d.Region}
+		if d.CrossAccount(cfg.SourceAccount) {
+			dest.Account = d.Account
+		}
+		out = append(out, dest)
+	}
+	return out
 }
 
 // build adds the app's stacks for cfg to scope.

@@ -147,6 +147,13 @@ var variants = map[string]map[string]any{
 		"ciRoleTrust":               "oidc:token.actions.githubusercontent.com:repo:acme/app:ref:refs/heads/main",
 		"deployRoleTrust":           "111111111111,arn:aws:iam::333333333333:role/deployer",
 	},
+	// Several teams, one registry: three namespaces (testdata/fleet/namespaces.yaml), each with
+	// its own destinations, one of them in another account, with KMS.
+	"namespaces": {
+		"repositoriesFile": "testdata/fleet/namespaces.yaml",
+		"sourceAccount":    "111111111111",
+		"encryption":       "KMS",
+	},
 	// KMS without a known account: every ARN names <AWS::AccountId> (cdk-nag's suppressions
 	// must match that too).
 	"kms-no-account": {

@@ -3,6 +3,7 @@ package stacks
 import (
 	"fmt"
 	"regexp"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -89,6 +90,9 @@ func NewDeployment(scope constructs.Construct, id string, props *DeploymentProps
 	if props == nil {
 		props = &DeploymentProps{}
 	}
+	if props.many() && len(props.Destinations) == 0 {
+		props.Destinations = props.namespaceDestinations()
+	}
 	checkDeployment(scope, id, props)
 	var sourceAccount *string
 	if props.SourceAccount != "" {
@@ -160,9 +164,23 @@ func (d *Deployment) addReplica(scope constructs.Construct, dest replication.Des
 	d.Replicas = append(d.Replicas, r)
 }
 
-// registries returns the source registry followed by every destination.
-func (d *Deployment) registries() []replication.Destination {
-	return append([]replication.Destination{{Region: d.props.SourceRegion, Account: d.props.SourceAccount}}, d.props.Destinations...)
+// namespaceDestinations returns every destination of every namespace, each once, in order of
+// first appearance.
+func (c *Common) namespaceDestinations() []replication.Destination {
+	var out []replication.Destination
+	for _, n := range c.Namespaces {
+		for _, dest := range n.Destinations {
+			if !slices.Contains(out, dest) {
+				out = append(out, dest)
+			}
+		}
+	}
+	return out
+}
+
+// registries returns the source registry followed by a namespace's destinations.
+func (d *Deployment) registries(p part) []replication.Destination {
+	return append([]replication.Destination{{Region: d.props.SourceRegion, Account: d.props.SourceAccount}}, p.Destinations...)
 }
 
 // GrantPull lets grantee (a role or user of this app, or one imported by a literal ARN) pull
@@ -176,27 +194,44 @@ func (d *Deployment) registries() []replication.Destination {
 func (d *Deployment) GrantPull(grantee awsiam.IGrantable) awsiam.Grant {
 	replicas, templates := d.Source.repositoryList(), []*registry.CreationTemplate(nil)
 	for _, r := range d.Replicas {
-		replicas, templates = append(replicas, r.repositoryList()...), append(templates, r.Template)
+		replicas = append(replicas, r.repositoryList()...)
+		for _, n := range r.Namespaces {
+			templates = append(templates, n.Template)
+		}
 	}
-	return d.grant(grantee, "GrantPull", "Pull", policy.PullActions, d.registries(), replicas, templates)
+	return d.grant(grantee, "GrantPull", "Pull", policy.PullActions, false, replicas, templates)
 }
 
 // GrantPullPush lets grantee (a CI role, say) push to and pull from the source repositories
 // only, like the deployment's CI role: replicas are written by replication alone. Across
 // accounts, the source repositories' policies admit it as GrantPull's do.
 func (d *Deployment) GrantPullPush(grantee awsiam.IGrantable) awsiam.Grant {
-	return d.grant(grantee, "GrantPullPush", "PullPush", policy.PullPushActions(), d.registries()[:1], d.Source.repositoryList(), nil)
+	return d.grant(grantee, "GrantPullPush", "PullPush", policy.PullPushActions(), true, d.Source.repositoryList(), nil)
 }
 
-// grant gives grantee actions on the deployment's namespace in registries through its
-// identity policy, and admits it in the resource policies of other accounts.
-func (d *Deployment) grant(grantee awsiam.IGrantable, method, what string, actions []string, registries []replication.Destination,
+// grant gives grantee actions on each namespace of the deployment through its identity policy
+// (in the source registry alone with sourceOnly, else in the namespace's every registry), and
+// admits it in the resource policies of other accounts.
+func (d *Deployment) grant(grantee awsiam.IGrantable, method, what string, actions []string, sourceOnly bool,
 	replicas []*registry.ReplicatedRepository, templates []*registry.CreationTemplate) awsiam.Grant {
 	if _, err := registry.AdmitCrossAccount(grantee, actions, replicas, templates); err != nil {
 		problems := checks.For("Deployment", nil, d.id+"."+method)
 		problems.Wrap("grantee", err)
 		problems.Panic()
 	}
-	sid := awsid.ConstructID(d.id) + what
-	return registry.GrantOnNamespace(grantee, sid, registry.NamespaceGrant{Prefix: d.props.RepositoryPrefix, Registries: registries}, actions)
+	var grant awsiam.Grant
+	for _, p := range d.props.parts(d.props.Destinations) {
+		registries := d.registries(p)
+		if sourceOnly {
+			registries = registries[:1]
+		}
+		sid := awsid.ConstructID(d.id) + awsid.ConstructID(p.id) + what
+		g := registry.GrantOnNamespace(grantee, sid, registry.NamespaceGrant{Prefix: p.Prefix, Registries: registries}, actions)
+		if grant == nil {
+			grant = g
+		} else {
+			grant = grant.Combine(g)
+		}
+	}
+	return grant
 }

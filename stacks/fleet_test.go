@@ -439,3 +439,36 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// namespaceFleetProps is a deployment of namespaces namespaces of perNamespace repositories
+// each (half production, half testing); namespace i replicates to the first destinations fleet
+// regions, every third one in account 222222222222 (so every namespace reaches every region).
+func namespaceFleetProps(namespaces, perNamespace, destinations int) *stacks.DeploymentProps {
+	base := fleetProps(perNamespace, destinations)
+	props := &stacks.DeploymentProps{Common: base.Common, SourceRegion: base.SourceRegion, SourceAccount: base.SourceAccount}
+	props.RepositoryPrefix, props.Repositories = "", nil
+	for i := 0; i < namespaces; i++ {
+		prefix := fmt.Sprintf("team%02d", i)
+		var repos []stacks.Repository
+		for _, r := range base.Repositories {
+			r.Name = prefix + strings.TrimPrefix(r.Name, "fleet")
+			repos = append(repos, r)
+		}
+		props.Namespaces = append(props.Namespaces, stacks.Namespace{Prefix: prefix, Repositories: repos, Destinations: base.Destinations})
+	}
+	props.Monitoring.Storage.RepositoryMetrics = []string{"team00/svc-000"}
+	return props
+}
+
+// TestNamespaceFleetWithinLimits: 10 namespaces x 40 repositories x 8 destinations synthesize
+// within every limit (`make test` checks 10 x 40 x 1, the shape of every region; FLEET_FULL 8).
+func TestNamespaceFleetWithinLimits(t *testing.T) {
+	destinations := 1
+	if fleetFull {
+		destinations = 8
+	}
+	props := namespaceFleetProps(10, 40, destinations)
+	props.RepositoryStacks = 2
+	f := synthFleetOf(t, fmt.Sprintf("ns10x40x%d", destinations), props, true, 3*(destinations+1))
+	checkFleet(t, f, [2]int{400, destinations})
+}

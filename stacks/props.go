@@ -119,12 +119,21 @@ type LatencyOptions struct {
 
 // Common are the props every stack of one deployment shares.
 type Common struct {
-	// RepositoryPrefix is the namespace of every repository, such as "enterprise-apps".
-	// Required.
+	// RepositoryPrefix is the namespace of every repository, such as "enterprise-apps":
+	// the one-namespace form. Required unless Namespaces is given.
 	RepositoryPrefix string
 	// Repositories are created in the source region and pre-created in every destination.
-	// Required: at least one.
+	// Required (at least one) unless Namespaces is given.
 	Repositories []Repository
+	// Namespaces are the teams of a deployment several teams share, each with its own
+	// repositories, destinations and roles, instead of RepositoryPrefix and Repositories. Each
+	// namespace's resources are in a construct of its own (named after the prefix), so adding or
+	// removing a namespace moves no other logical id; the registry-wide settings (the
+	// replication configuration, registry policies, scanning and signing), the keys, the topics
+	// and the dashboard are the stacks' and cover every namespace.
+	//
+	// Default: - the one namespace of RepositoryPrefix.
+	Namespaces []Namespace
 	// PullAccess lets other accounts or an organization pull, in every region.
 	//
 	// Default: - nobody outside the registry's own account.
@@ -211,38 +220,48 @@ func (c *Common) keyRemovalPolicy() awscdk.RemovalPolicy {
 const MaxRepositoryStacks = 20
 
 func (c *Common) check(p *checks.Problems) {
-	if !awsid.IsRepositoryNamespace(c.RepositoryPrefix) {
-		p.Add("RepositoryPrefix", c.RepositoryPrefix, "a repository namespace such as \"enterprise-apps\"")
-	}
-	if len(c.Repositories) == 0 {
-		p.Missing("Repositories", "at least one repository")
-	}
 	if c.RepositoryStacks < 0 || c.RepositoryStacks > MaxRepositoryStacks {
 		p.Add("RepositoryStacks", c.RepositoryStacks, fmt.Sprintf("0 or 1 (the region's stack) to %d", MaxRepositoryStacks))
 	}
+	if c.many() {
+		c.checkNamespaces(p)
+		return
+	}
+	checkRepositories(p, "", c.RepositoryPrefix, c.Repositories)
+}
+
+// checkRepositories records the problems of one namespace's prefix and repositories, each field
+// named after field ("" or "Namespaces[1].").
+func checkRepositories(p *checks.Problems, field, prefix string, repos []Repository) {
+	if !awsid.IsRepositoryNamespace(prefix) {
+		p.Add(field+"RepositoryPrefix", prefix, "a repository namespace such as \"enterprise-apps\"")
+	}
+	if len(repos) == 0 {
+		p.Missing(field+"Repositories", "at least one repository")
+	}
 	seen := map[string]bool{}
 	ids := map[string]string{}
-	for i, r := range c.Repositories {
-		field := fmt.Sprintf("Repositories[%d].Name", i)
+	for i, r := range repos {
+		name := fmt.Sprintf("%sRepositories[%d].Name", field, i)
 		switch {
 		case !awsid.IsRepositoryName(r.Name):
-			p.Add(field, r.Name, awsid.RepositoryNameRule)
-		case len(r.Name) <= len(c.RepositoryPrefix)+1 || r.Name[:len(c.RepositoryPrefix)+1] != c.RepositoryPrefix+"/":
-			p.Add(field, r.Name, fmt.Sprintf("a repository under %s/", c.RepositoryPrefix))
+			p.Add(name, r.Name, awsid.RepositoryNameRule)
+		case len(r.Name) <= len(prefix)+1 || r.Name[:len(prefix)+1] != prefix+"/":
+			p.Add(name, r.Name, fmt.Sprintf("a repository under %s/", prefix))
 		case seen[r.Name]:
-			p.Add(field, r.Name, "each repository once")
+			p.Add(name, r.Name, "each repository once")
 		default:
 			// Construct ids (and so logical ids) come from the letters and digits of the
 			// name; two names that differ only in separators would share one.
-			id := awsid.ConstructID(r.Name[len(c.RepositoryPrefix)+1:])
+			id := awsid.ConstructID(r.Name[len(prefix)+1:])
 			if other, ok := ids[id]; ok {
-				p.Add(field, r.Name, fmt.Sprintf("a name whose letters and digits differ from those of %s (both would be construct id %q)", other, id))
+				p.Add(name, r.Name, fmt.Sprintf("a name whose letters and digits differ from those of %s (both would be construct id %q)", other, id))
 			}
 			ids[id] = r.Name
 		}
 		seen[r.Name] = true
 		if r.TagMutability != "" && !r.TagMutability.Valid() {
-			p.Add(fmt.Sprintf("Repositories[%d].TagMutability", i), string(r.TagMutability), "IMMUTABLE or MUTABLE")
+			p.Add(fmt.Sprintf("%sRepositories[%d].TagMutability", field, i), string(r.TagMutability), "IMMUTABLE or MUTABLE")
 		}
 	}
 }
@@ -263,8 +282,13 @@ func tagStack(s awscdk.Stack, prefix string) {
 
 // stackTags are the tags of every taggable resource of a stack, in order: for tagStack, and for
 // the lifecycle trail, a resource Tags.of does not reach.
+// With several namespaces (prefix "") there is no RepositoryNamespace tag at the stack level.
 func stackTags(prefix string) []monitoring.Tag {
-	return []monitoring.Tag{{Key: "Project", Value: "ecr-replication"}, {Key: "RepositoryNamespace", Value: prefix}}
+	tags := []monitoring.Tag{{Key: "Project", Value: "ecr-replication"}}
+	if prefix != "" {
+		tags = append(tags, monitoring.Tag{Key: "RepositoryNamespace", Value: prefix})
+	}
+	return tags
 }
 
 // concreteRegion returns the stack's Env.Region, recording a problem unless it is a known AWS

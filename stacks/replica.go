@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -56,12 +57,32 @@ func (p *ReplicaStackProps) crossAccount() bool {
 	return *p.Env.Account != p.SourceAccount
 }
 
+// ReplicaNamespace is what a replica stack holds for one namespace that replicates to its
+// region. In the one-namespace form the ReplicaStack's fields of the same names are the
+// namespace's.
+type ReplicaNamespace struct {
+	// Prefix is the namespace.
+	Prefix string
+	// Template shapes the namespace's replicas that are not pre-created.
+	Template *registry.CreationTemplate
+	// Monitoring turns the namespace's replication outcomes into notifications, metrics and
+	// the failure-rate alarm, and notifies lifecycle expirations.
+	Monitoring *monitoring.ReplicationMonitor
+	// Storage measures the namespace's logical bytes in this region; nil when off.
+	Storage *measurement.StorageMetrics
+	// Forwarder sends the namespace's replication events to the source region; nil when off.
+	Forwarder *measurement.LatencyForwarder
+}
+
 // ReplicaStack holds what lives in one destination region (of the destination account): the
 // replicas, pre-created with the source's settings; a repository creation template that shapes
 // repositories ECR creates later under the prefix; and, across accounts, the registry policy
 // that lets the source account replicate.
 type ReplicaStack struct {
 	awscdk.Stack
+	// Namespaces are the parts of the namespaces that replicate to this region, by prefix (one
+	// in the one-namespace form, also in the fields below).
+	Namespaces map[string]*ReplicaNamespace
 	// Repositories are the pre-created replicas, by full name.
 	Repositories map[string]*registry.ReplicatedRepository
 	// RepositoryStacks hold the replicas with Common.RepositoryStacks of 2 or more, else nil
@@ -90,19 +111,24 @@ type ReplicaStack struct {
 	Delivery *monitoring.DeliveryAlarms
 	// Trail is the lifecycle trail when LifecycleTrail is set, else nil.
 	Trail *monitoring.LifecycleTrail
+
+	eventLog awslogs.LogGroup // shared by the namespaces' monitors, with several
 }
 
 // NewReplicaStack creates a replica stack. It panics with a *checks.Error, naming every
-// problem, on bad props. The stack is a scope like any awscdk.Stack.
+// problem, on bad props. The stack is a scope like any awscdk.Stack. With several namespaces
+// (Common.Namespaces), it holds those that replicate to its region.
 func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackProps) *ReplicaStack {
 	if props == nil {
 		props = &ReplicaStackProps{}
 	}
 	region := checkReplicaStack(scope, id, props)
-	s := &ReplicaStack{}
+	s := &ReplicaStack{Namespaces: map[string]*ReplicaNamespace{}}
 	awscdk.NewStack_Override(s, scope, &id, &props.StackProps)
-	prefix := props.RepositoryPrefix
-	cross := props.crossAccount()
+	parts := props.parts(nil)
+	if props.many() {
+		parts = props.partsIn(region, nil)
+	}
 	if props.KMS {
 		// The key admits ECR for this account's callers only, even across accounts: ECR creates
 		// the replicas here (this stack, or the creation template's role), and "when a repository
@@ -111,36 +137,58 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 		// and pull (https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html).
 		// The source account never calls KMS for this key.
 		s.Key = registry.NewRepositoryKey(s, "RepositoryKey", props.repositoryKeyProps(
-			fmt.Sprintf("Encrypts the ECR replicas under %s/ in %s", prefix, region)))
+			fmt.Sprintf("Encrypts the ECR replicas under %s in %s", describePrefixes(parts), region)))
 	}
-	access := props.replicaAccess()
-	s.RepositoryStacks, s.Repositories = addRepositories(scope, id, s, &props.StackProps, &props.Common, access, s.Key)
-	outputRepositoryURIs(s, &props.Common, s.Repositories)
+	s.RepositoryStacks, s.Repositories = addRepositories(scope, id, s, &props.StackProps, &props.Common, parts, props.replicaAccess, s.Key)
+	outputRepositoryURIs(s, parts, s.Repositories)
+	s.addRegistrySettings(props, parts)
+	for _, p := range parts {
+		s.Namespaces[p.Prefix] = &ReplicaNamespace{Prefix: p.Prefix, Template: s.addTemplate(props, p)}
+	}
+	s.addMonitoring(props, parts)
+	outputDockerLogin(s)
+	tagStack(s, props.tagPrefix())
+	if !props.many() {
+		n := s.Namespaces[props.RepositoryPrefix]
+		s.Template, s.Monitoring, s.Storage, s.Forwarder = n.Template, n.Monitoring, n.Storage, n.Forwarder
+	}
+	return s
+}
+
+// addRegistrySettings adds the registry-wide settings of the region: the enhanced scanning
+// configuration and, across accounts, the registry policy that lets the source account
+// replicate the namespaces.
+func (s *ReplicaStack) addRegistrySettings(props *ReplicaStackProps, parts []part) {
 	if props.EnhancedScanning {
 		s.Scanning = registry.NewEnhancedScanning(s, "EnhancedScanning", &registry.EnhancedScanningProps{
-			RepositoryFilters: []string{prefix + "/*"}, RemovalPolicy: props.RegistrySettingsRemovalPolicy,
+			RepositoryFilters: filters(parts), RemovalPolicy: props.RegistrySettingsRemovalPolicy,
 		})
 	}
+	if props.crossAccount() {
+		rp := &registry.DestinationRegistryPolicyProps{
+			SourceAccounts: []string{props.SourceAccount},
+			RemovalPolicy:  props.RegistrySettingsRemovalPolicy,
+		}
+		if props.many() {
+			rp.RepositoryPrefixes = prefixes(parts)
+		} else {
+			rp.RepositoryPrefix = props.RepositoryPrefix
+		}
+		s.RegistryPolicy = registry.NewDestinationRegistryPolicy(s, "ReplicationPermission", rp)
+	}
+}
+
+// addTemplate adds a namespace's repository creation template.
+func (s *ReplicaStack) addTemplate(props *ReplicaStackProps, p part) *registry.CreationTemplate {
 	templateProps := &registry.CreationTemplateProps{
-		Prefix:          prefix,
+		Prefix:          p.Prefix,
 		LifecyclePolicy: props.TemplateLifecycle,
-		PullAccess:      access,
+		PullAccess:      props.replicaAccess(p),
 	}
 	if s.Key != nil {
 		templateProps.EncryptionKey = s.Key
 	}
-	s.Template = registry.NewCreationTemplate(s, "ReplicationTemplate", templateProps)
-	if cross {
-		s.RegistryPolicy = registry.NewDestinationRegistryPolicy(s, "ReplicationPermission", &registry.DestinationRegistryPolicyProps{
-			SourceAccounts:   []string{props.SourceAccount},
-			RepositoryPrefix: prefix,
-			RemovalPolicy:    props.RegistrySettingsRemovalPolicy,
-		})
-	}
-	s.addMonitoring(props)
-	outputDockerLogin(s)
-	tagStack(s, prefix)
-	return s
+	return registry.NewCreationTemplate(p.scope(s), "ReplicationTemplate", templateProps)
 }
 
 // checkReplicaStack refuses bad props, every problem at once, and returns the stack's region.
@@ -158,29 +206,50 @@ func checkReplicaStack(scope constructs.Construct, id string, props *ReplicaStac
 	return region
 }
 
-// replicaAccess is who may pull from the replicas: PullAccess, and across accounts the source
-// account's deploy role, which pulls from every region.
-func (p *ReplicaStackProps) replicaAccess() policy.PullAccess {
+// replicaAccess is who may pull from a namespace's replicas: PullAccess, and across accounts the
+// source account's deploy role of the namespace, which pulls from every region.
+func (p *ReplicaStackProps) replicaAccess(ns part) policy.PullAccess {
 	access := p.PullAccess
 	if p.crossAccount() {
 		role := p.SourceDeployRoleName
-		if role == "" {
-			role = policy.RoleName(p.RepositoryPrefix, p.SourceRegion, "pull")
+		if role == "" || p.many() {
+			role = policy.RoleName(ns.Prefix, p.SourceRegion, "pull")
 		}
 		access.Roles = append(append([]policy.RoleRef(nil), access.Roles...), policy.RoleRef{Account: p.SourceAccount, Name: role})
 	}
 	return access
 }
 
-// addMonitoring adds the region's notification topics, replication monitoring, storage
-// measurement, latency forwarder, delivery alarms and lifecycle trail.
-func (s *ReplicaStack) addMonitoring(props *ReplicaStackProps) {
-	prefix := props.RepositoryPrefix
+// addMonitoring adds the region's notification topics; each namespace's replication monitoring,
+// storage measurement and latency forwarder; the delivery alarms and the lifecycle trail.
+func (s *ReplicaStack) addMonitoring(props *ReplicaStackProps, parts []part) {
 	s.Topics = monitoring.NewNotificationTopics(s, "Notifications", &monitoring.NotificationTopicsProps{
 		AlertEmail:    props.Monitoring.AlertEmail,
 		SecurityTopic: jsii.Bool(props.EnhancedScanning),
 	})
-	s.Monitoring = monitoring.NewReplicationMonitor(s, "Monitoring", &monitoring.ReplicationMonitorProps{
+	if props.many() {
+		s.eventLog = monitoring.NewEventLog(s, "EventLog", "")
+	}
+	var rules []string
+	for _, p := range parts {
+		rules = append(rules, s.addNamespaceMonitoring(props, p, s.Namespaces[p.Prefix])...)
+	}
+	namePrefix := props.monitoringNamePrefix(s)
+	s.Delivery = monitoring.NewDeliveryAlarms(s, "Delivery", &monitoring.DeliveryAlarmsProps{
+		RuleNames: rules, AlertTopic: s.Topics.Alert, NamePrefix: namePrefix,
+	})
+	if props.LifecycleTrail {
+		s.Trail = monitoring.NewLifecycleTrail(s, "LifecycleTrail", &monitoring.LifecycleTrailProps{
+			NamePrefix: namePrefix, Tags: stackTags(props.tagPrefix()),
+		})
+	}
+}
+
+// addNamespaceMonitoring adds one namespace's monitor, storage measurement and forwarder in its
+// scope, and returns the names of its rules that deliver to a target.
+func (s *ReplicaStack) addNamespaceMonitoring(props *ReplicaStackProps, p part, n *ReplicaNamespace) []string {
+	prefix, scope := p.Prefix, p.scope(s)
+	n.Monitoring = monitoring.NewReplicationMonitor(scope, "Monitoring", &monitoring.ReplicationMonitorProps{
 		RepositoryPrefix:            prefix,
 		SourceRegion:                props.SourceRegion,
 		SourceAccount:               props.SourceAccount,
@@ -191,29 +260,21 @@ func (s *ReplicaStack) addMonitoring(props *ReplicaStackProps) {
 		ReplicationFailureThreshold: props.Monitoring.ReplicationFailureThreshold,
 		ReplicationMinimumAttempts:  props.Monitoring.ReplicationMinimumAttempts,
 		ReplicationWindow:           props.Monitoring.ReplicationWindow,
+		EventLog:                    s.eventLog,
 	})
 	if o := props.Monitoring.Storage; o != nil {
-		s.Storage = measurement.NewStorageMetrics(s, "Storage", storageProps(prefix, o, s.Topics))
+		n.Storage = measurement.NewStorageMetrics(scope, "Storage", storageProps(prefix, props.many(), o, s.Topics))
 	}
-	rules := s.Monitoring.NotifyingRuleNames()
+	rules := n.Monitoring.NotifyingRuleNames()
 	if props.Monitoring.Latency != nil {
-		s.Forwarder = measurement.NewLatencyForwarder(s, "LatencyForwarder", &measurement.LatencyForwarderProps{
+		n.Forwarder = measurement.NewLatencyForwarder(scope, "LatencyForwarder", &measurement.LatencyForwarderProps{
 			RepositoryPrefix: prefix,
 			SourceRegion:     props.SourceRegion,
 			SourceAccount:    props.SourceAccount,
 		})
-		rules = append(rules, s.Forwarder.RuleName)
+		rules = append(rules, n.Forwarder.RuleName)
 	}
-	s.Delivery = monitoring.NewDeliveryAlarms(s, "Delivery", &monitoring.DeliveryAlarmsProps{
-		RuleNames:  rules,
-		AlertTopic: s.Topics.Alert,
-		NamePrefix: monitoring.DefaultNamePrefix(prefix),
-	})
-	if props.LifecycleTrail {
-		s.Trail = monitoring.NewLifecycleTrail(s, "LifecycleTrail", &monitoring.LifecycleTrailProps{
-			NamePrefix: monitoring.DefaultNamePrefix(prefix), Tags: stackTags(prefix),
-		})
-	}
+	return rules
 }
 
 // Repository returns the replica of that full name, or nil.

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -35,10 +38,34 @@ type SourceStackProps struct {
 	DeployRoleName, CIRoleName string
 }
 
+// SourceNamespace is what the source stack holds for one namespace: its roles and its
+// monitoring. In the one-namespace form the SourceStack's fields of the same names are the
+// namespace's.
+type SourceNamespace struct {
+	// Prefix is the namespace.
+	Prefix string
+	// DeployRole may pull from the namespace's repositories in every region of the namespace,
+	// and nothing else.
+	DeployRole awsiam.Role
+	// CIRole may push to (and pull from) the namespace's source repositories, and nothing else.
+	CIRole awsiam.Role
+	// Monitoring watches the namespace's activity, findings and lifecycle actions.
+	Monitoring *monitoring.SourceMonitor
+	// Storage measures the namespace's logical bytes in this region; nil when off.
+	Storage *measurement.StorageMetrics
+	// Latency measures the namespace's replication latency; nil when off.
+	Latency *measurement.ReplicationLatency
+}
+
 // SourceStack holds what lives in the source account and region: the source repositories, the
 // registry's replication configuration and the account's deploy (pull) and CI (push) roles.
 type SourceStack struct {
 	awscdk.Stack
+	// Namespaces are the namespaces' roles and monitoring, by prefix (one in the one-namespace
+	// form, also in the fields below).
+	Namespaces map[string]*SourceNamespace
+	// Dashboard shows every namespace and region.
+	Dashboard awscloudwatch.Dashboard
 	// Repositories are the source repositories, by full name.
 	Repositories map[string]*registry.ReplicatedRepository
 	// RepositoryStacks hold the repositories with Common.RepositoryStacks of 2 or more, else
@@ -46,7 +73,8 @@ type SourceStack struct {
 	RepositoryStacks []awscdk.Stack
 	// Replication is the registry's replication configuration.
 	Replication *registry.Replication
-	// DeployRole may pull from every repository in every region, and nothing else.
+	// DeployRole may pull from every repository in every region, and nothing else (the
+	// one-namespace form; see Namespaces).
 	DeployRole awsiam.Role
 	// CIRole may push to (and pull from) the source repositories, and nothing else: no delete,
 	// no policy change, no push to replicas (replicas are written by replication only).
@@ -70,6 +98,8 @@ type SourceStack struct {
 	Trail *monitoring.LifecycleTrail
 	// Key encrypts the source repositories with KMS, else nil.
 	Key awskms.Key
+
+	eventLog awslogs.LogGroup // shared by the namespaces' monitors, with several
 }
 
 // NewSourceStack creates the source stack. It panics with a *checks.Error, naming every
@@ -80,40 +110,39 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 		props = &SourceStackProps{}
 	}
 	region := checkSourceStack(scope, id, props)
-	s := &SourceStack{}
+	s := &SourceStack{Namespaces: map[string]*SourceNamespace{}}
 	awscdk.NewStack_Override(s, scope, &id, &props.StackProps)
-	prefix := props.RepositoryPrefix
+	parts := props.parts(props.Destinations)
 	if props.KMS {
 		s.Key = registry.NewRepositoryKey(s, "RepositoryKey", props.repositoryKeyProps(
-			fmt.Sprintf("Encrypts the ECR repositories under %s/ in %s", prefix, region)))
+			fmt.Sprintf("Encrypts the ECR repositories under %s in %s", describePrefixes(parts), region)))
 	}
-	s.RepositoryStacks, s.Repositories = addRepositories(scope, id, s, &props.StackProps, &props.Common, props.PullAccess, s.Key)
-	if props.EnhancedScanning {
-		s.Scanning = registry.NewEnhancedScanning(s, "EnhancedScanning", &registry.EnhancedScanningProps{
-			RepositoryFilters: []string{prefix + "/*"}, RemovalPolicy: props.RegistrySettingsRemovalPolicy,
-		})
+	s.RepositoryStacks, s.Repositories = addRepositories(scope, id, s, &props.StackProps, &props.Common, parts,
+		func(part) policy.PullAccess { return props.PullAccess }, s.Key)
+	s.addRegistrySettings(props, parts)
+	for _, p := range parts {
+		s.Namespaces[p.Prefix] = s.addRoles(props, p, region)
 	}
-	s.Replication = registry.NewReplication(s, "Replication", &registry.ReplicationProps{
-		RemovalPolicy: props.RegistrySettingsRemovalPolicy,
-		Rules: []registry.ReplicationRule{{
-			Destinations:       props.Destinations,
-			RepositoryPrefixes: []string{prefix + "/"},
-			DeleteReplication:  props.DeleteReplication,
-		}},
-	})
-	s.addRoles(props, region)
 	if props.Signing != nil {
 		s.Signing = registry.NewManagedSigning(s, "Signing", &registry.ManagedSigningProps{
-			SigningProfileArn: props.Signing.ProfileArn, RepositoryFilters: []string{prefix + "/*"},
+			SigningProfileArn: props.Signing.ProfileArn, RepositoryFilters: filters(parts),
 			RemovalPolicy: props.RegistrySettingsRemovalPolicy,
 		})
-		s.Signing.GrantSign(s.CIRole)
+		for _, p := range parts {
+			s.Signing.GrantSign(s.Namespaces[p.Prefix].CIRole)
+		}
 	}
-	s.addMonitoring(props)
-	outputRepositoryURIs(s, &props.Common, s.Repositories)
-	s.addRoleOutputs()
+	s.addMonitoring(props, parts)
+	outputRepositoryURIs(s, parts, s.Repositories)
+	for _, p := range parts {
+		addRoleOutputs(p, s, s.Namespaces[p.Prefix])
+	}
 	outputDockerLogin(s)
-	tagStack(s, prefix)
+	tagStack(s, props.tagPrefix())
+	if !props.many() {
+		n := s.Namespaces[props.RepositoryPrefix]
+		s.DeployRole, s.CIRole, s.Monitoring, s.Storage, s.Latency = n.DeployRole, n.CIRole, n.Monitoring, n.Storage, n.Latency
+	}
 	return s
 }
 
@@ -129,38 +158,62 @@ func checkSourceStack(scope constructs.Construct, id string, props *SourceStackP
 	return region
 }
 
-// addRoles adds the deploy (pull, every region) and CI (push, the source) roles. Grants are by
-// namespace, one ARN pattern per region: an enumerated grant would name every repository in
-// every region (800 ARNs for 100 repositories in 8 regions), beyond IAM's policy size limits.
-func (s *SourceStack) addRoles(props *SourceStackProps, region string) {
-	prefix := props.RepositoryPrefix
+// addRegistrySettings adds the registry-wide settings: the enhanced scanning configuration and
+// the replication configuration, one rule per namespace.
+func (s *SourceStack) addRegistrySettings(props *SourceStackProps, parts []part) {
+	if props.EnhancedScanning {
+		s.Scanning = registry.NewEnhancedScanning(s, "EnhancedScanning", &registry.EnhancedScanningProps{
+			RepositoryFilters: filters(parts), RemovalPolicy: props.RegistrySettingsRemovalPolicy,
+		})
+	}
+	rules := make([]registry.ReplicationRule, 0, len(parts))
+	for _, p := range parts {
+		rules = append(rules, registry.ReplicationRule{
+			Destinations:       p.Destinations,
+			RepositoryPrefixes: []string{p.Prefix + "/"},
+			DeleteReplication:  p.DeleteReplication,
+		})
+	}
+	s.Replication = registry.NewReplication(s, "Replication", &registry.ReplicationProps{
+		RemovalPolicy: props.RegistrySettingsRemovalPolicy, Rules: rules,
+	})
+}
+
+// addRoles adds a namespace's deploy (pull, every region of the namespace) and CI (push, the
+// source) roles. Grants are by namespace, one ARN pattern per region: an enumerated grant would
+// name every repository in every region (800 ARNs for 100 repositories in 8 regions), beyond
+// IAM's policy size limits; and no grant of one namespace reaches another's repositories.
+func (s *SourceStack) addRoles(props *SourceStackProps, p part, region string) *SourceNamespace {
+	prefix, scope := p.Prefix, p.scope(s)
 	deployRole, ciRole := props.DeployRoleName, props.CIRoleName
-	if deployRole == "" {
+	if deployRole == "" || props.many() {
 		deployRole = policy.RoleName(prefix, region, "pull")
 	}
-	if ciRole == "" {
+	if ciRole == "" || props.many() {
 		ciRole = policy.RoleName(prefix, region, "push")
 	}
-	s.DeployRole = awsiam.NewRole(s, jsii.String("DeployRole"), &awsiam.RoleProps{
+	n := &SourceNamespace{Prefix: prefix}
+	n.DeployRole = awsiam.NewRole(scope, jsii.String("DeployRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(deployRole),
-		AssumedBy:   s.trusted(props.DeployRoleTrust, region),
+		AssumedBy:   s.trusted(p.DeployRoleTrust, region),
 		Description: jsii.String(fmt.Sprintf("Deployments: pulls images of %s/ in every region; cannot push", prefix)),
 	})
-	s.CIRole = awsiam.NewRole(s, jsii.String("CIRole"), &awsiam.RoleProps{
+	n.CIRole = awsiam.NewRole(scope, jsii.String("CIRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(ciRole),
-		AssumedBy:   s.trusted(props.CIRoleTrust, region),
+		AssumedBy:   s.trusted(p.CIRoleTrust, region),
 		Description: jsii.String(fmt.Sprintf("CI pipelines: pushes images to %s/ in %s; cannot delete or change policies", prefix, region)),
 	})
 	here := replication.Destination{Region: region}
-	registry.GrantPullOnNamespace(s.DeployRole, "PullEveryRegion", registry.NamespaceGrant{
-		Prefix: prefix, Registries: append([]replication.Destination{here}, props.Destinations...),
+	registry.GrantPullOnNamespace(n.DeployRole, "PullEveryRegion", registry.NamespaceGrant{
+		Prefix: prefix, Registries: append([]replication.Destination{here}, p.Destinations...),
 	})
-	registry.GrantPullPushOnNamespace(s.CIRole, "PushToSource", registry.NamespaceGrant{
+	registry.GrantPullPushOnNamespace(n.CIRole, "PushToSource", registry.NamespaceGrant{
 		Prefix: prefix, Registries: []replication.Destination{here},
 	})
-	for _, role := range []awsiam.Role{s.DeployRole, s.CIRole} {
+	for _, role := range []awsiam.Role{n.DeployRole, n.CIRole} {
 		registry.SuppressNamespaceFindings(role.Node().FindChild(jsii.String("DefaultPolicy")), prefix)
 	}
+	return n
 }
 
 // trusted is the principal a role trusts: the stack's own account by default (or when the
@@ -197,79 +250,121 @@ func (s *SourceStack) trusted(trust []replication.TrustPrincipal, region string)
 	return awsiam.NewCompositePrincipal(principals...)
 }
 
-// addRoleOutputs adds the roles' ARNs as outputs.
-func (s *SourceStack) addRoleOutputs() {
-	awscdk.NewCfnOutput(s, jsii.String("DeployRoleArn"), &awscdk.CfnOutputProps{
-		Description: jsii.String("Role for deployments: pull-only, every region"),
-		Value:       s.DeployRole.RoleArn(),
+// addRoleOutputs adds a namespace's roles' ARNs as outputs, in the namespace's scope (the
+// stack in the one-namespace form, whose descriptions name no namespace).
+func addRoleOutputs(p part, stack constructs.Construct, n *SourceNamespace) {
+	of := ""
+	if p.id != "" {
+		of = " of " + p.Prefix + "/"
+	}
+	awscdk.NewCfnOutput(p.scope(stack), jsii.String("DeployRoleArn"), &awscdk.CfnOutputProps{
+		Description: jsii.String("Role for deployments: pull-only, every region" + of),
+		Value:       n.DeployRole.RoleArn(),
 	})
-	awscdk.NewCfnOutput(s, jsii.String("CIRoleArn"), &awscdk.CfnOutputProps{
-		Description: jsii.String("Role for CI pipelines: push to the source repositories"),
-		Value:       s.CIRole.RoleArn(),
+	awscdk.NewCfnOutput(p.scope(stack), jsii.String("CIRoleArn"), &awscdk.CfnOutputProps{
+		Description: jsii.String("Role for CI pipelines: push to the source repositories" + of),
+		Value:       n.CIRole.RoleArn(),
 	})
 }
 
-// addMonitoring adds the source region's notification topics, monitoring and dashboard, the
-// storage and latency measurements, the delivery alarms and the lifecycle trail.
-func (s *SourceStack) addMonitoring(props *SourceStackProps) {
-	prefix := props.RepositoryPrefix
+// addMonitoring adds the source region's notification topics; each namespace's monitoring,
+// storage and latency measurements (on one shared dashboard with several namespaces); the
+// delivery alarms and the lifecycle trail.
+func (s *SourceStack) addMonitoring(props *SourceStackProps, parts []part) {
 	s.Topics = monitoring.NewNotificationTopics(s, "Notifications", &monitoring.NotificationTopicsProps{
 		AlertEmail: props.Monitoring.AlertEmail,
 	})
+	if props.many() {
+		s.Dashboard = awscloudwatch.NewDashboard(s, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
+			DashboardName:   jsii.String(*s.StackName()),
+			DefaultInterval: awscdk.Duration_Days(jsii.Number(7)),
+		})
+		s.eventLog = monitoring.NewEventLog(s, "ActivityLog", "")
+	}
+	var rules []string
+	for _, p := range parts {
+		n := s.Namespaces[p.Prefix]
+		rules = append(rules, s.addNamespaceMonitoring(props, p, n)...)
+		if s.Dashboard == nil {
+			s.Dashboard = n.Monitoring.Dashboard
+		}
+	}
+	namePrefix := props.monitoringNamePrefix(s)
+	s.Delivery = monitoring.NewDeliveryAlarms(s, "Delivery", &monitoring.DeliveryAlarmsProps{
+		RuleNames: rules, AlertTopic: s.Topics.Alert, NamePrefix: namePrefix,
+	})
+	if props.Monitoring.LifecycleTrail {
+		s.Trail = monitoring.NewLifecycleTrail(s, "LifecycleTrail", &monitoring.LifecycleTrailProps{
+			NamePrefix: namePrefix, Tags: stackTags(props.tagPrefix()),
+		})
+	}
+}
+
+// addNamespaceMonitoring adds one namespace's monitor and measurements in its scope, and
+// returns the names of its rules that deliver to a target.
+func (s *SourceStack) addNamespaceMonitoring(props *SourceStackProps, p part, n *SourceNamespace) []string {
+	prefix, scope, mon := p.Prefix, p.scope(s), props.Monitoring
 	sourceAccount := ""
 	if a := *s.Account(); !awsid.IsToken(a) {
 		sourceAccount = a
 	}
-	mon := props.Monitoring
 	if mon.Storage != nil {
-		s.Storage = measurement.NewStorageMetrics(s, "Storage", storageProps(prefix, mon.Storage, s.Topics))
+		n.Storage = measurement.NewStorageMetrics(scope, "Storage", storageProps(prefix, props.many(), mon.Storage, s.Topics))
 	}
 	if mon.Latency != nil {
-		s.Latency = measurement.NewReplicationLatency(s, "Latency", &measurement.ReplicationLatencyProps{
+		n.Latency = measurement.NewReplicationLatency(scope, "Latency", &measurement.ReplicationLatencyProps{
 			RepositoryPrefix: prefix,
-			Destinations:     props.Destinations,
+			Destinations:     p.Destinations,
 			SourceAccount:    sourceAccount,
 			AlertTopic:       s.Topics.Alert,
 			LatencyThreshold: mon.Latency.Threshold,
 		})
 	}
-	names := make([]string, 0, len(props.Repositories))
-	for _, r := range props.Repositories {
+	names := make([]string, 0, len(p.Repositories))
+	for _, r := range p.Repositories {
 		names = append(names, r.Name)
 	}
 	monitorProps := &monitoring.SourceMonitorProps{
 		RepositoryPrefix:     prefix,
 		RepositoryNames:      names,
-		Destinations:         props.Destinations,
+		Destinations:         p.Destinations,
 		SourceAccount:        sourceAccount,
 		AlertTopic:           s.Topics.Alert,
 		SecurityTopic:        s.Topics.Security,
 		LifecycleTopic:       s.Topics.Lifecycle,
 		ActivityAlarms:       mon.ActivityAlarms,
-		ActivityRepositories: mon.ActivityRepositories,
+		ActivityRepositories: within(mon.ActivityRepositories, prefix, props.many()),
 		AnomalyStdDevs:       mon.AnomalyStdDevs,
 		EnhancedScanning:     props.EnhancedScanning,
 		Storage:              mon.Storage != nil,
-		Latency:              s.Latency,
+		Latency:              n.Latency,
+		Dashboard:            s.Dashboard,
+		EventLog:             s.eventLog,
 	}
 	if mon.Storage != nil {
-		monitorProps.StorageRepositoryMetrics = mon.Storage.RepositoryMetrics
+		monitorProps.StorageRepositoryMetrics = within(mon.Storage.RepositoryMetrics, prefix, props.many())
 	}
-	s.Monitoring = monitoring.NewSourceMonitor(s, "Monitoring", monitorProps)
-	rules := s.Monitoring.NotifyingRuleNames()
-	if s.Latency != nil {
-		rules = append(rules, s.Latency.RuleName)
+	n.Monitoring = monitoring.NewSourceMonitor(scope, "Monitoring", monitorProps)
+	rules := n.Monitoring.NotifyingRuleNames()
+	if n.Latency != nil {
+		rules = append(rules, n.Latency.RuleName)
 	}
-	s.Delivery = monitoring.NewDeliveryAlarms(s, "Delivery", &monitoring.DeliveryAlarmsProps{
-		RuleNames:  rules,
-		AlertTopic: s.Topics.Alert,
-		NamePrefix: monitoring.DefaultNamePrefix(prefix),
-	})
-	if mon.LifecycleTrail {
-		s.Trail = monitoring.NewLifecycleTrail(s, "LifecycleTrail", &monitoring.LifecycleTrailProps{
-			NamePrefix: monitoring.DefaultNamePrefix(prefix), Tags: stackTags(prefix),
-		})
+	return rules
+}
+
+// within returns the names under prefix/ (with several namespaces, a list of repositories names
+// those of every namespace), or names as they are (nil stays nil: the default).
+func within(names []string, prefix string, many bool) []string {
+	if !many || names == nil {
+		return names
 	}
+	out := []string{}
+	for _, n := range names {
+		if strings.HasPrefix(n, prefix+"/") {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // Repository returns the source repository of that full name, or nil.
@@ -302,7 +397,7 @@ func RepositoryStackIndex(name string, n int) int {
 // repositoryStacks returns the stacks that hold a region's repositories: stack itself, or,
 // with c.RepositoryStacks of 2 or more, that many stacks of their own beside it in scope, in
 // the same environment, tagged like it.
-func repositoryStacks(scope constructs.Construct, id string, stack awscdk.Stack, props *awscdk.StackProps, c *Common) []awscdk.Stack {
+func repositoryStacks(scope constructs.Construct, id string, stack awscdk.Stack, props *awscdk.StackProps, c *Common, parts []part) []awscdk.Stack {
 	n := c.RepositoryStacks
 	if n < 2 {
 		return []awscdk.Stack{stack}
@@ -310,22 +405,37 @@ func repositoryStacks(scope constructs.Construct, id string, stack awscdk.Stack,
 	out := make([]awscdk.Stack, 0, n)
 	for k := 1; k <= n; k++ {
 		sp := *props
-		sp.Description = jsii.String(fmt.Sprintf("ecr-replication: repositories under %s/ in %s, part %d of %d (%s)",
-			c.RepositoryPrefix, *stack.Region(), k, n, id))
+		sp.Description = jsii.String(fmt.Sprintf("ecr-replication: repositories under %s in %s, part %d of %d (%s)",
+			describePrefixes(parts), *stack.Region(), k, n, id))
 		holder := awscdk.NewStack(scope, jsii.String(RepositoryStackName(id, k)), &sp)
-		tagStack(holder, c.RepositoryPrefix)
+		tagStack(holder, c.tagPrefix())
 		out = append(out, holder)
 	}
 	return out
 }
 
-// addRepositories creates the repositories of a region's stack, in stack itself or, with
-// c.RepositoryStacks of 2 or more, in that many repository stacks beside it, which it returns
-// (nil otherwise). The source and every replica stack call it with the same repositories, so
-// they cannot drift.
-func addRepositories(scope constructs.Construct, id string, stack awscdk.Stack, props *awscdk.StackProps, c *Common, access policy.PullAccess, key awskms.IKey) ([]awscdk.Stack, map[string]*registry.ReplicatedRepository) {
-	holders := repositoryStacks(scope, id, stack, props, c)
-	repos := newRepositories(holders, c, access, key)
+// addRepositories creates the repositories of the parts in a region's stack, in stack itself
+// or, with c.RepositoryStacks of 2 or more, in that many repository stacks beside it, which it
+// returns (nil otherwise). The source and every replica stack call it with the same
+// repositories, so they cannot drift. access gives each namespace's repository policy.
+func addRepositories(scope constructs.Construct, id string, stack awscdk.Stack, props *awscdk.StackProps, c *Common, parts []part,
+	access func(part) policy.PullAccess, key awskms.IKey) ([]awscdk.Stack, map[string]*registry.ReplicatedRepository) {
+	holders := repositoryStacks(scope, id, stack, props, c, parts)
+	repos := map[string]*registry.ReplicatedRepository{}
+	for _, p := range parts {
+		pa := access(p)
+		for _, r := range p.Repositories {
+			holder := holders[RepositoryStackIndex(r.Name, len(holders))]
+			rp := &registry.ReplicatedRepositoryProps{RepositoryName: r.Name, RepositorySettings: r.settings(pa)}
+			if c.DeleteOnDestroy {
+				rp.RemovalPolicy, rp.EmptyOnDelete = awscdk.RemovalPolicy_DESTROY, true
+			}
+			if key != nil {
+				rp.EncryptionKey = key
+			}
+			repos[r.Name] = registry.NewReplicatedRepository(p.scope(holder), repositoryID(p, r)+"Repository", rp)
+		}
+	}
 	if len(holders) == 1 {
 		return nil, repos
 	}
@@ -342,36 +452,11 @@ func sortedRepositories(repos map[string]*registry.ReplicatedRepository) []*regi
 	return out
 }
 
-// newRepositories creates one ReplicatedRepository per repository, in the holder
-// RepositoryStackIndex picks, by full name.
-func newRepositories(holders []awscdk.Stack, c *Common, access policy.PullAccess, key awskms.IKey) map[string]*registry.ReplicatedRepository {
-	repos := make(map[string]*registry.ReplicatedRepository, len(c.Repositories))
-	ids := repositoryIDs(c)
-	for i, r := range c.Repositories {
-		stack := holders[RepositoryStackIndex(r.Name, len(holders))]
-		props := &registry.ReplicatedRepositoryProps{RepositoryName: r.Name, RepositorySettings: r.settings(access)}
-		if c.DeleteOnDestroy {
-			props.RemovalPolicy, props.EmptyOnDelete = awscdk.RemovalPolicy_DESTROY, true
-		}
-		if key != nil {
-			props.EncryptionKey = key
-		}
-		repos[r.Name] = registry.NewReplicatedRepository(stack, ids[i]+"Repository", props)
-	}
-	return repos
-}
-
-// repositoryIDs returns a readable construct id per repository: the PascalCase name under the
+// repositoryID returns a readable construct id for a repository: the PascalCase name under the
 // namespace ("team/api-v2" is "TeamApiV2"). It depends on the repository's own name only, so
 // adding or removing a repository changes no other repository's id; Common.check refuses two
 // names with the same id.
-func repositoryIDs(c *Common) []string {
-	out := make([]string, 0, len(c.Repositories))
-	for _, r := range c.Repositories {
-		out = append(out, awsid.ConstructID(r.Name[len(c.RepositoryPrefix)+1:]))
-	}
-	return out
-}
+func repositoryID(p part, r Repository) string { return awsid.ConstructID(r.Name[len(p.Prefix)+1:]) }
 
 // MaxRepositoryOutputs is the number of repositories up to which each stack has one URI
 // output per repository. A stack holds at most 200 outputs (CloudFormation), so a larger fleet
@@ -380,30 +465,37 @@ func repositoryIDs(c *Common) []string {
 const MaxRepositoryOutputs = 20
 
 // outputRepositoryURIs adds an output with each repository's URI, or, beyond
-// MaxRepositoryOutputs repositories, the registry URI and the namespace.
-func outputRepositoryURIs(stack awscdk.Stack, c *Common, repos map[string]*registry.ReplicatedRepository) {
-	if len(c.Repositories) > MaxRepositoryOutputs {
+// MaxRepositoryOutputs repositories, the registry URI and each namespace.
+func outputRepositoryURIs(stack awscdk.Stack, parts []part, repos map[string]*registry.ReplicatedRepository) {
+	total := 0
+	for _, p := range parts {
+		total += len(p.Repositories)
+	}
+	if total > MaxRepositoryOutputs {
 		awscdk.NewCfnOutput(stack, jsii.String("RegistryUri"), &awscdk.CfnOutputProps{
-			Description: jsii.String(fmt.Sprintf("Registry of the %d repositories under %s/ in %s: each one is <RegistryUri>/<repository name>",
-				len(c.Repositories), c.RepositoryPrefix, *stack.Region())),
+			Description: jsii.String(fmt.Sprintf("Registry of the %d repositories under %s in %s: each one is <RegistryUri>/<repository name>",
+				total, describePrefixes(parts), *stack.Region())),
 			Value: jsii.String(fmt.Sprintf("%s.dkr.ecr.%s.%s", *stack.Account(), *stack.Region(), *stack.UrlSuffix())),
 		})
-		awscdk.NewCfnOutput(stack, jsii.String("RepositoryNamespace"), &awscdk.CfnOutputProps{
-			Description: jsii.String("Namespace of every repository of this deployment"),
-			Value:       jsii.String(c.RepositoryPrefix + "/"),
-		})
+		for _, p := range parts {
+			awscdk.NewCfnOutput(p.scope(stack), jsii.String("RepositoryNamespace"), &awscdk.CfnOutputProps{
+				Description: jsii.String("Namespace of every repository of this deployment"),
+				Value:       jsii.String(p.Prefix + "/"),
+			})
+		}
 		return
 	}
-	ids := repositoryIDs(c)
-	for i, r := range c.Repositories {
-		description := fmt.Sprintf("URI of %s in %s", r.Name, *stack.Region())
-		if r.Description != "" {
-			description = fmt.Sprintf("URI of %s (%s) in %s", r.Name, r.Description, *stack.Region())
+	for _, p := range parts {
+		for _, r := range p.Repositories {
+			description := fmt.Sprintf("URI of %s in %s", r.Name, *stack.Region())
+			if r.Description != "" {
+				description = fmt.Sprintf("URI of %s (%s) in %s", r.Name, r.Description, *stack.Region())
+			}
+			awscdk.NewCfnOutput(p.scope(stack), jsii.String(repositoryID(p, r)+"RepositoryUri"), &awscdk.CfnOutputProps{
+				Description: jsii.String(description),
+				Value:       repos[r.Name].RepositoryUri(),
+			})
 		}
-		awscdk.NewCfnOutput(stack, jsii.String(ids[i]+"RepositoryUri"), &awscdk.CfnOutputProps{
-			Description: jsii.String(description),
-			Value:       repos[r.Name].RepositoryUri(),
-		})
 	}
 }
 
@@ -417,12 +509,12 @@ func outputDockerLogin(stack awscdk.Stack) {
 	})
 }
 
-// storageProps are the StorageMetrics props of a stack's region.
-func storageProps(prefix string, o *StorageOptions, topics *monitoring.NotificationTopics) *measurement.StorageMetricsProps {
+// storageProps are the StorageMetrics props of a namespace in a stack's region.
+func storageProps(prefix string, many bool, o *StorageOptions, topics *monitoring.NotificationTopics) *measurement.StorageMetricsProps {
 	return &measurement.StorageMetricsProps{
 		RepositoryPrefix:     prefix,
 		Schedule:             o.Schedule,
-		RepositoryMetrics:    o.RepositoryMetrics,
+		RepositoryMetrics:    within(o.RepositoryMetrics, prefix, many),
 		GrowthThresholdBytes: o.GrowthThresholdBytes,
 		AlertTopic:           topics.Alert,
 	}

@@ -43,7 +43,10 @@ func (p *SourceMonitorProps) watched() []string {
 // repositories are not watched, the namespace's push rule.
 func (s *SourceMonitor) addPushRules() {
 	props := s.props
-	s.ActivityLog = eventLog(s, "ActivityLog", props.EventLogRetention)
+	s.ActivityLog = props.EventLog
+	if s.ActivityLog == nil {
+		s.ActivityLog = NewEventLog(s, "ActivityLog", props.EventLogRetention)
+	}
 	pushes := constructs.NewConstruct(s, jsii.String("Pushes"))
 	for _, repo := range s.watched {
 		s.PushRules = append(s.PushRules, newRule(pushes, ruleSpec{

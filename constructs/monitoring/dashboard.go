@@ -17,14 +17,17 @@ import (
 
 func (s *SourceMonitor) dashboard() awscloudwatch.Dashboard {
 	props := s.props
-	name := props.DashboardName
-	if name == "" {
-		name = strings.ReplaceAll(s.namePrefix, ".", "-") + "-replication"
+	d := props.Dashboard
+	if d == nil {
+		name := props.DashboardName
+		if name == "" {
+			name = strings.ReplaceAll(s.namePrefix, ".", "-") + "-replication"
+		}
+		d = awscloudwatch.NewDashboard(s, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
+			DashboardName:   jsii.String(name),
+			DefaultInterval: awscdk.Duration_Days(jsii.Number(7)),
+		})
 	}
-	d := awscloudwatch.NewDashboard(s, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
-		DashboardName:   jsii.String(name),
-		DefaultInterval: awscdk.Duration_Days(jsii.Number(7)),
-	})
 	d.AddWidgets(awscloudwatch.NewTextWidget(&awscloudwatch.TextWidgetProps{
 		Width:  jsii.Number(24),
 		Height: jsii.Number(3),

@@ -83,6 +83,12 @@ type ReplicationMonitorProps struct {
 	// Default: - DefaultNamePrefix(RepositoryPrefix)
 	NamePrefix string
 
+	// EventLog is a log group several monitors of one stack share (NewEventLog): one per
+	// namespace would use up the account's 10 CloudWatch Logs resource policies per region.
+	//
+	// Default: - the monitor creates its own.
+	EventLog awslogs.LogGroup
+
 	// EventLogRetention is how long the replication events kept in CloudWatch Logs are
 	// retained.
 	//
@@ -216,7 +222,10 @@ func NewReplicationMonitor(scope constructs.Construct, id string, props *Replica
 // addRules creates the event log and the two replication rules: successes are only counted
 // (and logged), each failure also notifies the alert topic with a readable message.
 func (r *ReplicationMonitor) addRules(props *ReplicationMonitorProps) {
-	r.EventLog = eventLog(r, "EventLog", props.EventLogRetention)
+	r.EventLog = props.EventLog
+	if r.EventLog == nil {
+		r.EventLog = NewEventLog(r, "EventLog", props.EventLogRetention)
+	}
 	namespace := props.RepositoryPrefix + "/"
 	r.SucceededRule = newRule(r, ruleSpec{
 		id:          "SucceededRule",

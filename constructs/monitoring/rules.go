@@ -78,11 +78,15 @@ func newRule(scope constructs.Construct, spec ruleSpec) awsevents.CfnRule {
 	})
 }
 
-// eventLog is the CloudWatch Logs sink of rules whose only purpose is counting. A rule with
-// a target is certain to publish its AWS/Events metrics; the log also keeps the raw events
-// for investigation (Logs Insights). The resource policy is a native
-// AWS::Logs::ResourcePolicy, no custom resource.
-func eventLog(scope constructs.Construct, id string, retention awslogs.RetentionDays) awslogs.LogGroup {
+// NewEventLog creates the CloudWatch Logs sink of rules whose only purpose is counting: a rule
+// with a target is certain to publish its AWS/Events metrics; the log also keeps the raw events
+// for investigation (Logs Insights). Its resource policy lets EventBridge deliver to it, as a
+// native AWS::Logs::ResourcePolicy, no custom resource. An account holds at most 10 such
+// policies per region (a hard limit), so monitors of several namespaces in one stack share one
+// log (SourceMonitorProps.EventLog, ReplicationMonitorProps.EventLog).
+//
+// Default retention: awslogs.RetentionDays_ONE_MONTH.
+func NewEventLog(scope constructs.Construct, id string, retention awslogs.RetentionDays) awslogs.LogGroup {
 	if retention == "" {
 		retention = awslogs.RetentionDays_ONE_MONTH
 	}

@@ -112,11 +112,24 @@ type SourceMonitorProps struct {
 	// Default: - DefaultNamePrefix(RepositoryPrefix)
 	NamePrefix string
 
+	// Dashboard is a dashboard several monitors share (one per namespace of a deployment that
+	// several teams share): this monitor adds its rows to it, under a heading naming its
+	// namespace, instead of creating one; DashboardName is then ignored.
+	//
+	// Default: - the monitor creates its own dashboard.
+	Dashboard awscloudwatch.Dashboard
+
 	// DashboardName names the dashboard: 1-255 characters of A-Z a-z 0-9 - _.
 	//
 	// Default: - "<NamePrefix>-replication", with "." turned into "-" (dashboard names
 	// allow no dots).
 	DashboardName string
+
+	// EventLog is a log group several monitors of one stack share (NewEventLog): one per
+	// namespace would use up the account's 10 CloudWatch Logs resource policies per region.
+	//
+	// Default: - the monitor creates its own.
+	EventLog awslogs.LogGroup
 
 	// EventLogRetention is how long the push events kept in CloudWatch Logs are retained.
 	//

@@ -26,8 +26,11 @@ type DestinationRegistryPolicyProps struct {
 	// SourceAccounts may replicate into this registry. Required: at least one.
 	SourceAccounts []string
 	// RepositoryPrefix limits replication to repositories under this namespace ("team" allows
-	// "team/..."). Required.
+	// "team/..."). Required unless RepositoryPrefixes is given.
 	RepositoryPrefix string
+	// RepositoryPrefixes are several namespaces (of a registry several teams share), in one
+	// statement; instead of RepositoryPrefix.
+	RepositoryPrefixes []string
 	// RemovalPolicy says what `cdk destroy` does to this registry-wide setting: RETAIN leaves it
 	// in place (and, through a stack update that removes it, too).
 	//
@@ -72,21 +75,37 @@ func NewDestinationRegistryPolicy(scope constructs.Construct, id string, props *
 			problems.Add(fmt.Sprintf("SourceAccounts[%d]", i), a, awsid.AccountRule)
 		}
 	}
-	prefix := strings.TrimSuffix(props.RepositoryPrefix, "/")
-	if !awsid.IsRepositoryNamespace(prefix) {
-		problems.Add("RepositoryPrefix", props.RepositoryPrefix, "a repository namespace such as \"enterprise-apps\"")
+	prefixes, field := props.RepositoryPrefixes, "RepositoryPrefixes"
+	if len(prefixes) == 0 || props.RepositoryPrefix != "" {
+		prefixes, field = append([]string{props.RepositoryPrefix}, prefixes...), "RepositoryPrefix"
+	}
+	for i, prefix := range prefixes {
+		if !awsid.IsRepositoryNamespace(strings.TrimSuffix(prefix, "/")) {
+			name := field
+			if field == "RepositoryPrefixes" {
+				name = fmt.Sprintf("%s[%d]", field, i)
+			}
+			problems.Add(name, prefix, "a repository namespace such as \"enterprise-apps\"")
+		}
 	}
 	problems.Panic()
 
 	p := &DestinationRegistryPolicy{sourceAccounts: props.SourceAccounts}
 	constructs.NewConstruct_Override(p, scope, &id)
 	stack := awscdk.Stack_Of(scope)
-	p.document = policy.ReplicationRegistryPolicy(awsid.PartitionOf(resolvedOrEmpty(stack.Region())), props.SourceAccounts,
-		stack.FormatArn(&awscdk.ArnComponents{
+	resources := make([]any, 0, len(prefixes))
+	for _, prefix := range prefixes {
+		resources = append(resources, stack.FormatArn(&awscdk.ArnComponents{
 			Service:      jsii.String("ecr"),
 			Resource:     jsii.String("repository"),
-			ResourceName: jsii.String(prefix + "/*"),
+			ResourceName: jsii.String(strings.TrimSuffix(prefix, "/") + "/*"),
 		}))
+	}
+	var resource any = resources
+	if len(resources) == 1 {
+		resource = resources[0]
+	}
+	p.document = policy.ReplicationRegistryPolicy(awsid.PartitionOf(resolvedOrEmpty(stack.Region())), props.SourceAccounts, resource)
 	p.resource = awsecr.NewCfnRegistryPolicy(p, jsii.String("Resource"), &awsecr.CfnRegistryPolicyProps{PolicyText: p.document})
 	applyRemovalPolicy(p.resource, props.RemovalPolicy)
 	p.Node().AddValidation(&oneSingletonPerRegistry{scope: p, resourceType: "AWS::ECR::RegistryPolicy", what: "registry policy"})
