@@ -436,7 +436,7 @@ func TestParseCDKJSON(t *testing.T) {
 	  "replicationLatency": false,
 	  "replicationLatencyAlarmMinutes": 45,
 	  "lifecycleTrail": true,
-	  "controlTower": true
+	  "controlTower": false
 	}`
 	var ctx map[string]any
 	if err := json.Unmarshal([]byte(cdkJSON), &ctx); err != nil {
@@ -478,7 +478,7 @@ func TestParseCDKJSON(t *testing.T) {
 		ReplicationLatency:          false,
 		LatencyAlarmMinutes:         45,
 		LifecycleTrail:              true,
-		ControlTower:                true,
+		ControlTower:                false,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", got, want)
