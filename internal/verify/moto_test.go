@@ -3,14 +3,8 @@ package verify_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -128,43 +122,11 @@ func assumeInto(t *testing.T, endpoint, account string) aws.Credentials {
 	return aws.Credentials{AccessKeyID: aws.ToString(c.AccessKeyId), SecretAccessKey: aws.ToString(c.SecretAccessKey), SessionToken: aws.ToString(c.SessionToken)}
 }
 
-// replayProxy answers the ECR operations in answers (by X-Amz-Target operation name) with a
-// handler and forwards everything else to moto.
-func replayProxy(t *testing.T, motoEndpoint string, answers map[string]func(region string, body []byte) (int, string)) *httptest.Server {
+// replayProxy answers the operations in answers (by X-Amz-Target operation name, or query
+// Action) with a handler and forwards everything else to moto.
+func replayProxy(t *testing.T, motoEndpoint string, answers map[string]answer) *proxy {
 	t.Helper()
-	target, _ := url.Parse(motoEndpoint)
-	forward := httputil.NewSingleHostReverseProxy(target)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		op := r.Header.Get("X-Amz-Target")
-		if i := strings.LastIndex(op, "."); i >= 0 {
-			op = op[i+1:]
-		}
-		if h, ok := answers[op]; ok {
-			body, _ := io.ReadAll(r.Body)
-			status, text := h(signedRegion(r), body)
-			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-			w.WriteHeader(status)
-			_, _ = io.WriteString(w, text)
-			return
-		}
-		forward.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-// signedRegion reads the region from the request's SigV4 credential scope.
-func signedRegion(r *http.Request) string {
-	auth := r.Header.Get("Authorization")
-	i := strings.Index(auth, "Credential=")
-	if i < 0 {
-		return ""
-	}
-	parts := strings.Split(auth[i+len("Credential="):], "/")
-	if len(parts) < 3 {
-		return ""
-	}
-	return parts[2]
+	return newProxy(t, motoEndpoint, nil, answers)
 }
 
 // ecrClient returns a seeding ECR client of one region.

@@ -23,8 +23,6 @@ import (
 //     (registryId, replicationConfiguration.rules[] of destinations and repositoryFilters)
 // Every other request goes to moto, so the rest of each run is real emulator behaviour.
 
-type answer = func(region string, body []byte) (int, string)
-
 // templateAnswer replays one creation template per region, made by mutate from the template
 // the app deploys.
 func templateAnswer(w *world, mutate func(region string, tmpl map[string]any)) answer {
