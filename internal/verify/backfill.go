@@ -48,9 +48,11 @@ func (v *Verifier) backfillCommand(region, account string) string {
 	return "go run ./cmd/backfill --destination " + dest + profileFlag(v.SourceProfile)
 }
 
-// backfillHint ends an images check whose missing images only a backfill may bring.
+// backfillHint ends the list of an images check whose missing images may predate the
+// destination.
 func (v *Verifier) backfillHint(region, account string) string {
-	return "ECR copies images pushed before a destination joined the replication rule only in a backfill: " + v.backfillCommand(region, account)
+	return "if this destination joined the replication rule after those pushes, ECR never copies them (if it was in the rule already, their replication failed); a backfill copies them: " +
+		v.backfillCommand(region, account)
 }
 
 // changeTime is when the source's replication configuration last changed, as far as
@@ -76,14 +78,13 @@ func (v *Verifier) classifyAbsent(ctx context.Context, st imageState) (imageStat
 	switch {
 	case !change.at.IsZero() && pushed.Before(change.at):
 		st.State, st.Backfill = statePredates, true
-		st.Detail = fmt.Sprintf("missing; pushed %s, before %s at %s: if this destination joined the rule then, ECR never copies it; if it was in the rule already, its replication failed",
-			when, change.what, change.at.UTC().Format(time.RFC3339))
+		st.Detail = fmt.Sprintf("missing; pushed %s, before %s at %s", when, change.what, change.at.UTC().Format(time.RFC3339))
 	case age < ReplicationGrace:
 		st.State = statePending
 		st.Detail = fmt.Sprintf("not here yet, pushed %s ago", age.Round(time.Second))
 	case change.at.IsZero():
 		st.Backfill = true
-		st.Detail = fmt.Sprintf("missing; pushed %s (%s: whether it was pushed before this destination joined the rule cannot be told)", when, change.unknown)
+		st.Detail = fmt.Sprintf("missing; pushed %s (%s: when this destination joined the rule cannot be told)", when, change.unknown)
 	default:
 		st.Detail = fmt.Sprintf("missing; pushed %s, after %s at %s, when this destination was in the rule: its replication did not happen",
 			when, change.what, change.at.UTC().Format(time.RFC3339))

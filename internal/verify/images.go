@@ -323,11 +323,12 @@ func (v *Verifier) imagesCheck(g []imageState, final bool) Check {
 	c := Check{Name: "images"}
 	switch {
 	case len(problems) > 0:
-		c.Status = StatusProblem
-		c.Detail = fmt.Sprintf("%d of %d recent images replicated; %s [%s]", replicated, len(g), strings.Join(append(problems, pending...), "; "), method)
+		all := append(problems, pending...)
 		if backfill {
-			c.Detail += "; " + v.backfillHint(g[0].Region, g[0].Account)
+			all = append(all, v.backfillHint(g[0].Region, g[0].Account))
 		}
+		c.Status = StatusProblem
+		c.Detail = fmt.Sprintf("%d of %d recent images replicated; %s [%s]", replicated, len(g), strings.Join(all, "; "), method)
 	case len(pending) > 0:
 		c.Status = StatusWarning
 		c.Detail = fmt.Sprintf("%d of %d recent images replicated; in progress: %s (use --wait to wait for them) [%s]", replicated, len(g), strings.Join(pending, "; "), method)

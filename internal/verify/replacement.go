@@ -154,8 +154,8 @@ func (v *Verifier) copyImages(t *target, target string) string {
 }
 
 // leftBehind reports the repositories the site's stacks hold that the configuration no longer
-// names: renamed (the same logical id now names another repository) or removed. The deploy keeps
-// them (Retain) with their images, outside the stack.
+// names: renamed (the same logical id now names another repository) or removed. The deploy
+// succeeds and keeps them (Retain) with their images, outside the stack: the images stay behind.
 func (v *Verifier) leftBehind(ctx context.Context, t *target, h holdings) ([]Check, error) {
 	named := map[string]bool{}
 	for _, rs := range v.Config.RepositorySettings() {
@@ -174,28 +174,30 @@ func (v *Verifier) leftBehind(ctx context.Context, t *target, h holdings) ([]Che
 	})
 }
 
-// leftBehindCheck is the check of one repository the configuration no longer names.
+// leftBehindCheck is the check of one repository the configuration no longer names: "rename"
+// when the same logical id now names another repository, else "removal". Either is a problem
+// when it holds images (they stay behind), a warning when it is empty.
 func (v *Verifier) leftBehindCheck(ctx context.Context, t *target, name string, held heldRepository) (Check, error) {
 	images, err := v.imageCount(ctx, t, name)
 	if err != nil {
 		return Check{}, err
 	}
-	c := Check{Name: "replacement", Region: t.region, Account: t.account, Repository: name, Status: StatusProblem}
+	c := Check{Name: "removal", Region: t.region, Account: t.account, Repository: name, Status: StatusProblem}
 	deleteCmd := fmt.Sprintf("aws ecr delete-repository --repository-name %s --force --region %s%s", name, t.region, profileFlag(t.profile))
 	what := fmt.Sprintf("%s holds it (%s) but the configuration does not name it: the deploy removes it from the stack and keeps it (Retain) outside any stack", held.stack, held.logicalID)
-	target := "the repository that replaces it"
+	move := "They stay there: copy what you still need elsewhere"
 	if to := v.renamedTo(held.logicalID); to != "" {
+		c.Name = "rename"
 		what = fmt.Sprintf("renamed to %s (the same logical id %s in %s): RepositoryName is create-only in AWS::ECR::Repository, so the deploy replaces it, creating %s empty and keeping this one (Retain) outside the stack",
 			to, held.logicalID, held.stack, to)
-		target = to
+		move = "They do not move: after the deploy " + v.copyImages(t, to)
 	}
-	if images.n == 0 {
+	if images.n == 0 && images.unknown == "" {
 		c.Status = StatusWarning
 		c.Detail = fmt.Sprintf("%s. %s Nothing to copy: delete it after the deploy (%s)", what, images.sentence(), deleteCmd)
 		return c, nil
 	}
-	c.Detail = fmt.Sprintf("%s. %s They do not move: after the deploy %s, then delete this one (%s); or keep its name in the configuration",
-		what, images.sentence(), v.copyImages(t, target), deleteCmd)
+	c.Detail = fmt.Sprintf("%s. %s %s, then delete it (%s); or keep its name in the configuration", what, images.sentence(), move, deleteCmd)
 	return c, nil
 }
 
@@ -223,6 +225,8 @@ func (i imageTally) sentence() string {
 	switch {
 	case i.unknown != "":
 		return "Its images could not be counted (" + i.unknown + ")."
+	case i.n == 0:
+		return "It holds no images."
 	case i.n == 1:
 		return "It holds 1 image."
 	}
