@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/acme-platform/ecr-replication/internal/session"
@@ -158,15 +157,15 @@ func stackMissing(err error) bool {
 // images the source repositories already hold reach a new destination only by a backfill.
 func (v *Verifier) backfillNotes(ctx context.Context) ([]Check, error) {
 	region, account := v.Config.SourceRegion, v.Config.SourceAccount
-	out, err := v.Source.ECR(region).DescribeRegistry(ctx, &ecr.DescribeRegistryInput{})
-	if err != nil {
-		if fe := session.Fatal(err, "the source account"); fe != nil {
-			return nil, fe
-		}
+	rules, unreadable, err := v.sourceRules(ctx)
+	switch {
+	case err != nil:
+		return nil, err
+	case unreadable != "":
 		return []Check{{Name: "backfill", Region: region, Account: account, Status: StatusWarning,
-			Detail: "cannot read the registry's replication configuration (" + session.Short(err) + "): which destinations are new, whose existing images need a backfill, is not known"}}, nil
+			Detail: "cannot read the registry's replication configuration (" + unreadable + "): which destinations are new, whose existing images need a backfill, is not known"}}, nil
 	}
-	fresh := v.newDestinations(out.ReplicationConfiguration)
+	fresh := v.newDestinations(rules)
 	if len(fresh) == 0 {
 		return []Check{{Name: "backfill", Region: region, Account: account, Status: StatusOK,
 			Detail: "every destination is in the deployed replication rule already: the deploy adds none that would need a backfill"}}, nil
@@ -195,16 +194,14 @@ func (v *Verifier) backfillNotes(ctx context.Context) ([]Check, error) {
 
 // newDestinations are the destinations of the configuration that the registry's rule for the
 // prefix does not have (all of them when it has no such rule).
-func (v *Verifier) newDestinations(rc *types.ReplicationConfiguration) []site {
+func (v *Verifier) newDestinations(rules []types.ReplicationRule) []site {
 	deployed := map[string]bool{}
-	if rc != nil {
-		for _, r := range rc.Rules {
-			if !v.isOurRule(r) {
-				continue
-			}
-			for _, d := range r.Destinations {
-				deployed[aws.ToString(d.RegistryId)+"/"+aws.ToString(d.Region)] = true
-			}
+	for _, r := range rules {
+		if !v.isOurRule(r) {
+			continue
+		}
+		for _, d := range r.Destinations {
+			deployed[aws.ToString(d.RegistryId)+"/"+aws.ToString(d.Region)] = true
 		}
 	}
 	var fresh []site

@@ -80,7 +80,7 @@ func TestReplicationChangeFromItsStackResource(t *testing.T) {
 		}),
 		// ECR reports us-west-2; of eu-west-1, which joined the rule after the push, it says
 		// nothing.
-		"DescribeImageReplicationStatus": statusAnswer(func(region, repo, _ string) (string, string) {
+		"DescribeImageReplicationStatus": statusAnswer(w, func(region, repo, _ string) (string, string) {
 			if region == de1 && repo == production {
 				return "", ""
 			}

@@ -84,7 +84,7 @@ func TestThrottlingIsRetried(t *testing.T) {
 		},
 		// moto lacks these two (HTTP 500, which the SDK would retry with backoff too).
 		"DescribeRepositoryCreationTemplates": templateAnswer(w, nil),
-		"DescribeImageReplicationStatus":      statusAnswer(func(string, string, string) (string, string) { return "COMPLETE", "" }),
+		"DescribeImageReplicationStatus":      statusAnswer(w, func(string, string, string) (string, string) { return "COMPLETE", "" }),
 	})
 	w.via(p.URL)
 	code, r, stderr := w.runJSON()

@@ -66,6 +66,22 @@ func (v *Verifier) imageChecks(ctx context.Context) ([]Check, error) {
 	return append(checks, summarizeImages(v, states, false)...), nil
 }
 
+// sourceRules reads the replication rules of the source registry. A fatal error is returned;
+// unreadable says, for a check's detail, why the rules could not be read otherwise.
+func (v *Verifier) sourceRules(ctx context.Context) (rules []types.ReplicationRule, unreadable string, err error) {
+	out, err := v.Source.ECR(v.Config.SourceRegion).DescribeRegistry(ctx, &ecr.DescribeRegistryInput{})
+	if err != nil {
+		if fe := session.Fatal(err, "the source account"); fe != nil {
+			return nil, "", fe
+		}
+		return nil, session.Short(err), nil
+	}
+	if out.ReplicationConfiguration != nil {
+		rules = out.ReplicationConfiguration.Rules
+	}
+	return rules, "", nil
+}
+
 // ruleFilter is the repository filter of the app's rule.
 func (v *Verifier) ruleFilter() string { return v.Config.RepoPrefix + "/" }
 
@@ -97,17 +113,13 @@ func describeRule(r types.ReplicationRule) string {
 // rule: one rule, filter PREFIX_MATCH <prefix>/, every destination.
 func (v *Verifier) replicationChecks(ctx context.Context) ([]Check, error) {
 	region, account := v.Config.SourceRegion, v.Config.SourceAccount
-	out, err := v.Source.ECR(region).DescribeRegistry(ctx, &ecr.DescribeRegistryInput{})
-	if err != nil {
-		if fe := session.Fatal(err, "the source account"); fe != nil {
-			return nil, fe
-		}
+	rules, unreadable, err := v.sourceRules(ctx)
+	switch {
+	case err != nil:
+		return nil, err
+	case unreadable != "":
 		return []Check{{Name: "replication-rule", Region: region, Account: account, Status: StatusProblem,
-			Detail: "cannot read the registry's replication configuration: " + session.Short(err)}}, nil
-	}
-	var rules []types.ReplicationRule
-	if out.ReplicationConfiguration != nil {
-		rules = out.ReplicationConfiguration.Rules
+			Detail: "cannot read the registry's replication configuration: " + unreadable}}, nil
 	}
 	var checks []Check
 	var ours *types.ReplicationRule

@@ -42,14 +42,14 @@ func TestMain(m *testing.M) {
 
 // moto returns the shared moto_server, reset to an empty state. Without moto_server the test
 // fails, naming it; with -short it is skipped, saying so.
-func moto(t *testing.T) *motoServer {
+func moto(t testing.TB) *motoServer {
 	t.Helper()
 	return &motoServer{endpoint: motoShared.Get(t).Endpoint}
 }
 
 // awsEnv points the SDK at endpoint with dummy static credentials, and an empty shared
 // config so that nothing of the machine's leaks in. It returns the credentials file path.
-func awsEnv(t *testing.T, endpoint string) string {
+func awsEnv(t testing.TB, endpoint string) string {
 	t.Helper()
 	dir := t.TempDir()
 	creds := filepath.Join(dir, "credentials")
@@ -79,7 +79,7 @@ func awsEnv(t *testing.T, endpoint string) string {
 }
 
 // addProfile writes a profile with static credentials to the credentials file.
-func addProfile(t *testing.T, credsFile, name string, c aws.Credentials) {
+func addProfile(t testing.TB, credsFile, name string, c aws.Credentials) {
 	t.Helper()
 	f, err := os.OpenFile(credsFile, os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -93,7 +93,7 @@ func addProfile(t *testing.T, credsFile, name string, c aws.Credentials) {
 }
 
 // seedConfig is an SDK configuration for seeding moto directly (never through the proxy).
-func seedConfig(t *testing.T, endpoint, region string, creds aws.Credentials) aws.Config {
+func seedConfig(t testing.TB, endpoint, region string, creds aws.Credentials) aws.Config {
 	t.Helper()
 	cfg, err := awsconfig.LoadDefaultConfig(context.Background(),
 		awsconfig.WithRegion(region),
@@ -109,7 +109,7 @@ var testingCreds = aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "tes
 
 // assumeInto returns moto credentials of another account (moto maps the keys AssumeRole
 // hands out to the role's account).
-func assumeInto(t *testing.T, endpoint, account string) aws.Credentials {
+func assumeInto(t testing.TB, endpoint, account string) aws.Credentials {
 	t.Helper()
 	out, err := sts.NewFromConfig(seedConfig(t, endpoint, "us-east-1", testingCreds)).AssumeRole(context.Background(), &sts.AssumeRoleInput{
 		RoleArn:         aws.String("arn:aws:iam::" + account + ":role/verify-test"),
@@ -130,6 +130,6 @@ func replayProxy(t *testing.T, motoEndpoint string, answers map[string]answer) *
 }
 
 // ecrClient returns a seeding ECR client of one region.
-func ecrClient(t *testing.T, endpoint, region string, creds aws.Credentials) *ecr.Client {
+func ecrClient(t testing.TB, endpoint, region string, creds aws.Credentials) *ecr.Client {
 	return ecr.NewFromConfig(seedConfig(t, endpoint, region, creds))
 }

@@ -182,19 +182,17 @@ func (v *Verifier) existingReplicationConfig(ctx context.Context, t *target) ([]
 		c.Status, c.Detail = StatusOK, t.stack+" exists and owns the registry's replication configuration"
 		return []Check{c}, nil
 	}
-	out, err := t.clients.ECR(t.region).DescribeRegistry(ctx, &ecr.DescribeRegistryInput{})
+	deployed, unreadable, err := v.sourceRules(ctx)
 	switch {
-	case err != nil && session.Fatal(err, t.where()) != nil:
-		return nil, session.Fatal(err, t.where())
 	case err != nil:
-		c.Status, c.Detail = StatusProblem, "cannot read the registry's replication configuration: "+session.Short(err)
+		return nil, err
+	case unreadable != "":
+		c.Status, c.Detail = StatusProblem, "cannot read the registry's replication configuration: "+unreadable
 		return []Check{c}, nil
 	}
 	var rules []string
-	if out.ReplicationConfiguration != nil {
-		for _, r := range out.ReplicationConfiguration.Rules {
-			rules = append(rules, describeRule(r))
-		}
+	for _, r := range deployed {
+		rules = append(rules, describeRule(r))
 	}
 	if len(rules) == 0 {
 		c.Status, c.Detail = StatusOK, "the registry has no replication rule: the deploy creates the configuration"

@@ -80,7 +80,8 @@ func TestPreflightFindsUpdatesThatReplaceRepositories(t *testing.T) {
 		"the update of ecr-replication-source-us-east-1 fails and rolls back", "It holds 2 images.", "Keep -c encryption=AES256 for now",
 		"another repoPrefix", "copy the images to the new repository", "aws ecr delete-repository --repository-name enterprise-apps/production --force --region us-east-1")
 	r.expect(t, "replacement", src, testingRep, "problem", "encryption AES256 → KMS", "It holds no images.", "Nothing to copy")
-	r.expect(t, "replacement", dw2, production, "problem", "It holds 2 images.", "run go run ./cmd/backfill --destination us-west-2")
+	r.expect(t, "replacement", dw2, production, "problem", "It holds 2 images.", "let replication fill the new repository",
+		"images copied into the source's new repository after the deploy replicate here, ones copied before need go run ./cmd/backfill --destination us-west-2")
 	r.expect(t, "removal", src, "enterprise-apps/legacy", "problem", "ecr-replication-source-us-east-1 holds it (LegacyRepository5D1A0F3B) but the configuration does not name it",
 		"keeps it (Retain)", "It holds 1 image.", "They stay there: copy what you still need elsewhere", "aws ecr delete-repository --repository-name enterprise-apps/legacy --force --region us-east-1")
 	r.expect(t, "repository", de1, testingRep, "problem", "ecr-replication-replica-eu-west-1 does not hold it", "AlreadyExists", "cdk import ecr-replication-replica-eu-west-1")
@@ -116,7 +117,7 @@ func TestPreflightFindsRenamedRepositories(t *testing.T) {
 	r.expect(t, "repository", src, "apps/production", "ok", "does not exist: the deploy creates it")
 	r.expect(t, "rename", src, production, "problem", "renamed to apps/production (the same logical id "+productionID+" in ecr-replication-source-us-east-1)",
 		"RepositoryName is create-only", "creating apps/production empty", "It holds 2 images.", "They do not move: after the deploy copy the images to apps/production")
-	r.expect(t, "rename", dw2, production, "problem", "renamed to apps/production", "go run ./cmd/backfill --destination us-west-2")
+	r.expect(t, "rename", dw2, production, "problem", "renamed to apps/production", "let replication fill apps/production", "go run ./cmd/backfill --destination us-west-2")
 	r.expect(t, "rename", src, testingRep, "warning", "renamed to apps/testing", "It holds no images.", "Nothing to copy: delete it after the deploy")
 	// The deploy would succeed: the table says what it would do instead.
 	if _, table, _ := w.run("--preflight", "-c", "repoPrefix=apps"); !strings.Contains(table, "problem(s), 6 warning(s), 0 skipped: cdk deploy would leave images behind\n") {

@@ -144,11 +144,13 @@ func (v *Verifier) encryptionMigration(t *target, name string, images imageTally
 		current, v.copyImages(t, "the new repository"), deleteCmd)
 }
 
-// copyImages says how to bring a repository's images to target: in the source a copy, in a
-// destination a backfill once the source holds them.
+// copyImages says how to bring a repository's images to target: in the source a copy; in a
+// destination nothing, as long as the source's copies are pushed after the deploy (they
+// replicate), else a backfill.
 func (v *Verifier) copyImages(t *target, target string) string {
 	if t.replica {
-		return fmt.Sprintf("copy the images to %s (or, once the source repository under the new name holds them, run %s)", target, v.backfillCommand(t.region, t.account))
+		return fmt.Sprintf("let replication fill %s: images copied into the source's new repository after the deploy replicate here, ones copied before need %s",
+			target, v.backfillCommand(t.region, t.account))
 	}
 	return fmt.Sprintf("copy the images to %s (docker pull, tag and push, or a registry copy tool) and move pushes and pulls to it", target)
 }

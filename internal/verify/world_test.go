@@ -32,7 +32,7 @@ const (
 
 // world is one moto state and one project directory.
 type world struct {
-	t        *testing.T
+	t        testing.TB
 	moto     *motoServer
 	endpoint string // what the command talks to (moto, or a replay proxy in front of it)
 	creds    string // the shared credentials file
@@ -55,7 +55,7 @@ type world struct {
 	sleeps   int
 }
 
-func newWorld(t *testing.T, extra map[string]any) *world {
+func newWorld(t testing.TB, extra map[string]any) *world {
 	t.Helper()
 	m := moto(t)
 	w := &world{t: t, moto: m, endpoint: m.endpoint, offset: time.Hour}
