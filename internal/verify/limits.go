@@ -148,22 +148,28 @@ func (a *apiLimit) acquire(ctx context.Context, global chan struct{}) (func(), e
 	return func() { <-global; <-a.slots }, nil
 }
 
-// pace waits until the API may start another request: at most len(starts) start in any one
-// second, so a burst up to the rate goes at once and more wait for the second to pass.
+// pace waits until the API may start another request.
 func (a *apiLimit) pace(ctx context.Context) error {
-	a.mu.Lock()
 	now := time.Now()
+	if wait := a.reserve(now).Sub(now); wait > 0 {
+		return sleep(ctx, wait)
+	}
+	return nil
+}
+
+// reserve books the start of a request asked for at now and returns it: at most len(starts)
+// start in any one second, so a burst up to the rate starts at once and more wait for the
+// second to pass.
+func (a *apiLimit) reserve(now time.Time) time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	start := now
 	if earliest := a.starts[a.next].Add(time.Second); earliest.After(now) {
 		start = earliest
 	}
 	a.starts[a.next] = start
 	a.next = (a.next + 1) % len(a.starts)
-	a.mu.Unlock()
-	if wait := start.Sub(now); wait > 0 {
-		return sleep(ctx, wait)
-	}
-	return nil
+	return start
 }
 
 // releasingBody gives the request's places back when the SDK closes the response body (it

@@ -14,28 +14,43 @@ import (
 	"github.com/aws/smithy-go/middleware"
 )
 
-// pace lets at most the rate start in any one second: a burst up to it at once, the rest a
-// second later.
-func TestPaceAllowsTheRateInAnySecond(t *testing.T) {
-	a := &apiLimit{slots: make(chan struct{}, 100), starts: make([]time.Time, 5)}
-	begin := time.Now()
-	var starts []time.Duration
+// At most the rate starts in any one second: a burst up to it at once, the rest a second
+// later, and a request asked for after a quiet second starts at once.
+func TestReserveAllowsTheRateInAnySecond(t *testing.T) {
+	a := &apiLimit{starts: make([]time.Time, 5)}
+	t0 := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	var got []time.Duration
 	for range 12 {
-		if err := a.pace(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		starts = append(starts, time.Since(begin))
+		got = append(got, a.reserve(t0).Sub(t0))
 	}
-	for i, s := range starts {
-		if i < 5 && s > 200*time.Millisecond {
-			t.Errorf("request %d started after %s: the first 5 go at once", i+1, s)
-		}
-		if i >= 5 && s-starts[i-5] < time.Second-10*time.Millisecond {
-			t.Errorf("requests %d and %d started %s apart: 6 within one second", i-4, i+1, s-starts[i-5])
+	for i, d := range got {
+		if want := time.Duration(i/5) * time.Second; d != want {
+			t.Errorf("request %d of 12 asked for at once starts after %s, want %s", i+1, d, want)
 		}
 	}
-	if last := starts[11]; last < 2*time.Second-10*time.Millisecond || last > 3*time.Second {
-		t.Errorf("12 requests at 5 a second: the last started after %s, want about 2s", last)
+	// At 3.5 s the 5 latest starts (1 s three times, 2 s twice) lie more than a second back.
+	if d := a.reserve(t0.Add(3500 * time.Millisecond)).Sub(t0); d != 3500*time.Millisecond {
+		t.Errorf("after a quiet second a request starts after %s, want at once (3.5s)", d)
+	}
+}
+
+// pace sleeps until the booked start.
+func TestPaceWaitsForTheBookedStart(t *testing.T) {
+	a := &apiLimit{starts: make([]time.Time, 1)}
+	if err := a.pace(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	begin := time.Now()
+	if err := a.pace(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(begin); waited < 900*time.Millisecond {
+		t.Errorf("the second request of a 1-a-second API started after %s, want about 1s", waited)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := a.pace(ctx); err == nil {
+		t.Error("pace with a cancelled context: no error")
 	}
 }
 
@@ -50,7 +65,7 @@ func (s *inFlightServer) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	s.inFlight++
 	s.peak = max(s.peak, s.inFlight)
 	s.mu.Unlock()
-	time.Sleep(20 * time.Millisecond)
+	time.Sleep(50 * time.Millisecond)
 	s.mu.Lock()
 	s.inFlight--
 	s.mu.Unlock()
