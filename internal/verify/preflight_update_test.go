@@ -125,6 +125,16 @@ func TestPreflightFindsRenamedRepositories(t *testing.T) {
 	}
 	// The rule for apps/ is new, and the source repositories under it hold nothing yet.
 	r.expect(t, "backfill", dw2, "", "ok", "the source repositories hold no image yet")
+
+	// With deleteOnDestroy the repositories are deleted with the stack's resources: the deploy
+	// deletes the renamed one with its images.
+	code, r, stderr = w.runJSON("--preflight", "-c", "repoPrefix=apps", "-c", "deleteOnDestroy=true", "-c", "deleteProductionOnDestroy=true")
+	if code != 1 {
+		t.Fatalf("deleteOnDestroy: exit %d, want 1; stderr %s", code, stderr)
+	}
+	r.expect(t, "rename", src, production, "problem", "renamed to apps/production", "deleting this one with its images", "It holds 2 images.", "They are lost unless copied before the deploy")
+	r.expect(t, "removal", src, "enterprise-apps/legacy", "problem", "deletes it with its images", "It holds 1 image.")
+	r.expect(t, "rename", src, testingRep, "warning", "It holds no images. Nothing is lost")
 }
 
 // A KMS key other than the stack's: the stack's resources are replayed (moto's CloudFormation

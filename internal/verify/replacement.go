@@ -185,22 +185,48 @@ func (v *Verifier) leftBehindCheck(ctx context.Context, t *target, name string, 
 		return Check{}, err
 	}
 	c := Check{Name: "removal", Region: t.region, Account: t.account, Repository: name, Status: StatusProblem}
+	to := v.renamedTo(held.logicalID)
+	if to != "" {
+		c.Name = "rename"
+	}
+	if images.n == 0 && images.unknown == "" {
+		c.Status = StatusWarning
+	}
+	if v.Config.DeleteOnDestroy {
+		c.Detail = deletedDetail(held, to, images)
+		return c, nil
+	}
 	deleteCmd := fmt.Sprintf("aws ecr delete-repository --repository-name %s --force --region %s%s", name, t.region, profileFlag(t.profile))
 	what := fmt.Sprintf("%s holds it (%s) but the configuration does not name it: the deploy removes it from the stack and keeps it (Retain) outside any stack", held.stack, held.logicalID)
 	move := "They stay there: copy what you still need elsewhere"
-	if to := v.renamedTo(held.logicalID); to != "" {
-		c.Name = "rename"
+	if to != "" {
 		what = fmt.Sprintf("renamed to %s (the same logical id %s in %s): RepositoryName is create-only in AWS::ECR::Repository, so the deploy replaces it, creating %s empty and keeping this one (Retain) outside the stack",
 			to, held.logicalID, held.stack, to)
 		move = "They do not move: after the deploy " + v.copyImages(t, to)
 	}
-	if images.n == 0 && images.unknown == "" {
-		c.Status = StatusWarning
+	if c.Status == StatusWarning {
 		c.Detail = fmt.Sprintf("%s. %s Nothing to copy: delete it after the deploy (%s)", what, images.sentence(), deleteCmd)
 		return c, nil
 	}
 	c.Detail = fmt.Sprintf("%s. %s %s, then delete it (%s); or keep its name in the configuration", what, images.sentence(), move, deleteCmd)
 	return c, nil
+}
+
+// deletedDetail words a rename (to is the new name) or removal under deleteOnDestroy: the stacks
+// give their repositories DeletionPolicy and UpdateReplacePolicy Delete and EmptyOnDelete, so
+// the deploy deletes the repository the configuration no longer names, images and all. It
+// supposes the deployed stacks were deployed with deleteOnDestroy too.
+func deletedDetail(held heldRepository, to string, images imageTally) string {
+	what := fmt.Sprintf("%s holds it (%s) but the configuration does not name it: the deploy removes it from the stack and, with deleteOnDestroy (DeletionPolicy Delete, EmptyOnDelete), deletes it with its images",
+		held.stack, held.logicalID)
+	if to != "" {
+		what = fmt.Sprintf("renamed to %s (the same logical id %s in %s): RepositoryName is create-only in AWS::ECR::Repository, so the deploy replaces it, creating %s empty and, with deleteOnDestroy (DeletionPolicy Delete, EmptyOnDelete), deleting this one with its images",
+			to, held.logicalID, held.stack, to)
+	}
+	if images.n == 0 && images.unknown == "" {
+		return what + ". " + images.sentence() + " Nothing is lost"
+	}
+	return fmt.Sprintf("%s. %s They are lost unless copied before the deploy (docker pull, tag and push, or a registry copy tool); or keep its name in the configuration", what, images.sentence())
 }
 
 // renamedTo is the repository of the configuration whose logical id is logicalID (its
