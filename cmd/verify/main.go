@@ -22,27 +22,8 @@
 package main
 
 import (
-	"context"
-	"os"
-	"os/signal"
-
+	"github.com/acme-platform/ecr-replication/internal/cli"
 	"github.com/acme-platform/ecr-replication/internal/verify"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := verify.Run(ctx, os.Args[1:], verify.Env{
-		Stdout:           os.Stdout,
-		Stderr:           os.Stderr,
-		Getenv:           os.Getenv,
-		StderrIsTerminal: isTerminal(os.Stderr),
-	})
-	stop()
-	os.Exit(code)
-}
-
-// isTerminal reports whether f is a character device (a terminal), without a dependency.
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
+func main() { cli.Main(verify.Run) }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/acme-platform/ecr-replication/internal/cli"
 )
 
 // Request limits. verify reads every repository of every region, so a fleet of 400
@@ -152,7 +154,7 @@ func (a *apiLimit) acquire(ctx context.Context, global chan struct{}) (func(), e
 func (a *apiLimit) pace(ctx context.Context) error {
 	now := time.Now()
 	if wait := a.reserve(now).Sub(now); wait > 0 {
-		return sleep(ctx, wait)
+		return cli.Sleep(ctx, wait)
 	}
 	return nil
 }

@@ -6,10 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 	"time"
 
+	"github.com/acme-platform/ecr-replication/internal/cli"
 	"github.com/acme-platform/ecr-replication/internal/session"
 )
 
@@ -50,35 +49,9 @@ requests are retried in the SDK's adaptive retry mode unless AWS_RETRY_MODE name
 Exit status: 0 healthy, 1 problems found, 2 bad usage, bad configuration or AWS not reachable.
 `
 
-// Env is what Run needs from the process; tests replace every part.
-type Env struct {
-	// Stdout receives the report; Stderr progress and errors.
-	Stdout, Stderr io.Writer
-	// Getenv is os.Getenv.
-	Getenv func(string) string
-	// Now and Sleep are the clock (time.Now and a context-aware sleep when nil).
-	Now   func() time.Time
-	Sleep func(context.Context, time.Duration) error
-	// StderrIsTerminal says whether progress may redraw one line.
-	StderrIsTerminal bool
-	// LoadAWS loads the SDK configuration of a profile ("" for the default chain); nil means
-	// the SDK's default configuration (session.LoadAWSConfig).
-	LoadAWS session.LoadFunc
-}
-
-// withDefaults fills in the process's own environment and clock where env leaves them nil.
-func (env Env) withDefaults() Env {
-	if env.Getenv == nil {
-		env.Getenv = os.Getenv
-	}
-	if env.Now == nil {
-		env.Now = time.Now
-	}
-	if env.Sleep == nil {
-		env.Sleep = sleep
-	}
-	return env
-}
+// Env is what Run needs from the process (the commands' shared [cli.Env]); tests replace
+// every part.
+type Env = cli.Env
 
 // options are the parsed flags.
 type options struct {
@@ -163,7 +136,7 @@ func (o options) problems() []string {
 // the credentials, runs the mode's checks, writes the report to Stdout and returns the exit
 // status. Errors go to Stderr as "verify: " lines, never as a stack trace.
 func Run(ctx context.Context, args []string, env Env) int {
-	env = env.withDefaults()
+	env = env.WithDefaults()
 	opts, problems, help := parseArgs(args)
 	if help {
 		fmt.Fprint(env.Stdout, UsageText)
@@ -232,9 +205,7 @@ func writeReport(env Env, report *Report, asJSON bool) int {
 
 // failure prints each line of message as a "verify: " line and returns ExitUsage.
 func failure(stderr io.Writer, message string) int {
-	for _, line := range strings.Split(strings.TrimRight(message, "\n"), "\n") {
-		fmt.Fprintf(stderr, "verify: %s\n", line)
-	}
+	cli.Print(stderr, "verify", message)
 	return ExitUsage
 }
 
@@ -251,14 +222,3 @@ func usageFailure(stderr io.Writer, problems []string) int {
 type UsageError struct{ Message string }
 
 func (e *UsageError) Error() string { return e.Message }
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
