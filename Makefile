@@ -57,6 +57,9 @@ bench: deps
 	$(GO) test -run '^$$' -bench 'BenchmarkSynth$$' -benchmem -benchtime 3x .
 	@# The app as `cdk synth` runs it, against a minimal one-resource CDK app, in one run.
 	$(GO) test -run '^$$' -bench 'BenchmarkAppVsMinimal' -benchtime 1x .
+	@# verify against the 400 x 8 fleet in moto_server, through a proxy adding 50 ms a request:
+	@# the default concurrency, then one request at a time (requests, peak in flight, seconds).
+	$(GO) test -run '^$$' -bench 'BenchmarkVerifyFleet' -benchtime 1x -timeout 60m ./internal/verify
 	@# Both fleets (400 x 8, 100 x 25): cdk-nag and cfn-lint over every stack, not a sample.
 	FLEET_FULL=1 $(GO) test -count=1 -timeout 60m -run 'TestFleet' -v ./stacks | grep -E '^(---|ok|FAIL)|fleet_test'
 	@# The whole suite's wall time, warm (the README quotes it; the target is 90 s on 2 cores).

@@ -7,9 +7,11 @@
 //	verify [--preflight | --wait DURATION | --canary REPOSITORY] [--json]
 //	       [--profile NAME] [--destination-profile [ACCOUNT=]NAME ...] [-c key=value ...]
 //
-// Without a mode it checks a deployed setup; --preflight predicts what the first
-// `cdk deploy` would run into; --wait polls until every recent image is replicated;
-// --canary times a tag's arrival in every destination. Each destination is checked in its own
+// Without a mode it checks a deployed setup; --preflight predicts what `cdk deploy` would run
+// into, on the first deploy and on an update that would replace repositories holding images;
+// --wait polls until every recent image is replicated; --canary times a tag's arrival in every
+// destination. Requests run in parallel, at most --concurrency (default 16) in flight and paced
+// per account, region and API. Each destination is checked in its own
 // account: --profile gives the source account's credentials, --destination-profile NAME those of
 // destinationAccount and --destination-profile ACCOUNT=NAME those of each other destination
 // account. Run `verify -h` for every flag, and see docs/verify.md for the permissions each mode
@@ -20,27 +22,8 @@
 package main
 
 import (
-	"context"
-	"os"
-	"os/signal"
-
+	"github.com/acme-platform/ecr-replication/internal/cli"
 	"github.com/acme-platform/ecr-replication/internal/verify"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := verify.Run(ctx, os.Args[1:], verify.Env{
-		Stdout:           os.Stdout,
-		Stderr:           os.Stderr,
-		Getenv:           os.Getenv,
-		StderrIsTerminal: isTerminal(os.Stderr),
-	})
-	stop()
-	os.Exit(code)
-}
-
-// isTerminal reports whether f is a character device (a terminal), without a dependency.
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
+func main() { cli.Main(verify.Run) }

@@ -1,8 +1,7 @@
-// Package cli is the process side of the commands that talk to AWS (cmd/backfill; cmd/verify
-// has the same pieces in internal/verify and cmd/verify, to switch over): what a command's Run
-// takes from the process ([Env]), the defaults of what a test leaves out, the command's main
-// ([Main]: Ctrl-C cancels the run's context) and its "name: " error lines. It imports no jsii
-// package.
+// Package cli is the process side of the commands that talk to AWS (cmd/backfill, cmd/verify):
+// what a command's Run takes from the process ([Env]), the defaults of what a test leaves out,
+// the command's main ([Main]: Ctrl-C cancels the run's context) and its "name: " error lines. It
+// imports no jsii package.
 package cli
 
 import (

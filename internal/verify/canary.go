@@ -39,58 +39,100 @@ func (v *Verifier) Canary(ctx context.Context, repo string, timeout, poll time.D
 	if err := v.ready(); err != nil {
 		return nil, err
 	}
+	name, problem, err := v.canaryRepository(ctx, repo)
+	if problem != nil || err != nil {
+		return problem, err
+	}
+	img, manifest, problem, err := v.canaryManifest(ctx, name)
+	if problem != nil || err != nil {
+		return problem, err
+	}
+	tag := CanaryTagPrefix + v.Now().UTC().Format("20060102-150405")
+	start := v.Now()
+	if problem, err := v.putCanaryTag(ctx, name, tag, img, manifest); problem != nil || err != nil {
+		return problem, err
+	}
+	checks = append(checks, v.canaryCheck(name, StatusOK, fmt.Sprintf("tagged %s as %s", img.label(), tag)))
+
+	// Whatever happens next, the tag goes away again, even if ctx was cancelled.
+	defer func() {
+		checks = append(checks, v.removeCanary(context.WithoutCancel(ctx), name, tag)...)
+	}()
+	arrived, interrupted, err := v.awaitCanary(ctx, name, tag, img.Digest, start, timeout, poll, progress)
+	switch {
+	case err != nil:
+		return checks, err
+	case interrupted != nil:
+		return append(checks, *interrupted), nil
+	}
+	return append(checks, v.canaryArrivals(name, tag, arrived, timeout, poll)...), nil
+}
+
+// canaryCheck is a check about the canary's source repository.
+func (v *Verifier) canaryCheck(name string, status Status, detail string) Check {
+	return Check{Name: "canary", Region: v.Config.SourceRegion, Account: v.Config.SourceAccount, Repository: name, Status: status, Detail: detail}
+}
+
+// canaryRepository resolves the canary's repository and refuses an unknown or immutable one
+// (a *UsageError); problem is set when the source repository cannot be read or does not exist.
+func (v *Verifier) canaryRepository(ctx context.Context, repo string) (name string, problem []Check, err error) {
 	rs, ok := v.findRepository(repo)
 	if !ok {
 		var names []string
 		for _, r := range v.Config.RepositorySettings() {
 			names = append(names, r.FullName)
 		}
-		return nil, &UsageError{fmt.Sprintf("--canary %s: not a repository of the configuration (%s)", repo, strings.Join(names, ", "))}
+		return "", nil, &UsageError{fmt.Sprintf("--canary %s: not a repository of the configuration (%s)", repo, strings.Join(names, ", "))}
 	}
-	name, region := rs.FullName, v.Config.SourceRegion
-	src := v.Source.ECR(region)
-	desc, err := src.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{name}})
+	name = rs.FullName
+	desc, err := v.Source.ECR(v.Config.SourceRegion).DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{name}})
 	if err != nil {
 		if fe := session.Fatal(err, "the source account"); fe != nil {
-			return nil, fe
+			return "", nil, fe
 		}
-		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "cannot describe the source repository: " + session.Short(err)}}, nil
+		return "", []Check{v.canaryCheck(name, StatusProblem, "cannot describe the source repository: "+session.Short(err))}, nil
 	}
 	if len(desc.Repositories) == 0 {
-		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "the source repository does not exist"}}, nil
+		return "", []Check{v.canaryCheck(name, StatusProblem, "the source repository does not exist")}, nil
 	}
 	if m := replication.TagMutability(desc.Repositories[0].ImageTagMutability); m != replication.Mutable {
-		return nil, &UsageError{fmt.Sprintf("--canary %s: refusing: the repository's tags are %s, and the canary must add and remove a tag; use a MUTABLE repository (the testing profile)", name, m)}
+		return "", nil, &UsageError{fmt.Sprintf("--canary %s: refusing: the repository's tags are %s, and the canary must add and remove a tag; use a MUTABLE repository (the testing profile)", name, m)}
 	}
+	return name, nil, nil
+}
 
+// canaryManifest finds the most recent tagged image of the repository and reads its manifest
+// as pushed (BatchGetImage with every manifest media type), so that PutImage keeps its digest.
+func (v *Verifier) canaryManifest(ctx context.Context, name string) (sourceImage, types.Image, []Check, error) {
 	images, err := v.recentTagged(ctx, name)
 	if err != nil {
-		return nil, err
+		return sourceImage{}, types.Image{}, nil, err
 	}
 	if len(images) == 0 {
-		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem,
-			Detail: "no tagged image to add the canary tag to: push one first (the canary never uploads layers, and never tags an untagged image, whose last tag's removal would delete it)"}}, nil
+		return sourceImage{}, types.Image{}, []Check{v.canaryCheck(name, StatusProblem,
+			"no tagged image to add the canary tag to: push one first (the canary never uploads layers, and never tags an untagged image, whose last tag's removal would delete it)")}, nil
 	}
 	img := images[0]
-	got, err := src.BatchGetImage(ctx, &ecr.BatchGetImageInput{
+	got, err := v.Source.ECR(v.Config.SourceRegion).BatchGetImage(ctx, &ecr.BatchGetImageInput{
 		RepositoryName:     aws.String(name),
 		ImageIds:           []types.ImageIdentifier{{ImageDigest: aws.String(img.Digest)}},
 		AcceptedMediaTypes: manifestMediaTypes,
 	})
 	if err != nil {
 		if fe := session.Fatal(err, "the source account"); fe != nil {
-			return nil, fe
+			return img, types.Image{}, nil, fe
 		}
-		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "cannot read the image manifest (ecr:BatchGetImage): " + session.Short(err)}}, nil
+		return img, types.Image{}, []Check{v.canaryCheck(name, StatusProblem, "cannot read the image manifest (ecr:BatchGetImage): "+session.Short(err))}, nil
 	}
 	if len(got.Images) == 0 {
-		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "BatchGetImage returned no manifest for " + img.Digest}}, nil
+		return img, types.Image{}, []Check{v.canaryCheck(name, StatusProblem, "BatchGetImage returned no manifest for "+img.Digest)}, nil
 	}
-	manifest := got.Images[0]
+	return img, got.Images[0], nil, nil
+}
 
-	tag := CanaryTagPrefix + v.Now().UTC().Format("20060102-150405")
-	start := v.Now()
-	_, err = src.PutImage(ctx, &ecr.PutImageInput{
+// putCanaryTag adds tag to the image by PutImage of its own manifest.
+func (v *Verifier) putCanaryTag(ctx context.Context, name, tag string, img sourceImage, manifest types.Image) ([]Check, error) {
+	_, err := v.Source.ECR(v.Config.SourceRegion).PutImage(ctx, &ecr.PutImageInput{
 		RepositoryName:         aws.String(name),
 		ImageManifest:          manifest.ImageManifest,
 		ImageManifestMediaType: manifest.ImageManifestMediaType,
@@ -101,75 +143,97 @@ func (v *Verifier) Canary(ctx context.Context, repo string, timeout, poll time.D
 		if fe := session.Fatal(err, "the source account"); fe != nil {
 			return nil, fe
 		}
-		return []Check{{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "cannot add the canary tag (ecr:PutImage): " + session.Short(err)}}, nil
+		return []Check{v.canaryCheck(name, StatusProblem, "cannot add the canary tag (ecr:PutImage): "+session.Short(err))}, nil
 	}
-	checks = append(checks, Check{Name: "canary", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusOK,
-		Detail: fmt.Sprintf("tagged %s as %s", img.label(), tag)})
+	return nil, nil
+}
 
-	// Whatever happens next, the tag goes away again, even if ctx was cancelled.
-	defer func() {
-		checks = append(checks, v.removeCanary(context.WithoutCancel(ctx), name, tag)...)
-	}()
-
-	// Each region is one destination, in its own account.
+// awaitCanary polls every destination (in parallel) until the tag is there with the digest, or
+// the timeout; arrived holds each destination region's latency. interrupted is set when the
+// context ended a sleep.
+func (v *Verifier) awaitCanary(ctx context.Context, name, tag, digest string, start time.Time, timeout, poll time.Duration, progress *Progress) (arrived map[string]time.Duration, interrupted *Check, err error) {
 	dests := v.destinations()
-	arrived := map[string]time.Duration{}
+	arrived = map[string]time.Duration{}
 	deadline := start.Add(timeout)
 	for {
-		for _, d := range dests {
-			r := d.region
-			if _, ok := arrived[r]; ok {
-				continue
-			}
-			out, err := d.clients.ECR(r).DescribeImages(ctx, &ecr.DescribeImagesInput{
-				RepositoryName: aws.String(name),
-				ImageIds:       []types.ImageIdentifier{{ImageTag: aws.String(tag)}},
-			})
-			if err != nil {
-				if fe := session.Fatal(err, d.where()); fe != nil {
-					return checks, fe
-				}
-				continue // not there yet
-			}
-			if len(out.ImageDetails) > 0 && aws.ToString(out.ImageDetails[0].ImageDigest) == img.Digest {
-				arrived[r] = v.Now().Sub(start)
-			}
+		if err := v.pollCanary(ctx, dests, name, tag, digest, start, arrived); err != nil {
+			return nil, nil, err
 		}
-		var parts []string
-		for _, r := range v.Config.DestinationRegions {
-			if d, ok := arrived[r]; ok {
-				parts = append(parts, fmt.Sprintf("%s arrived after %s", r, d.Round(time.Second)))
-			} else {
-				parts = append(parts, r+" waiting")
-			}
-		}
-		progress.Update(fmt.Sprintf("canary %s %s: %s", tag, clock(v.Now().Sub(start)), strings.Join(parts, ", ")))
+		progress.Update(fmt.Sprintf("canary %s %s: %s", tag, clock(v.Now().Sub(start)), v.canaryProgress(arrived)))
 		if len(arrived) == len(dests) || !v.Now().Before(deadline) {
-			break
-		}
-		wait := poll
-		if left := deadline.Sub(v.Now()); left < wait {
-			wait = left
-		}
-		if err := v.Sleep(ctx, wait); err != nil {
 			progress.Done()
-			return append(checks, Check{Name: "canary-arrival", Region: region, Account: v.Config.SourceAccount, Repository: name, Status: StatusProblem, Detail: "interrupted: " + err.Error()}), nil
+			return arrived, nil, nil
+		}
+		if err := v.Sleep(ctx, min(poll, deadline.Sub(v.Now()))); err != nil {
+			progress.Done()
+			c := v.canaryCheck(name, StatusProblem, "interrupted: "+err.Error())
+			c.Name = "canary-arrival"
+			return nil, &c, nil
 		}
 	}
-	progress.Done()
-	for _, d := range dests {
-		r := d.region
-		c := Check{Name: "canary-arrival", Region: r, Account: d.account, Repository: name}
+}
+
+// pollCanary looks for the tag once in every destination it has not reached yet, in parallel,
+// and records the arrivals.
+func (v *Verifier) pollCanary(ctx context.Context, dests []site, name, tag, digest string, start time.Time, arrived map[string]time.Duration) error {
+	found := make([]bool, len(dests))
+	err := forEach(ctx, len(dests), v.workers(), func(ctx context.Context, i int) error {
+		d := dests[i]
+		if _, ok := arrived[d.region]; ok {
+			return nil
+		}
+		out, err := d.clients.ECR(d.region).DescribeImages(ctx, &ecr.DescribeImagesInput{
+			RepositoryName: aws.String(name),
+			ImageIds:       []types.ImageIdentifier{{ImageTag: aws.String(tag)}},
+		})
+		if err != nil {
+			if fe := session.Fatal(err, d.where()); fe != nil {
+				return fe
+			}
+			return nil // not there yet
+		}
+		found[i] = len(out.ImageDetails) > 0 && aws.ToString(out.ImageDetails[0].ImageDigest) == digest
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, d := range dests {
+		if found[i] {
+			arrived[d.region] = v.Now().Sub(start)
+		}
+	}
+	return nil
+}
+
+// canaryProgress renders "us-west-2 arrived after 12s, eu-west-1 waiting".
+func (v *Verifier) canaryProgress(arrived map[string]time.Duration) string {
+	var parts []string
+	for _, r := range v.Config.DestinationRegions {
 		if d, ok := arrived[r]; ok {
-			c.Status, c.Latency = StatusOK, d
-			c.Detail = fmt.Sprintf("%s arrived after %s (measured to within the %s poll interval)", tag, d.Round(100*time.Millisecond), poll)
+			parts = append(parts, fmt.Sprintf("%s arrived after %s", r, d.Round(time.Second)))
+		} else {
+			parts = append(parts, r+" waiting")
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// canaryArrivals is one canary-arrival check per destination.
+func (v *Verifier) canaryArrivals(name, tag string, arrived map[string]time.Duration, timeout, poll time.Duration) []Check {
+	var checks []Check
+	for _, d := range v.destinations() {
+		c := Check{Name: "canary-arrival", Region: d.region, Account: d.account, Repository: name}
+		if latency, ok := arrived[d.region]; ok {
+			c.Status, c.Latency = StatusOK, latency
+			c.Detail = fmt.Sprintf("%s arrived after %s (measured to within the %s poll interval)", tag, latency.Round(100*time.Millisecond), poll)
 		} else {
 			c.Status = StatusProblem
 			c.Detail = fmt.Sprintf("%s did not arrive within %s: run the default mode for the replication rule and registry policy", tag, timeout)
 		}
 		checks = append(checks, c)
 	}
-	return checks, nil
+	return checks
 }
 
 // findRepository resolves a full or short repository name.
@@ -184,10 +248,7 @@ func (v *Verifier) findRepository(name string) (config.RepositorySettings, bool)
 
 // recentTagged returns the source repository's tagged images, newest first.
 func (v *Verifier) recentTagged(ctx context.Context, repo string) ([]sourceImage, error) {
-	all := v.Images
-	v.Images = 0
-	images, err := v.recentImages(ctx, repo)
-	v.Images = all
+	images, err := v.recentImages(ctx, repo, 0)
 	if err != nil {
 		if fe := session.Fatal(err, "the source account"); fe != nil {
 			return nil, fe

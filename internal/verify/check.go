@@ -156,19 +156,40 @@ func (r *Report) WriteTable(w io.Writer) error {
 		return err
 	}
 	n := r.counts()
-	verdict := "healthy"
-	if !r.Healthy() {
-		verdict = "NOT healthy"
-		if r.Mode == "preflight" {
-			verdict = "cdk deploy would fail"
-		}
-	} else if r.Mode == "preflight" {
-		verdict = "nothing found that would make cdk deploy fail"
-	}
 	fmt.Fprintf(&b, "\n%d ok, %d problem(s), %d warning(s), %d skipped: %s\n",
-		n[StatusOK], n[StatusProblem], n[StatusWarning], n[StatusSkipped], verdict)
+		n[StatusOK], n[StatusProblem], n[StatusWarning], n[StatusSkipped], r.verdict())
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// strandingChecks are the preflight checks whose problems do not make the deploy fail but
+// leave images behind, in repositories the stacks let go of.
+var strandingChecks = map[string]bool{"rename": true, "removal": true}
+
+// verdict ends the table's summary line.
+func (r *Report) verdict() string {
+	if r.Mode != "preflight" {
+		if r.Healthy() {
+			return "healthy"
+		}
+		return "NOT healthy"
+	}
+	fails, strands := false, false
+	for _, c := range r.Checks {
+		if c.Status == StatusProblem {
+			strands = strands || strandingChecks[c.Name]
+			fails = fails || !strandingChecks[c.Name]
+		}
+	}
+	switch {
+	case fails && strands:
+		return "cdk deploy would fail, and would leave images behind"
+	case fails:
+		return "cdk deploy would fail"
+	case strands:
+		return "cdk deploy would leave images behind"
+	}
+	return "nothing found that would make cdk deploy fail"
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

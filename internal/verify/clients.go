@@ -2,9 +2,11 @@ package verify
 
 import (
 	"context"
+	"net/http"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -34,9 +36,11 @@ type STSAPI interface {
 	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
 }
 
-// CloudFormationAPI tells which stacks exist; *cloudformation.Client implements it.
+// CloudFormationAPI tells which stacks exist and what they hold; *cloudformation.Client
+// implements it.
 type CloudFormationAPI interface {
 	DescribeStacks(context.Context, *cloudformation.DescribeStacksInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error)
+	ListStackResources(context.Context, *cloudformation.ListStackResourcesInput, ...func(*cloudformation.Options)) (*cloudformation.ListStackResourcesOutput, error)
 }
 
 // SSMAPI reads the CDK bootstrap version parameter; *ssm.Client implements it.
@@ -67,17 +71,24 @@ type Clients interface {
 
 // SDKClients builds SDK clients from one aws.Config, one per service and region, cached.
 // Endpoints come from the configuration as the SDK resolves them (AWS_ENDPOINT_URL,
-// AWS_ENDPOINT_URL_<SERVICE>, endpoint_url in the shared config).
+// AWS_ENDPOINT_URL_<SERVICE>, endpoint_url in the shared config). Every client retries in the
+// SDK's adaptive mode unless the configuration names a retry mode (AWS_RETRY_MODE), and, with
+// Limits, sends its requests within them.
 type SDKClients struct {
 	// Config holds the credentials and settings; its Region is replaced per client.
 	Config aws.Config
+	// Limits bounds the requests of every client, or nil for none.
+	Limits *Limits
 
 	mu      sync.Mutex
 	clients map[string]any
 }
 
-// NewSDKClients returns clients built from cfg.
-func NewSDKClients(cfg aws.Config) *SDKClients { return &SDKClients{Config: cfg} }
+// NewSDKClients returns clients built from cfg whose requests stay within limits (nil for no
+// limit).
+func NewSDKClients(cfg aws.Config, limits *Limits) *SDKClients {
+	return &SDKClients{Config: cfg, Limits: limits}
+}
 
 func cached[T any](c *SDKClients, service, region string, build func(aws.Config) T) T {
 	c.mu.Lock()
@@ -89,39 +100,62 @@ func cached[T any](c *SDKClients, service, region string, build func(aws.Config)
 	if v, ok := c.clients[key]; ok {
 		return v.(T)
 	}
-	cfg := c.Config.Copy()
-	cfg.Region = region
-	v := build(cfg)
+	v := build(c.clientConfig(service, region))
 	c.clients[key] = v
 	return v
 }
 
+// clientConfig is the configuration of one service's client in region: adaptive retry unless
+// a retry mode is configured, an HTTP transport that keeps as many idle connections per
+// endpoint as requests may be in flight, and the limits.
+func (c *SDKClients) clientConfig(service, region string) aws.Config {
+	cfg := c.Config.Copy()
+	cfg.Region = region
+	if cfg.RetryMode == "" {
+		cfg.RetryMode = aws.RetryModeAdaptive
+	}
+	if c.Limits == nil {
+		return cfg
+	}
+	httpClient, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
+	if !ok && cfg.HTTPClient == nil {
+		httpClient, ok = awshttp.NewBuildableClient(), true
+	}
+	if ok {
+		cfg.HTTPClient = httpClient.WithTransportOptions(func(t *http.Transport) {
+			t.MaxIdleConnsPerHost = max(t.MaxIdleConnsPerHost, c.Limits.Concurrency())
+		})
+	}
+	cfg.HTTPClient = c.Limits.HTTPClient(cfg.HTTPClient, service)
+	return cfg
+}
+
 // ECR returns the ECR client of region.
 func (c *SDKClients) ECR(region string) ECRAPI {
-	return cached(c, "ecr", region, func(cfg aws.Config) ECRAPI { return ecr.NewFromConfig(cfg) })
+	return cached(c, ecr.ServiceID, region, func(cfg aws.Config) ECRAPI { return ecr.NewFromConfig(cfg) })
 }
 
 // STS returns the STS client of region.
 func (c *SDKClients) STS(region string) STSAPI {
-	return cached(c, "sts", region, func(cfg aws.Config) STSAPI { return sts.NewFromConfig(cfg) })
+	return cached(c, sts.ServiceID, region, func(cfg aws.Config) STSAPI { return sts.NewFromConfig(cfg) })
 }
 
 // CloudFormation returns the CloudFormation client of region.
 func (c *SDKClients) CloudFormation(region string) CloudFormationAPI {
-	return cached(c, "cloudformation", region, func(cfg aws.Config) CloudFormationAPI { return cloudformation.NewFromConfig(cfg) })
+	return cached(c, cloudformation.ServiceID, region, func(cfg aws.Config) CloudFormationAPI { return cloudformation.NewFromConfig(cfg) })
 }
 
 // SSM returns the SSM client of region.
 func (c *SDKClients) SSM(region string) SSMAPI {
-	return cached(c, "ssm", region, func(cfg aws.Config) SSMAPI { return ssm.NewFromConfig(cfg) })
+	return cached(c, ssm.ServiceID, region, func(cfg aws.Config) SSMAPI { return ssm.NewFromConfig(cfg) })
 }
 
 // Logs returns the CloudWatch Logs client of region.
 func (c *SDKClients) Logs(region string) LogsAPI {
-	return cached(c, "logs", region, func(cfg aws.Config) LogsAPI { return cloudwatchlogs.NewFromConfig(cfg) })
+	return cached(c, cloudwatchlogs.ServiceID, region, func(cfg aws.Config) LogsAPI { return cloudwatchlogs.NewFromConfig(cfg) })
 }
 
 // CloudTrail returns the CloudTrail client of region.
 func (c *SDKClients) CloudTrail(region string) CloudTrailAPI {
-	return cached(c, "cloudtrail", region, func(cfg aws.Config) CloudTrailAPI { return cloudtrail.NewFromConfig(cfg) })
+	return cached(c, cloudtrail.ServiceID, region, func(cfg aws.Config) CloudTrailAPI { return cloudtrail.NewFromConfig(cfg) })
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
+	"github.com/acme-platform/ecr-replication/config"
 	"github.com/acme-platform/ecr-replication/internal/session"
 	"github.com/acme-platform/ecr-replication/lifecycle"
 	"github.com/acme-platform/ecr-replication/policy"
@@ -19,46 +20,66 @@ import (
 
 // Deployed runs the after-deploy checks: the replication rule, every repository in every
 // region, the creation templates, the registry policies across accounts, and the recent
-// images. A *FatalError means AWS could not be reached or the credentials failed.
+// images. The parts run in parallel (each one's requests within the clients' limits) and are
+// reported in that order, whatever order they finish in. A *FatalError means AWS could not be
+// reached or the credentials failed.
 func (v *Verifier) Deployed(ctx context.Context) ([]Check, error) {
 	if err := v.ready(); err != nil {
 		return nil, err
 	}
-	var checks []Check
-	rule, err := v.replicationChecks(ctx)
-	if err != nil {
-		return nil, err
-	}
-	checks = append(checks, rule...)
+	parts := []func(context.Context) ([]Check, error){v.replicationChecks}
 	for _, s := range v.sites() {
-		repos, err := v.repositoryChecks(ctx, s)
-		if err != nil {
-			return nil, err
-		}
-		checks = append(checks, repos...)
-		if !s.replica {
-			continue
-		}
-		tmpl, err := v.templateCheck(ctx, s)
-		if err != nil {
-			return nil, err
-		}
-		checks = append(checks, tmpl)
-		if s.cross {
-			rp, err := v.registryPolicyCheck(ctx, s)
-			if err != nil {
-				return nil, err
-			}
-			checks = append(checks, rp)
-		}
+		parts = append(parts, func(ctx context.Context) ([]Check, error) { return v.siteChecks(ctx, s) })
 	}
-	states, imageChecks, err := v.imageStates(ctx, nil)
+	parts = append(parts, v.imageChecks)
+	return collect(ctx, len(parts), len(parts), func(ctx context.Context, i int) ([]Check, error) { return parts[i](ctx) })
+}
+
+// siteChecks are the checks of one registry: its repositories, and in a destination the
+// creation template and, in another account than the source, the registry policy.
+func (v *Verifier) siteChecks(ctx context.Context, s site) ([]Check, error) {
+	checks, err := v.repositoryChecks(ctx, s)
+	if err != nil || !s.replica {
+		return checks, err
+	}
+	tmpl, err := v.templateCheck(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	checks = append(checks, imageChecks...)
-	checks = append(checks, summarizeImages(v, states, false)...)
+	checks = append(checks, tmpl)
+	if s.cross {
+		rp, err := v.registryPolicyCheck(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		checks = append(checks, rp)
+	}
 	return checks, nil
+}
+
+// imageChecks are the checks of the recent images: one per destination and repository.
+func (v *Verifier) imageChecks(ctx context.Context) ([]Check, error) {
+	states, checks, err := v.imageStates(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return append(checks, summarizeImages(v, states, false)...), nil
+}
+
+// sourceRules reads the replication rules of the source registry. A fatal error is returned;
+// unreadable says, for a check's detail, why the rules could not be read otherwise.
+func (v *Verifier) sourceRules(ctx context.Context) (rules []types.ReplicationRule, unreadable string, err error) {
+	out, err := v.Source.ECR(v.Config.SourceRegion).DescribeRegistry(ctx, &ecr.DescribeRegistryInput{})
+	if err != nil {
+		if fe := session.Fatal(err, "the source account"); fe != nil {
+			return nil, "", fe
+		}
+		return nil, session.Short(err), nil
+	}
+	if out.ReplicationConfiguration != nil {
+		rules = out.ReplicationConfiguration.Rules
+	}
+	return rules, "", nil
 }
 
 // ruleFilter is the repository filter of the app's rule.
@@ -92,17 +113,13 @@ func describeRule(r types.ReplicationRule) string {
 // rule: one rule, filter PREFIX_MATCH <prefix>/, every destination.
 func (v *Verifier) replicationChecks(ctx context.Context) ([]Check, error) {
 	region, account := v.Config.SourceRegion, v.Config.SourceAccount
-	out, err := v.Source.ECR(region).DescribeRegistry(ctx, &ecr.DescribeRegistryInput{})
-	if err != nil {
-		if fe := session.Fatal(err, "the source account"); fe != nil {
-			return nil, fe
-		}
+	rules, unreadable, err := v.sourceRules(ctx)
+	switch {
+	case err != nil:
+		return nil, err
+	case unreadable != "":
 		return []Check{{Name: "replication-rule", Region: region, Account: account, Status: StatusProblem,
-			Detail: "cannot read the registry's replication configuration: " + session.Short(err)}}, nil
-	}
-	var rules []types.ReplicationRule
-	if out.ReplicationConfiguration != nil {
-		rules = out.ReplicationConfiguration.Rules
+			Detail: "cannot read the registry's replication configuration: " + unreadable}}, nil
 	}
 	var checks []Check
 	var ours *types.ReplicationRule
@@ -127,12 +144,18 @@ func (v *Verifier) replicationChecks(ctx context.Context) ([]Check, error) {
 			len(ours.RepositoryFilters), v.ruleFilter(), describeRule(*ours))
 	}
 	checks = append([]Check{rule}, checks...)
+	return append(checks, v.destinationChecks(*ours)...), nil
+}
 
+// destinationChecks compares the destinations of the app's rule with the configuration's: each
+// destination's registry is its own account's.
+func (v *Verifier) destinationChecks(ours types.ReplicationRule) []Check {
+	source := replication.SourceStackName(replication.DefaultDeploymentID, v.Config.SourceRegion)
 	present := map[string]bool{}
 	for _, d := range ours.Destinations {
 		present[aws.ToString(d.RegistryId)+"/"+aws.ToString(d.Region)] = true
 	}
-	// Each destination's registry is its own account's.
+	var checks []Check
 	expected := map[string]bool{}
 	for _, d := range v.destinations() {
 		key := d.account + "/" + d.region
@@ -142,7 +165,7 @@ func (v *Verifier) replicationChecks(ctx context.Context) ([]Check, error) {
 		if !present[key] {
 			c.Status = StatusProblem
 			c.Detail = fmt.Sprintf("missing from the replication rule (expected registry %s, region %s): images are not replicated here; redeploy %s",
-				d.account, d.region, replication.SourceStackName(replication.DefaultDeploymentID, region))
+				d.account, d.region, source)
 			if other := registriesIn(ours.Destinations, d.region); len(other) > 0 {
 				c.Detail += fmt.Sprintf(" (the rule replicates %s to registry %s instead)", d.region, strings.Join(other, ", "))
 			}
@@ -154,10 +177,10 @@ func (v *Verifier) replicationChecks(ctx context.Context) ([]Check, error) {
 		if !expected[key] {
 			checks = append(checks, Check{Name: "replication-destination", Region: aws.ToString(d.Region), Account: aws.ToString(d.RegistryId), Status: StatusProblem,
 				Detail: fmt.Sprintf("the rule replicates to registry %s here, which the configuration does not list: redeploy %s, or add the region to the configuration",
-					aws.ToString(d.RegistryId), replication.SourceStackName(replication.DefaultDeploymentID, region))})
+					aws.ToString(d.RegistryId), source)})
 		}
 	}
-	return checks, nil
+	return checks
 }
 
 // registriesIn lists the registries a rule's destinations name in region.
@@ -171,86 +194,104 @@ func registriesIn(dests []types.ReplicationDestination, region string) []string 
 	return out
 }
 
-// repositoryChecks checks every repository of the configuration in a site: it exists, with
-// the expected tag mutability, encryption, lifecycle policy and repository policy.
+// repositoryChecks checks every repository of the configuration in a site, in parallel and in
+// configuration order: it exists, with the expected tag mutability, encryption, lifecycle
+// policy and repository policy.
 func (v *Verifier) repositoryChecks(ctx context.Context, s site) ([]Check, error) {
-	region := s.region
-	client := s.clients.ECR(region)
-	stack := s.stack()
-	var checks []Check
-	for _, rs := range v.Config.RepositorySettings() {
-		name := rs.FullName
-		add := func(check string, status Status, format string, args ...any) {
-			checks = append(checks, Check{Name: check, Region: region, Account: s.account, Repository: name, Status: status, Detail: fmt.Sprintf(format, args...)})
-		}
-		out, err := client.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{name}})
-		if err != nil {
-			if fe := session.Fatal(err, s.where()); fe != nil {
-				return nil, fe
-			}
-			if session.IsCode(err, "RepositoryNotFoundException") {
-				what := "source repository"
-				if s.replica {
-					what = "replica"
-				}
-				add("repository", StatusProblem, "%s missing: deploy %s", what, stack)
-			} else {
-				add("repository", StatusProblem, "cannot describe the repository: %s", session.Short(err))
-			}
-			continue
-		}
-		if len(out.Repositories) == 0 {
-			add("repository", StatusProblem, "missing: deploy %s", stack)
-			continue
-		}
-		repo := out.Repositories[0]
-		add("repository", StatusOK, "exists (%s)", aws.ToString(repo.RepositoryUri))
-
-		if got := replication.TagMutability(repo.ImageTagMutability); got != rs.TagMutability {
-			add("tag-mutability", StatusProblem, "%s, expected %s (%s profile)", got, rs.TagMutability, rs.Profile)
-		} else {
-			add("tag-mutability", StatusOK, "%s", got)
-		}
-
-		wantEnc := string(v.Config.Encryption)
-		gotEnc := "AES256"
-		if repo.EncryptionConfiguration != nil && repo.EncryptionConfiguration.EncryptionType != "" {
-			gotEnc = string(repo.EncryptionConfiguration.EncryptionType)
-		}
-		if gotEnc != wantEnc {
-			add("encryption", StatusProblem, "%s, expected %s (encryption is fixed at creation: the repository must be recreated)", gotEnc, wantEnc)
-		} else if gotEnc == "KMS" && repo.EncryptionConfiguration != nil {
-			add("encryption", StatusOK, "KMS (%s)", aws.ToString(repo.EncryptionConfiguration.KmsKey))
-		} else {
-			add("encryption", StatusOK, "%s", gotEnc)
-		}
-
-		lc, err := client.GetLifecyclePolicy(ctx, &ecr.GetLifecyclePolicyInput{RepositoryName: aws.String(name)})
-		switch {
-		case err != nil && session.Fatal(err, s.where()) != nil:
-			return nil, session.Fatal(err, s.where())
-		case session.IsCode(err, "LifecyclePolicyNotFoundException"):
-			add("lifecycle-policy", StatusProblem, "no lifecycle policy; expected the %s profile's %d rules: redeploy %s", rs.Profile, len(rs.Lifecycle.Rules), stack)
-		case err != nil:
-			add("lifecycle-policy", StatusProblem, "cannot read the lifecycle policy: %s", session.Short(err))
-		default:
-			status, detail := compareLifecycle(aws.ToString(lc.LifecyclePolicyText), rs.Lifecycle)
-			if status == StatusProblem {
-				detail += ": redeploy " + stack
-			}
-			add("lifecycle-policy", status, "%s", detail)
-		}
-
-		status, detail, err := v.compareRepositoryPolicy(ctx, client, name, v.pullAccess(s))
-		if err != nil {
-			return nil, err
-		}
-		if status == StatusProblem {
-			detail += ": redeploy " + stack
-		}
-		add("repository-policy", status, "%s", detail)
+	settings := v.Config.RepositorySettings()
+	names := make([]string, len(settings))
+	for i, rs := range settings {
+		names[i] = rs.FullName
 	}
-	return checks, nil
+	found, err := v.describeRepositories(ctx, s, names)
+	if err != nil {
+		return nil, err
+	}
+	return collect(ctx, len(settings), v.workers(), func(ctx context.Context, i int) ([]Check, error) {
+		return v.repositoryCheck(ctx, s, settings[i], found[i])
+	})
+}
+
+// repositoryCheck checks one repository of a site, described as found.
+func (v *Verifier) repositoryCheck(ctx context.Context, s site, rs config.RepositorySettings, found repoLookup) ([]Check, error) {
+	name, stack := rs.FullName, s.stack()
+	check := func(name string, status Status, detail string) Check {
+		return Check{Name: name, Region: s.region, Account: s.account, Repository: rs.FullName, Status: status, Detail: detail}
+	}
+	switch {
+	case session.IsCode(found.err, "RepositoryNotFoundException"):
+		what := "source repository"
+		if s.replica {
+			what = "replica"
+		}
+		return []Check{check("repository", StatusProblem, fmt.Sprintf("%s missing: deploy %s", what, stack))}, nil
+	case found.err != nil:
+		return []Check{check("repository", StatusProblem, "cannot describe the repository: "+session.Short(found.err))}, nil
+	case found.repo == nil:
+		return []Check{check("repository", StatusProblem, "missing: deploy "+stack)}, nil
+	}
+	repo := found.repo
+	checks := []Check{check("repository", StatusOK, fmt.Sprintf("exists (%s)", aws.ToString(repo.RepositoryUri)))}
+	if got := replication.TagMutability(repo.ImageTagMutability); got != rs.TagMutability {
+		checks = append(checks, check("tag-mutability", StatusProblem, fmt.Sprintf("%s, expected %s (%s profile)", got, rs.TagMutability, rs.Profile)))
+	} else {
+		checks = append(checks, check("tag-mutability", StatusOK, string(got)))
+	}
+	status, detail := v.encryptionStatus(repo)
+	checks = append(checks, check("encryption", status, detail))
+
+	client := s.clients.ECR(s.region)
+	status, detail, err := v.lifecycleStatus(ctx, client, s, rs)
+	if err != nil {
+		return nil, err
+	}
+	checks = append(checks, check("lifecycle-policy", status, detail))
+	status, detail, err = v.compareRepositoryPolicy(ctx, client, name, v.pullAccess(s))
+	if err != nil {
+		return nil, err
+	}
+	if status == StatusProblem {
+		detail += ": redeploy " + stack
+	}
+	return append(checks, check("repository-policy", status, detail)), nil
+}
+
+// encryptionStatus compares a repository's encryption type with the configuration's.
+func (v *Verifier) encryptionStatus(repo *types.Repository) (Status, string) {
+	want, got := string(v.Config.Encryption), encryptionOf(repo)
+	switch {
+	case got != want:
+		return StatusProblem, fmt.Sprintf("%s, expected %s (encryption is fixed at creation: the repository must be recreated)", got, want)
+	case got == "KMS":
+		return StatusOK, fmt.Sprintf("KMS (%s)", aws.ToString(repo.EncryptionConfiguration.KmsKey))
+	}
+	return StatusOK, got
+}
+
+// encryptionOf is a repository's encryption type (AES256 when it says none).
+func encryptionOf(repo *types.Repository) string {
+	if repo.EncryptionConfiguration != nil && repo.EncryptionConfiguration.EncryptionType != "" {
+		return string(repo.EncryptionConfiguration.EncryptionType)
+	}
+	return "AES256"
+}
+
+// lifecycleStatus compares a repository's lifecycle policy with its profile's, by meaning.
+func (v *Verifier) lifecycleStatus(ctx context.Context, client ECRAPI, s site, rs config.RepositorySettings) (Status, string, error) {
+	lc, err := client.GetLifecyclePolicy(ctx, &ecr.GetLifecyclePolicyInput{RepositoryName: aws.String(rs.FullName)})
+	switch {
+	case err != nil && session.Fatal(err, s.where()) != nil:
+		return "", "", session.Fatal(err, s.where())
+	case session.IsCode(err, "LifecyclePolicyNotFoundException"):
+		return StatusProblem, fmt.Sprintf("no lifecycle policy; expected the %s profile's %d rules: redeploy %s", rs.Profile, len(rs.Lifecycle.Rules), s.stack()), nil
+	case err != nil:
+		return StatusProblem, "cannot read the lifecycle policy: " + session.Short(err), nil
+	}
+	status, detail := compareLifecycle(aws.ToString(lc.LifecyclePolicyText), rs.Lifecycle)
+	if status == StatusProblem {
+		detail += ": redeploy " + s.stack()
+	}
+	return status, detail, nil
 }
 
 // compareLifecycle compares a deployed lifecycle policy with the expected one by meaning: both

@@ -41,8 +41,11 @@ func TestHealthyDeploymentOnMotoAlone(t *testing.T) {
 	}
 }
 
-func TestProblemsAreReportedExactly(t *testing.T) {
-	w := newWorld(t, nil)
+// broken seeds a same-account deployment with problems: eu-west-1 has no testing replica
+// and is not in the rule, the production replica of us-west-2 keeps 20 release images instead
+// of 10, an image is missing in us-west-2 and another is a different image in eu-west-1.
+func (w *world) broken() {
+	w.t.Helper()
 	for _, region := range []string{src, dw2, de1} {
 		w.createRepo(region, testingCreds, production, w.expectedLifecycle(production))
 	}
@@ -52,10 +55,10 @@ func TestProblemsAreReportedExactly(t *testing.T) {
 	// release images instead of 10.
 	wrong := strings.Replace(w.expectedLifecycle(production), `"countNumber": 10`, `"countNumber": 20`, 1)
 	if wrong == w.expectedLifecycle(production) {
-		t.Fatal("test setup: could not alter the lifecycle policy")
+		w.t.Fatal("test setup: could not alter the lifecycle policy")
 	}
-	if _, err := w.ecr(dw2, testingCreds).PutLifecyclePolicy(t.Context(), putLifecycle(production, wrong)); err != nil {
-		t.Fatal(err)
+	if _, err := w.ecr(dw2, testingCreds).PutLifecyclePolicy(w.t.Context(), putLifecycle(production, wrong)); err != nil {
+		w.t.Fatal(err)
 	}
 	// The rule lacks eu-west-1.
 	w.replicationConfig(testingCreds, appRule(sourceAccount, dw2))
@@ -69,6 +72,11 @@ func TestProblemsAreReportedExactly(t *testing.T) {
 	w.putImage(dw2, testingCreds, testingRep, "dev-1", "test-a")
 	w.putImage(de1, testingCreds, production, "release-1.0", "prod-a")
 	w.putImage(de1, testingCreds, production, "release-1.1", "prod-b-rebuilt")
+}
+
+func TestProblemsAreReportedExactly(t *testing.T) {
+	w := newWorld(t, nil)
+	w.broken()
 
 	code, r, stderr := w.runJSON()
 	if code != 1 || r.Healthy {

@@ -10,10 +10,13 @@
 //     settings (tag mutability, lifecycle policy compared by meaning, repository policy,
 //     encryption), the creation templates, the destination registry policies across
 //     accounts, and whether the most recent images of every source repository are in every
-//     destination;
-//   - preflight: what `cdk deploy` would run into before the first deploy (registry
-//     singletons and repositories that already exist, regions that are not bootstrapped,
-//     CloudWatch Logs resource policies used up, no CloudTrail trail);
+//     destination (a missing one pushed before the replication configuration last changed may
+//     predate its destination: the check names the backfill command);
+//   - preflight: what `cdk deploy` would run into (registry singletons and repositories that
+//     already exist, regions that are not bootstrapped, CloudWatch Logs resource policies used
+//     up, no CloudTrail trail), on an update the repositories it would replace, rename or let go
+//     of with their images, and the images a destination new to the rule will not get without a
+//     backfill;
 //   - wait: the image checks, polled until every recent image is replicated or a deadline;
 //   - canary: a tag added to an existing image by PutImage of its manifest, timed until it
 //     appears in every destination, then removed.
@@ -21,5 +24,7 @@
 // Every AWS call goes through the small interfaces of clients.go, which the SDK clients
 // satisfy; [Run] builds them from the default credential chain (or named profiles) and
 // honours AWS_ENDPOINT_URL as the SDK does, so the package is tested against moto_server and
-// a local replay of documented ECR responses.
+// a local replay of documented ECR responses. The checks run in parallel and are reported in
+// a fixed order; the requests stay within [Limits] (limits.go) and are retried adaptively when
+// throttled.
 package verify

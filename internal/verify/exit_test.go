@@ -27,13 +27,22 @@ func TestExitCodes(t *testing.T) {
 		}
 		noTrace(t, stderr)
 	}
+	// Every bad value at once, each naming the flag, the value and what is expected.
+	code, _, stderr := w.run("--concurrency", "0", "--images", "0")
+	if code != 2 || !strings.Contains(stderr, "verify: --concurrency 0: expected a whole number of requests in flight from 1 to 64 (default 16)") ||
+		!strings.Contains(stderr, "verify: --images needs a positive count") {
+		t.Errorf("--concurrency 0 --images 0: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr := w.run("--concurrency", "65"); code != 2 || !strings.Contains(stderr, "--concurrency 65: expected a whole number") {
+		t.Errorf("--concurrency 65: exit %d, stderr %q", code, stderr)
+	}
 	code, out, _ := w.run("-h")
 	if code != 0 || !strings.Contains(out, "usage: verify") {
 		t.Errorf("-h: exit %d %q", code, out)
 	}
 
 	// Bad configuration: the app's own messages, every problem at once.
-	code, _, stderr := w.run("-c", "sourceRegion=mars-1", "-c", "productionImageCount=lots")
+	code, _, stderr = w.run("-c", "sourceRegion=mars-1", "-c", "productionImageCount=lots")
 	if code != 2 || !strings.Contains(stderr, `sourceRegion: got "mars-1"`) || !strings.Contains(stderr, `productionImageCount: got "lots"`) {
 		t.Errorf("bad config: exit %d, stderr %q", code, stderr)
 	}

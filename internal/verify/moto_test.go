@@ -3,14 +3,8 @@ package verify_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -48,14 +42,14 @@ func TestMain(m *testing.M) {
 
 // moto returns the shared moto_server, reset to an empty state. Without moto_server the test
 // fails, naming it; with -short it is skipped, saying so.
-func moto(t *testing.T) *motoServer {
+func moto(t testing.TB) *motoServer {
 	t.Helper()
 	return &motoServer{endpoint: motoShared.Get(t).Endpoint}
 }
 
 // awsEnv points the SDK at endpoint with dummy static credentials, and an empty shared
 // config so that nothing of the machine's leaks in. It returns the credentials file path.
-func awsEnv(t *testing.T, endpoint string) string {
+func awsEnv(t testing.TB, endpoint string) string {
 	t.Helper()
 	dir := t.TempDir()
 	creds := filepath.Join(dir, "credentials")
@@ -85,7 +79,7 @@ func awsEnv(t *testing.T, endpoint string) string {
 }
 
 // addProfile writes a profile with static credentials to the credentials file.
-func addProfile(t *testing.T, credsFile, name string, c aws.Credentials) {
+func addProfile(t testing.TB, credsFile, name string, c aws.Credentials) {
 	t.Helper()
 	f, err := os.OpenFile(credsFile, os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -99,7 +93,7 @@ func addProfile(t *testing.T, credsFile, name string, c aws.Credentials) {
 }
 
 // seedConfig is an SDK configuration for seeding moto directly (never through the proxy).
-func seedConfig(t *testing.T, endpoint, region string, creds aws.Credentials) aws.Config {
+func seedConfig(t testing.TB, endpoint, region string, creds aws.Credentials) aws.Config {
 	t.Helper()
 	cfg, err := awsconfig.LoadDefaultConfig(context.Background(),
 		awsconfig.WithRegion(region),
@@ -115,7 +109,7 @@ var testingCreds = aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "tes
 
 // assumeInto returns moto credentials of another account (moto maps the keys AssumeRole
 // hands out to the role's account).
-func assumeInto(t *testing.T, endpoint, account string) aws.Credentials {
+func assumeInto(t testing.TB, endpoint, account string) aws.Credentials {
 	t.Helper()
 	out, err := sts.NewFromConfig(seedConfig(t, endpoint, "us-east-1", testingCreds)).AssumeRole(context.Background(), &sts.AssumeRoleInput{
 		RoleArn:         aws.String("arn:aws:iam::" + account + ":role/verify-test"),
@@ -128,46 +122,14 @@ func assumeInto(t *testing.T, endpoint, account string) aws.Credentials {
 	return aws.Credentials{AccessKeyID: aws.ToString(c.AccessKeyId), SecretAccessKey: aws.ToString(c.SecretAccessKey), SessionToken: aws.ToString(c.SessionToken)}
 }
 
-// replayProxy answers the ECR operations in answers (by X-Amz-Target operation name) with a
-// handler and forwards everything else to moto.
-func replayProxy(t *testing.T, motoEndpoint string, answers map[string]func(region string, body []byte) (int, string)) *httptest.Server {
+// replayProxy answers the operations in answers (by X-Amz-Target operation name, or query
+// Action) with a handler and forwards everything else to moto.
+func replayProxy(t *testing.T, motoEndpoint string, answers map[string]answer) *proxy {
 	t.Helper()
-	target, _ := url.Parse(motoEndpoint)
-	forward := httputil.NewSingleHostReverseProxy(target)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		op := r.Header.Get("X-Amz-Target")
-		if i := strings.LastIndex(op, "."); i >= 0 {
-			op = op[i+1:]
-		}
-		if h, ok := answers[op]; ok {
-			body, _ := io.ReadAll(r.Body)
-			status, text := h(signedRegion(r), body)
-			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-			w.WriteHeader(status)
-			_, _ = io.WriteString(w, text)
-			return
-		}
-		forward.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-// signedRegion reads the region from the request's SigV4 credential scope.
-func signedRegion(r *http.Request) string {
-	auth := r.Header.Get("Authorization")
-	i := strings.Index(auth, "Credential=")
-	if i < 0 {
-		return ""
-	}
-	parts := strings.Split(auth[i+len("Credential="):], "/")
-	if len(parts) < 3 {
-		return ""
-	}
-	return parts[2]
+	return newProxy(t, motoEndpoint, nil, answers)
 }
 
 // ecrClient returns a seeding ECR client of one region.
-func ecrClient(t *testing.T, endpoint, region string, creds aws.Credentials) *ecr.Client {
+func ecrClient(t testing.TB, endpoint, region string, creds aws.Credentials) *ecr.Client {
 	return ecr.NewFromConfig(seedConfig(t, endpoint, region, creds))
 }

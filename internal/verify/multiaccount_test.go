@@ -68,8 +68,8 @@ func appRuleTo(places ...place) types.ReplicationRule {
 }
 
 // registryPolicy is the registry policy the replica stack deploys in p.
-func registryPolicy(p place) string {
-	b, _ := json.Marshal(policy.ReplicationRegistryPolicy("aws", []string{sourceAccount}, policy.NamespaceArn(p.region, p.account, "enterprise-apps")))
+func (w *world) registryPolicy(p place) string {
+	b, _ := json.Marshal(policy.ReplicationRegistryPolicy("aws", []string{sourceAccount}, policy.NamespaceArn(p.region, p.account, w.cfg.RepoPrefix)))
 	return string(b)
 }
 
@@ -105,7 +105,7 @@ func (m *multiWorld) healthy(skip ...string) {
 				m.replica(p, repo)
 			}
 		}
-		m.putRegistryPolicy(p, registryPolicy(p))
+		m.putRegistryPolicy(p, m.registryPolicy(p))
 	}
 	m.replicationConfig(testingCreds, appRuleTo(multiDests...))
 	for _, p := range append([]place{sourcePlace}, multiDests...) {
@@ -176,7 +176,7 @@ func TestMultiAccountProblemsAreReportedExactly(t *testing.T) {
 	if _, err := m.ecrIn(place{src, thirdAccount}).DeleteRegistryPolicy(context.Background(), &ecr.DeleteRegistryPolicyInput{}); err != nil {
 		t.Fatal(err)
 	}
-	m.putRegistryPolicy(place{ap2, thirdAccount}, strings.ReplaceAll(registryPolicy(place{ap2, thirdAccount}), "iam::"+sourceAccount, "iam::999999999999"))
+	m.putRegistryPolicy(place{ap2, thirdAccount}, strings.ReplaceAll(m.registryPolicy(place{ap2, thirdAccount}), "iam::"+sourceAccount, "iam::999999999999"))
 	// The rule sends eu-west-1 to the third account instead of destinationAccount.
 	m.replicationConfig(testingCreds, appRuleTo(place{dw2, destAccount}, place{de1, thirdAccount}, place{ap2, thirdAccount}, place{src, thirdAccount}))
 
@@ -221,7 +221,7 @@ func TestMultiAccountPreflight(t *testing.T) {
 	}
 	// The third account has a registry policy in ap-southeast-2 and a repository in us-east-1
 	// (the source region, where the source account has none).
-	m.putRegistryPolicy(place{ap2, thirdAccount}, registryPolicy(place{ap2, thirdAccount}))
+	m.putRegistryPolicy(place{ap2, thirdAccount}, m.registryPolicy(place{ap2, thirdAccount}))
 	m.createRepo(src, m.creds[thirdAccount], production, "")
 
 	code, r, stderr := m.runJSON(append([]string{"--preflight"}, multiProfiles...)...)

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/acme-platform/ecr-replication/config"
 	"github.com/acme-platform/ecr-replication/internal/session"
 )
 
@@ -35,8 +36,11 @@ type target struct {
 // Preflight predicts what `cdk deploy` of the configuration would run into: an environment
 // that is not bootstrapped, a stack left in a state CloudFormation cannot update, registry
 // singletons (replication configuration, registry policy) and repositories that already exist
-// outside the app's stacks, CloudWatch Logs resource policies used up; and warns when no
-// CloudTrail trail logs the region (lifecycle notices need one).
+// outside the app's stacks, CloudWatch Logs resource policies used up; in stacks that exist,
+// the repositories an update would replace (a create-only property changed: see
+// replacement.go); and warns when no CloudTrail trail logs the region (lifecycle notices need
+// one) and when a destination new to the replication rule will not get the images the source
+// already holds without a backfill. Targets run in parallel and are reported in order.
 func (v *Verifier) Preflight(ctx context.Context) ([]Check, error) {
 	if err := v.ready(); err != nil {
 		return nil, err
@@ -45,42 +49,59 @@ func (v *Verifier) Preflight(ctx context.Context) ([]Check, error) {
 	for _, s := range v.sites() {
 		targets = append(targets, &target{site: s, stack: s.stack()})
 	}
-	var checks []Check
-	for _, t := range targets {
-		c, err := v.bootstrapCheck(ctx, t)
-		if err != nil {
-			return nil, err
-		}
-		checks = append(checks, c)
-		c, err = v.stackCheck(ctx, t)
-		if err != nil {
-			return nil, err
-		}
-		checks = append(checks, c)
+	// The stack checks tell each target whether its stack exists, which the rest depends on.
+	stacks, err := collect(ctx, len(targets), len(targets), func(ctx context.Context, i int) ([]Check, error) {
+		return v.stackChecks(ctx, targets[i])
+	})
+	if err != nil {
+		return nil, err
 	}
-	for _, t := range targets {
-		var cs []Check
-		var err error
-		if !t.replica {
-			cs, err = v.existingReplicationConfig(ctx, t)
-		} else if t.cross {
-			cs, err = v.existingRegistryPolicy(ctx, t)
-		}
-		if err != nil {
-			return nil, err
-		}
-		checks = append(checks, cs...)
-		cs, err = v.existingRepositories(ctx, t)
-		if err != nil {
-			return nil, err
-		}
-		checks = append(checks, cs...)
-		c, err := v.logsPolicyCheck(ctx, t)
-		if err != nil {
-			return nil, err
-		}
-		checks = append(checks, c)
-		c, err = v.trailCheck(ctx, t)
+	rest, err := collect(ctx, len(targets), len(targets), func(ctx context.Context, i int) ([]Check, error) {
+		return v.targetChecks(ctx, targets[i])
+	})
+	if err != nil {
+		return nil, err
+	}
+	notes, err := v.backfillNotes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(stacks, rest...), notes...), nil
+}
+
+// stackChecks are the bootstrap and stack checks of a target.
+func (v *Verifier) stackChecks(ctx context.Context, t *target) ([]Check, error) {
+	boot, err := v.bootstrapCheck(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	stack, err := v.stackCheck(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	return []Check{boot, stack}, nil
+}
+
+// targetChecks are the checks of a target once its stack's state is known: the registry
+// singleton it creates, its repositories, the Logs resource policies and the trail.
+func (v *Verifier) targetChecks(ctx context.Context, t *target) ([]Check, error) {
+	var checks []Check
+	var err error
+	if !t.replica {
+		checks, err = v.existingReplicationConfig(ctx, t)
+	} else if t.cross {
+		checks, err = v.existingRegistryPolicy(ctx, t)
+	}
+	if err != nil {
+		return nil, err
+	}
+	repos, err := v.existingRepositories(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	checks = append(checks, repos...)
+	for _, check := range []func(context.Context, *target) (Check, error){v.logsPolicyCheck, v.trailCheck} {
+		c, err := check(ctx, t)
 		if err != nil {
 			return nil, err
 		}
@@ -127,7 +148,7 @@ func (v *Verifier) stackCheck(ctx context.Context, t *target) (Check, error) {
 	switch {
 	case err != nil && session.Fatal(err, t.where()) != nil:
 		return c, session.Fatal(err, t.where())
-	case err != nil && session.IsCode(err, "ValidationError") && strings.Contains(err.Error(), "does not exist"):
+	case stackMissing(err):
 		c.Status, c.Detail = StatusOK, t.stack+" does not exist yet: the deploy creates it"
 		return c, nil
 	case err != nil:
@@ -161,19 +182,17 @@ func (v *Verifier) existingReplicationConfig(ctx context.Context, t *target) ([]
 		c.Status, c.Detail = StatusOK, t.stack+" exists and owns the registry's replication configuration"
 		return []Check{c}, nil
 	}
-	out, err := t.clients.ECR(t.region).DescribeRegistry(ctx, &ecr.DescribeRegistryInput{})
+	deployed, unreadable, err := v.sourceRules(ctx)
 	switch {
-	case err != nil && session.Fatal(err, t.where()) != nil:
-		return nil, session.Fatal(err, t.where())
 	case err != nil:
-		c.Status, c.Detail = StatusProblem, "cannot read the registry's replication configuration: "+session.Short(err)
+		return nil, err
+	case unreadable != "":
+		c.Status, c.Detail = StatusProblem, "cannot read the registry's replication configuration: "+unreadable
 		return []Check{c}, nil
 	}
 	var rules []string
-	if out.ReplicationConfiguration != nil {
-		for _, r := range out.ReplicationConfiguration.Rules {
-			rules = append(rules, describeRule(r))
-		}
+	for _, r := range deployed {
+		rules = append(rules, describeRule(r))
 	}
 	if len(rules) == 0 {
 		c.Status, c.Detail = StatusOK, "the registry has no replication rule: the deploy creates the configuration"
@@ -215,34 +234,72 @@ func (v *Verifier) existingRegistryPolicy(ctx context.Context, t *target) ([]Che
 	return []Check{c}, nil
 }
 
-// existingRepositories: a repository that exists outside the stack makes its create fail
-// with AlreadyExists; `cdk import` brings it under the stack.
+// existingRepositories checks every repository of the configuration in a target, in parallel
+// and in configuration order. Before the stack exists, a repository that exists makes its create
+// fail with AlreadyExists (`cdk import` brings it under the stack). Once it exists, a repository
+// that none of the site's stacks holds fails the same way, and one they hold must keep its
+// create-only properties; repositories they hold that the configuration no longer names follow
+// (see replacement.go).
 func (v *Verifier) existingRepositories(ctx context.Context, t *target) ([]Check, error) {
-	var checks []Check
-	client := t.clients.ECR(t.region)
-	for _, rs := range v.Config.RepositorySettings() {
-		c := Check{Name: "repository", Region: t.region, Account: t.account, Repository: rs.FullName}
-		out, err := client.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{rs.FullName}})
-		switch {
-		case err != nil && session.Fatal(err, t.where()) != nil:
-			return nil, session.Fatal(err, t.where())
-		case session.IsCode(err, "RepositoryNotFoundException"):
-			c.Status, c.Detail = StatusOK, "does not exist: the deploy creates it"
-		case err != nil:
-			c.Status, c.Detail = StatusProblem, "cannot describe the repository: "+session.Short(err)
-		case len(out.Repositories) == 0:
-			c.Status, c.Detail = StatusOK, "does not exist: the deploy creates it"
-		case t.exists:
-			c.Status, c.Detail = StatusOK, "exists; "+t.stack+" exists too (if the stack does not own it, cdk deploy reports AlreadyExists: run the default mode to compare)"
-		default:
-			c.Status, c.Detail = StatusProblem, fmt.Sprintf(
-				"already exists, outside any stack of this app: creating %s fails with AlreadyExists. Bring it under the stack with "+
-					"cdk import %s%s (keep its images), or delete it if it is empty (aws ecr delete-repository --repository-name %s --region %s%s)",
-				t.stack, t.stack, profileFlag(t.profile), rs.FullName, t.region, profileFlag(t.profile))
-		}
-		checks = append(checks, c)
+	settings := v.Config.RepositorySettings()
+	names := make([]string, len(settings))
+	for i, rs := range settings {
+		names[i] = rs.FullName
 	}
-	return checks, nil
+	found, err := v.describeRepositories(ctx, t.site, names)
+	if err != nil {
+		return nil, err
+	}
+	var h holdings
+	if t.exists {
+		if h, err = v.stackHoldings(ctx, t); err != nil {
+			return nil, err
+		}
+	}
+	checks, err := collect(ctx, len(settings), v.workers(), func(ctx context.Context, i int) ([]Check, error) {
+		return v.existingRepository(ctx, t, settings[i], found[i], h)
+	})
+	if err != nil || !t.exists || h.unknown != "" {
+		return checks, err
+	}
+	left, err := v.leftBehind(ctx, t, h)
+	return append(checks, left...), err
+}
+
+// existingRepository is the preflight of one repository of the configuration in a target.
+func (v *Verifier) existingRepository(ctx context.Context, t *target, rs config.RepositorySettings, found repoLookup, h holdings) ([]Check, error) {
+	c := Check{Name: "repository", Region: t.region, Account: t.account, Repository: rs.FullName}
+	switch {
+	case session.IsCode(found.err, "RepositoryNotFoundException") || (found.err == nil && found.repo == nil):
+		c.Status, c.Detail = StatusOK, "does not exist: the deploy creates it"
+		return []Check{c}, nil
+	case found.err != nil:
+		c.Status, c.Detail = StatusProblem, "cannot describe the repository: "+session.Short(found.err)
+		return []Check{c}, nil
+	case !t.exists:
+		c.Status, c.Detail = StatusProblem, fmt.Sprintf(
+			"already exists, outside any stack of this app: creating %s fails with AlreadyExists. Bring it under the stack with "+
+				"cdk import %s%s (keep its images), or delete it if it is empty (aws ecr delete-repository --repository-name %s --region %s%s)",
+			t.stack, t.stack, profileFlag(t.profile), rs.FullName, t.region, profileFlag(t.profile))
+		return []Check{c}, nil
+	}
+	held, isHeld := h.repos[rs.FullName]
+	switch {
+	case h.unknown != "":
+		c.Status, c.Detail = StatusOK, fmt.Sprintf("exists; %s exists too (%s, so whether it holds the repository is not known: if it does not, cdk deploy reports AlreadyExists)", t.stack, h.unknown)
+	case !isHeld:
+		c.Status, c.Detail = StatusProblem, fmt.Sprintf(
+			"exists, but %s does not hold it: creating it fails with AlreadyExists. Bring it under the stack with cdk import %s%s (keep its images)",
+			strings.Join(v.stacksOf(t), ", "), t.stack, profileFlag(t.profile))
+		return []Check{c}, nil
+	default:
+		c.Status, c.Detail = StatusOK, fmt.Sprintf("exists, held by %s (%s)", held.stack, held.logicalID)
+	}
+	replace, err := v.replacementCheck(ctx, t, rs, found.repo, h)
+	if err != nil || replace == nil {
+		return []Check{c}, err
+	}
+	return []Check{c, *replace}, nil
 }
 
 // logsPolicyCheck counts the CloudWatch Logs resource policies of the account and region: the

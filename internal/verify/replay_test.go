@@ -23,21 +23,20 @@ import (
 //     (registryId, replicationConfiguration.rules[] of destinations and repositoryFilters)
 // Every other request goes to moto, so the rest of each run is real emulator behaviour.
 
-type answer = func(region string, body []byte) (int, string)
-
 // templateAnswer replays one creation template per region, made by mutate from the template
 // the app deploys.
 func templateAnswer(w *world, mutate func(region string, tmpl map[string]any)) answer {
 	return func(region string, body []byte) (int, string) {
 		var req struct{ Prefixes []string }
 		_ = json.Unmarshal(body, &req)
-		if len(req.Prefixes) != 1 || req.Prefixes[0] != "enterprise-apps" {
+		prefix := w.cfg.RepoPrefix
+		if len(req.Prefixes) != 1 || req.Prefixes[0] != prefix {
 			return http.StatusBadRequest, `{"__type":"InvalidParameterException","message":"test: unexpected prefixes"}`
 		}
 		lc, _ := w.cfg.TemplateLifecycle().JSON()
 		tmpl := map[string]any{
-			"prefix":                  "enterprise-apps",
-			"description":             "Settings for repositories ECR creates under enterprise-apps/ (REPLICATION)",
+			"prefix":                  prefix,
+			"description":             "Settings for repositories ECR creates under " + prefix + "/ (REPLICATION)",
 			"encryptionConfiguration": map[string]any{"encryptionType": "AES256"},
 			"imageTagMutability":      "MUTABLE",
 			"lifecyclePolicy":         lc,
@@ -57,9 +56,10 @@ func templateAnswer(w *world, mutate func(region string, tmpl map[string]any)) a
 	}
 }
 
-// statusAnswer replays replication statuses: status(region, repository, digest) gives the
-// status and failure code of one destination ("" leaves it out of the answer).
-func statusAnswer(status func(region, repo, digest string) (string, string)) answer {
+// statusAnswer replays replication statuses for every destination of the world's
+// configuration: status(region, repository, digest) gives the status and failure code of one
+// destination ("" leaves it out of the answer).
+func statusAnswer(w *world, status func(region, repo, digest string) (string, string)) answer {
 	return func(_ string, body []byte) (int, string) {
 		var req struct {
 			RepositoryName string
@@ -67,12 +67,12 @@ func statusAnswer(status func(region, repo, digest string) (string, string)) ans
 		}
 		_ = json.Unmarshal(body, &req)
 		var statuses []map[string]any
-		for _, r := range []string{dw2, de1} {
-			s, code := status(r, req.RepositoryName, req.ImageId.ImageDigest)
+		for _, d := range w.cfg.Destinations() {
+			s, code := status(d.Region, req.RepositoryName, req.ImageId.ImageDigest)
 			if s == "" {
 				continue
 			}
-			st := map[string]any{"region": r, "registryId": sourceAccount, "status": s}
+			st := map[string]any{"region": d.Region, "registryId": d.Account, "status": s}
 			if code != "" {
 				st["failureCode"] = code
 			}
@@ -91,7 +91,7 @@ func TestHealthyDeploymentWithReplayedTemplatesAndStatuses(t *testing.T) {
 	w.healthy()
 	p := replayProxy(t, w.moto.endpoint, map[string]answer{
 		"DescribeRepositoryCreationTemplates": templateAnswer(w, nil),
-		"DescribeImageReplicationStatus":      statusAnswer(func(string, string, string) (string, string) { return "COMPLETE", "" }),
+		"DescribeImageReplicationStatus":      statusAnswer(w, func(string, string, string) (string, string) { return "COMPLETE", "" }),
 	})
 	w.via(p.URL)
 	code, r, stderr := w.runJSON()
@@ -122,7 +122,7 @@ func TestReplayedTemplateAndStatusProblems(t *testing.T) {
 				tmpl["prefix"] = nil
 			}
 		}),
-		"DescribeImageReplicationStatus": statusAnswer(func(region, repo, _ string) (string, string) {
+		"DescribeImageReplicationStatus": statusAnswer(w, func(region, repo, _ string) (string, string) {
 			switch {
 			case region == dw2 && repo == production:
 				return "FAILED", "KMS_ACCESS_DENIED"

@@ -6,10 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 	"time"
 
+	"github.com/acme-platform/ecr-replication/internal/cli"
 	"github.com/acme-platform/ecr-replication/internal/session"
 )
 
@@ -31,34 +30,28 @@ cdk.context.json and -c overrides, validated like the app does).
                              lifecycle, repository policy, encryption), creation templates,
                              registry policies across accounts, recent images everywhere,
                              each in the account of its destination
-  --preflight                before the first deploy: what cdk deploy would run into
+  --preflight                before a deploy: what cdk deploy would run into, the
+                             repositories an update would replace, and the images a new
+                             destination will not get without a backfill
   --wait DURATION            poll until every recent image is replicated (e.g. 10m)
   --canary REPOSITORY        tag an existing image of a mutable repository, time its
                              arrival in every destination, then remove the tag
   --canary-timeout DURATION  how long the canary waits (default 15m)
   --images N                 recent images checked per repository (default 5)
   --poll-interval DURATION   polling period of --wait and --canary (default 10s)
+  --concurrency N            requests in flight at most, across every region (1 to 64,
+                             default 16; 1 sends them one at a time); each API is also paced
+                             per account and region
   --json                     print a JSON document instead of a table
 ` + session.FlagsUsage + `
-AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_<SERVICE>) are honoured as the AWS SDK does.
+AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_<SERVICE>) are honoured as the AWS SDK does; throttled
+requests are retried in the SDK's adaptive retry mode unless AWS_RETRY_MODE names another.
 Exit status: 0 healthy, 1 problems found, 2 bad usage, bad configuration or AWS not reachable.
 `
 
-// Env is what Run needs from the process; tests replace every part.
-type Env struct {
-	// Stdout receives the report; Stderr progress and errors.
-	Stdout, Stderr io.Writer
-	// Getenv is os.Getenv.
-	Getenv func(string) string
-	// Now and Sleep are the clock (time.Now and a context-aware sleep when nil).
-	Now   func() time.Time
-	Sleep func(context.Context, time.Duration) error
-	// StderrIsTerminal says whether progress may redraw one line.
-	StderrIsTerminal bool
-	// LoadAWS loads the SDK configuration of a profile ("" for the default chain); nil means
-	// the SDK's default configuration (session.LoadAWSConfig).
-	LoadAWS session.LoadFunc
-}
+// Env is what Run needs from the process (the commands' shared [cli.Env]); tests replace
+// every part.
+type Env = cli.Env
 
 // options are the parsed flags.
 type options struct {
@@ -68,6 +61,7 @@ type options struct {
 	canaryTimeout      time.Duration
 	images             int
 	poll               time.Duration
+	concurrency        int
 	session            session.Flags
 	json               bool
 	waitGiven, canaryT bool
@@ -82,6 +76,7 @@ func parseArgs(args []string) (opts options, problems []string, help bool) {
 	fs.DurationVar(&opts.canaryTimeout, "canary-timeout", 15*time.Minute, "")
 	fs.IntVar(&opts.images, "images", 5, "")
 	fs.DurationVar(&opts.poll, "poll-interval", 10*time.Second, "")
+	fs.IntVar(&opts.concurrency, "concurrency", DefaultConcurrency, "")
 	opts.session.Register(fs)
 	fs.BoolVar(&opts.json, "json", false, "")
 	if err := fs.Parse(args); err != nil {
@@ -101,8 +96,14 @@ func parseArgs(args []string) (opts options, problems []string, help bool) {
 	if fs.NArg() > 0 {
 		problems = append(problems, fmt.Sprintf("unexpected argument %q: every input is given with a flag", fs.Arg(0)))
 	}
+	return opts, append(problems, opts.problems()...), false
+}
+
+// problems lists what is wrong in the flag values, all at once.
+func (o options) problems() []string {
+	var problems []string
 	modes := 0
-	for _, on := range []bool{opts.preflight, opts.waitGiven, opts.canary != ""} {
+	for _, on := range []bool{o.preflight, o.waitGiven, o.canary != ""} {
 		if on {
 			modes++
 		}
@@ -110,69 +111,60 @@ func parseArgs(args []string) (opts options, problems []string, help bool) {
 	if modes > 1 {
 		problems = append(problems, "--preflight, --wait and --canary are separate modes: give one")
 	}
-	if opts.waitGiven && opts.wait <= 0 {
+	if o.waitGiven && o.wait <= 0 {
 		problems = append(problems, "--wait needs a positive duration such as 10m")
 	}
-	if opts.canaryT && opts.canary == "" {
+	if o.canaryT && o.canary == "" {
 		problems = append(problems, "--canary-timeout only applies with --canary")
 	}
-	if opts.canaryTimeout <= 0 {
+	if o.canaryTimeout <= 0 {
 		problems = append(problems, "--canary-timeout needs a positive duration such as 15m")
 	}
-	if opts.images < 1 {
+	if o.images < 1 {
 		problems = append(problems, "--images needs a positive count")
 	}
-	if opts.poll <= 0 {
+	if o.poll <= 0 {
 		problems = append(problems, "--poll-interval needs a positive duration such as 10s")
 	}
-	problems = append(problems, opts.session.Problems()...)
-	return opts, problems, false
+	if o.concurrency < 1 || o.concurrency > MaxConcurrency {
+		problems = append(problems, fmt.Sprintf("--concurrency %d: expected a whole number of requests in flight from 1 to %d (default %d)", o.concurrency, MaxConcurrency, DefaultConcurrency))
+	}
+	return append(problems, o.session.Problems()...)
 }
 
 // Run is the whole command: it parses args, reads and validates the configuration, checks
 // the credentials, runs the mode's checks, writes the report to Stdout and returns the exit
 // status. Errors go to Stderr as "verify: " lines, never as a stack trace.
 func Run(ctx context.Context, args []string, env Env) int {
-	if env.Getenv == nil {
-		env.Getenv = os.Getenv
-	}
-	if env.Now == nil {
-		env.Now = time.Now
-	}
-	if env.Sleep == nil {
-		env.Sleep = sleep
-	}
-	fail := func(format string, a ...any) int {
-		for _, line := range strings.Split(strings.TrimRight(fmt.Sprintf(format, a...), "\n"), "\n") {
-			fmt.Fprintf(env.Stderr, "verify: %s\n", line)
-		}
-		return ExitUsage
-	}
+	env = env.WithDefaults()
 	opts, problems, help := parseArgs(args)
 	if help {
 		fmt.Fprint(env.Stdout, UsageText)
 		return ExitHealthy
 	}
 	if len(problems) > 0 {
-		for _, p := range problems {
-			fail("%s", p)
-		}
-		return fail("run 'verify -h' for usage")
+		return usageFailure(env.Stderr, problems)
 	}
-
 	sess, err := session.Open(ctx, opts.session, session.Env{Getenv: env.Getenv, Load: env.LoadAWS})
 	if err != nil {
 		var ue *session.UsageError
 		if errors.As(err, &ue) && ue.InFlags {
-			for _, p := range ue.Problems {
-				fail("%s", p)
-			}
-			return fail("run 'verify -h' for usage")
+			return usageFailure(env.Stderr, ue.Problems)
 		}
-		return fail("%v", err)
+		return failure(env.Stderr, err.Error())
 	}
-	v := NewVerifier(sess, opts.images, env.Now, env.Sleep)
+	v := NewVerifier(sess, opts.images, NewLimits(opts.concurrency), env.Now, env.Sleep)
+	report, err := runMode(ctx, v, opts, env)
+	if err != nil {
+		return failure(env.Stderr, err.Error())
+	}
+	return writeReport(env, report, opts.json)
+}
+
+// runMode runs the checks of the mode the flags chose.
+func runMode(ctx context.Context, v *Verifier, opts options, env Env) (*Report, error) {
 	report := &Report{}
+	var err error
 	switch {
 	case opts.preflight:
 		report.Mode = "preflight"
@@ -188,16 +180,22 @@ func Run(ctx context.Context, args []string, env Env) int {
 		report.Checks, err = v.Deployed(ctx)
 	}
 	if err != nil {
-		return fail("%v", err)
+		return nil, err
 	}
 	report.Subject = v.Subject(map[string]string{"preflight": "preflight", "wait": "wait", "canary": "canary", "deployed": "after deploy"}[report.Mode])
-	if opts.json {
+	return report, nil
+}
+
+// writeReport prints the report and returns the exit status it calls for.
+func writeReport(env Env, report *Report, asJSON bool) int {
+	var err error
+	if asJSON {
 		err = report.WriteJSON(env.Stdout)
 	} else {
 		err = report.WriteTable(env.Stdout)
 	}
 	if err != nil {
-		return fail("writing the report: %v", err)
+		return failure(env.Stderr, "writing the report: "+err.Error())
 	}
 	if !report.Healthy() {
 		return ExitProblems
@@ -205,19 +203,22 @@ func Run(ctx context.Context, args []string, env Env) int {
 	return ExitHealthy
 }
 
+// failure prints each line of message as a "verify: " line and returns ExitUsage.
+func failure(stderr io.Writer, message string) int {
+	cli.Print(stderr, "verify", message)
+	return ExitUsage
+}
+
+// usageFailure prints every problem of the flags, then where the usage is.
+func usageFailure(stderr io.Writer, problems []string) int {
+	for _, p := range problems {
+		failure(stderr, p)
+	}
+	return failure(stderr, "run 'verify -h' for usage")
+}
+
 // UsageError is a refusal that is the caller's to fix (exit 2), such as --canary on an
 // immutable repository.
 type UsageError struct{ Message string }
 
 func (e *UsageError) Error() string { return e.Message }
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}

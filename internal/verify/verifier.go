@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/acme-platform/ecr-replication/config"
@@ -36,23 +37,36 @@ type Verifier struct {
 	// Now and Sleep are the clock; Sleep returns early with the context's error.
 	Now   func() time.Time
 	Sleep func(context.Context, time.Duration) error
+	// Concurrency is how many checks run at once (0 means 1); the requests themselves are
+	// bounded by the clients' [Limits].
+	Concurrency int
 
 	statusAPI statusAPIState
+	// replicationChange is when the source's replication configuration last changed, looked up
+	// once, when a replica is missing (see missingSince).
+	replicationChange struct {
+		once sync.Once
+		at   changeTime
+		err  error
+	}
 }
 
 // NewVerifier returns the verifier of a session: SDK clients for the source account and for
-// each destination account other than the source, checking images recent images per
-// repository, on the given clock.
-func NewVerifier(s *session.Session, images int, now func() time.Time, sleep func(context.Context, time.Duration) error) *Verifier {
+// each destination account other than the source, all within limits, checking images recent
+// images per repository, on the given clock.
+func NewVerifier(s *session.Session, images int, limits *Limits, now func() time.Time, sleep func(context.Context, time.Duration) error) *Verifier {
 	dests := make(map[string]AccountClients, len(s.Destinations))
 	for id, a := range s.Destinations {
-		dests[id] = AccountClients{Clients: NewSDKClients(a.AWS), Profile: a.Profile}
+		dests[id] = AccountClients{Clients: NewSDKClients(a.AWS, limits), Profile: a.Profile}
 	}
 	return &Verifier{
-		Config: s.Config, Source: NewSDKClients(s.Source.AWS), SourceProfile: s.Source.Profile, Destinations: dests,
-		Images: images, BootstrapQualifier: s.BootstrapQualifier(), Now: now, Sleep: sleep,
+		Config: s.Config, Source: NewSDKClients(s.Source.AWS, limits), SourceProfile: s.Source.Profile, Destinations: dests,
+		Images: images, BootstrapQualifier: s.BootstrapQualifier(), Now: now, Sleep: sleep, Concurrency: limits.Concurrency(),
 	}
 }
+
+// workers is how many checks run at once.
+func (v *Verifier) workers() int { return max(v.Concurrency, 1) }
 
 // AccountClients are the clients of one destination account and the profile they come from
 // ("" for the default chain), for the commands the details suggest.
@@ -62,8 +76,9 @@ type AccountClients struct {
 }
 
 // statusAPIState remembers whether DescribeImageReplicationStatus answers, so that an
-// endpoint without it is asked once per run.
+// endpoint without it is asked once per run: the first call holds mu until it knows.
 type statusAPIState struct {
+	mu               sync.Mutex
 	checked, missing bool
 	reason           string
 }

@@ -56,7 +56,9 @@ func (p *Progress) Done() {
 // Wait polls the recent images of every source repository (the set found at the start)
 // until each is in every destination, a replication FAILED, or timeout passed. It reports
 // progress per destination and returns one "images" check per destination and repository;
-// anything not replicated at the deadline is a problem.
+// anything not replicated at the deadline is a problem. An image pushed before the replication
+// configuration last changed, and not in a destination, is not waited for: it may predate the
+// destination, which ECR never copies it to (the check names the backfill command).
 func (v *Verifier) Wait(ctx context.Context, timeout, poll time.Duration, progress *Progress) ([]Check, error) {
 	if err := v.ready(); err != nil {
 		return nil, err
@@ -72,60 +74,83 @@ func (v *Verifier) Wait(ctx context.Context, timeout, poll time.Duration, progre
 			return nil, err
 		}
 		if fixed == nil {
-			setup = checks
-			fixed = map[string][]sourceImage{}
-			seen := map[string]bool{}
-			for _, s := range states {
-				if k := s.Image.Repository + "@" + s.Image.Digest; !seen[k] {
-					seen[k] = true
-					fixed[s.Image.Repository] = append(fixed[s.Image.Repository], s.Image)
-				}
-			}
+			setup, fixed = checks, imageSet(states)
 		}
-		// While waiting, a replica not there yet is pending whatever the push time.
-		done, failed := true, false
-		for i := range states {
-			switch states[i].State {
-			case stateMissing, stateDifferent:
-				states[i].State = statePending
-				done = false
-			case statePending:
-				done = false
-			case stateFailed:
-				failed = true
-			}
-		}
+		round := waitRound(states)
 		elapsed := v.Now().Sub(start)
 		progress.Update(progressLine(v, states, elapsed, timeout))
-		if done || failed || !v.Now().Before(deadline) {
+		if round.done || round.failed || !v.Now().Before(deadline) {
 			progress.Done()
-			final := !done && !failed
-			if failed {
-				// Stop at the first failure; what is still pending is reported as such.
-				final = false
-			}
-			out := append(setup, summarizeImages(v, states, final)...)
-			if failed {
-				out = append(out, Check{Name: "wait", Region: v.Config.SourceRegion, Account: v.Config.SourceAccount, Status: StatusProblem,
-					Detail: fmt.Sprintf("stopped after %s: a replication FAILED (see the images checks)", elapsed.Round(time.Second))})
-			} else if !done {
-				out = append(out, Check{Name: "wait", Region: v.Config.SourceRegion, Account: v.Config.SourceAccount, Status: StatusProblem,
-					Detail: fmt.Sprintf("deadline of %s passed with images not replicated", timeout)})
-			} else {
-				out = append(out, Check{Name: "wait", Region: v.Config.SourceRegion, Account: v.Config.SourceAccount, Status: StatusOK,
-					Detail: fmt.Sprintf("every recent image replicated after %s", elapsed.Round(time.Second))})
-			}
-			return out, nil
+			return append(setup, v.waitResult(states, round, elapsed, timeout)...), nil
 		}
-		wait := poll
-		if left := deadline.Sub(v.Now()); left < wait {
-			wait = left
-		}
-		if err := v.Sleep(ctx, wait); err != nil {
+		if err := v.Sleep(ctx, min(poll, deadline.Sub(v.Now()))); err != nil {
 			progress.Done()
 			return nil, fmt.Errorf("interrupted while waiting: %v", err)
 		}
 	}
+}
+
+// imageSet is the images the states are about, by repository: what --wait keeps looking at.
+func imageSet(states []imageState) map[string][]sourceImage {
+	fixed := map[string][]sourceImage{}
+	seen := map[string]bool{}
+	for _, s := range states {
+		if k := s.Image.Repository + "@" + s.Image.Digest; !seen[k] {
+			seen[k] = true
+			fixed[s.Image.Repository] = append(fixed[s.Image.Repository], s.Image)
+		}
+	}
+	return fixed
+}
+
+// waitState is where one round of --wait stands.
+type waitState struct {
+	// done: every image waited for is replicated everywhere.
+	done bool
+	// failed: a replication FAILED.
+	failed bool
+	// predates counts the images not waited for (statePredates).
+	predates int
+}
+
+// waitRound sums up one round. While waiting, a replica not there yet is pending whatever the
+// push time (states are changed accordingly), except one that may predate its destination.
+func waitRound(states []imageState) waitState {
+	r := waitState{done: true}
+	for i := range states {
+		switch states[i].State {
+		case stateMissing, stateDifferent:
+			states[i].State = statePending
+			r.done = false
+		case statePending:
+			r.done = false
+		case stateFailed:
+			r.failed = true
+		case statePredates:
+			r.predates++
+		}
+	}
+	return r
+}
+
+// waitResult is the images checks at the end of --wait, then the wait check itself.
+func (v *Verifier) waitResult(states []imageState, r waitState, elapsed, timeout time.Duration) []Check {
+	// At the deadline what is still pending is a problem; after a failure it is reported as
+	// pending.
+	out := summarizeImages(v, states, !r.done && !r.failed)
+	c := Check{Name: "wait", Region: v.Config.SourceRegion, Account: v.Config.SourceAccount, Status: StatusProblem}
+	switch {
+	case r.failed:
+		c.Detail = fmt.Sprintf("stopped after %s: a replication FAILED (see the images checks)", elapsed.Round(time.Second))
+	case !r.done:
+		c.Detail = fmt.Sprintf("deadline of %s passed with images not replicated", timeout)
+	case r.predates > 0:
+		c.Detail = fmt.Sprintf("every other recent image replicated after %s; %d not waited for: pushed before the replication configuration last changed, they may predate their destination (see the images checks for the backfill command)",
+			elapsed.Round(time.Second), r.predates)
+	default:
+		c.Status, c.Detail = StatusOK, fmt.Sprintf("every recent image replicated after %s", elapsed.Round(time.Second))
+	}
+	return append(out, c)
 }
 
 // progressLine renders "waiting 0:42 of 10:00: us-west-2 4/6, eu-west-1 6/6".

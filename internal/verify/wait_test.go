@@ -74,7 +74,7 @@ func TestWaitStopsAtAFailedReplication(t *testing.T) {
 	w := newWorld(t, nil)
 	w.healthy()
 	p := replayProxy(t, w.moto.endpoint, map[string]answer{
-		"DescribeImageReplicationStatus": statusAnswer(func(region, repo, _ string) (string, string) {
+		"DescribeImageReplicationStatus": statusAnswer(w, func(region, repo, _ string) (string, string) {
 			if region == de1 && repo == testingRep {
 				return "FAILED", "CLIENT_ERROR"
 			}

@@ -32,7 +32,7 @@ const (
 
 // world is one moto state and one project directory.
 type world struct {
-	t        *testing.T
+	t        testing.TB
 	moto     *motoServer
 	endpoint string // what the command talks to (moto, or a replay proxy in front of it)
 	creds    string // the shared credentials file
@@ -40,8 +40,10 @@ type world struct {
 	context  map[string]any
 	cfg      *config.Config
 
-	// now is the command's clock: an hour ahead, so that an image moto stamped as pushed
-	// just now is past ReplicationGrace and a missing replica counts as missing.
+	// offset sets the command's clock: an hour ahead, so that an image moto stamped as pushed
+	// just now is past ReplicationGrace and a missing replica counts as missing. The clock
+	// stands still but for the command's sleeps, so that durations in the report do not
+	// depend on how fast the machine answers.
 	offset time.Duration
 	// onSleep runs at every Sleep of the command (wait and canary polling) with the number
 	// of sleeps so far; it stands for time passing (and replication happening).
@@ -53,7 +55,7 @@ type world struct {
 	sleeps   int
 }
 
-func newWorld(t *testing.T, extra map[string]any) *world {
+func newWorld(t testing.TB, extra map[string]any) *world {
 	t.Helper()
 	m := moto(t)
 	w := &world{t: t, moto: m, endpoint: m.endpoint, offset: time.Hour}
@@ -194,17 +196,18 @@ func (w *world) healthy() {
 	}
 }
 
-// run runs the command in the project directory with a clock an hour ahead whose Sleep only
-// advances it.
+// run runs the command in the project directory with a clock an hour ahead that only its
+// Sleep advances.
 func (w *world) run(args ...string) (int, string, string) {
 	w.t.Helper()
 	var stdout, stderr bytes.Buffer
+	started := time.Now()
 	env := verify.Env{
 		Stdout: &stdout, Stderr: &stderr, Getenv: os.Getenv, StderrIsTerminal: w.terminal,
 		Now: func() time.Time {
 			w.mu.Lock()
 			defer w.mu.Unlock()
-			return time.Now().Add(w.offset + w.slept)
+			return started.Add(w.offset + w.slept)
 		},
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			w.mu.Lock()
