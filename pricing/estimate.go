@@ -63,6 +63,48 @@ func EstimateMonthlyCost(prices Prices, templates ...map[string]any) Estimate {
 	return e
 }
 
+// NamespaceTag is the tag that names a resource's namespace (the stacks tag every taggable
+// resource of a namespace with it).
+const NamespaceTag = "RepositoryNamespace"
+
+// EstimateByNamespace is EstimateMonthlyCost per namespace: each resource counts for the
+// namespace its NamespaceTag names, and those without one (the stacks' shared keys, topics and
+// dashboard, and resource types that take no tags) for "". The free dashboards are counted
+// once, for "" (dashboards take no tags).
+func EstimateByNamespace(prices Prices, templates ...map[string]any) map[string]Estimate {
+	byNamespace := map[string]*Estimate{"": {}}
+	for _, tmpl := range templates {
+		resources, _ := tmpl["Resources"].(map[string]any)
+		for _, id := range sortedKeys(resources) {
+			res, _ := resources[id].(map[string]any)
+			ns := namespaceOf(res)
+			if byNamespace[ns] == nil {
+				byNamespace[ns] = &Estimate{}
+			}
+			byNamespace[ns].count(res)
+		}
+	}
+	out := map[string]Estimate{}
+	for ns, e := range byNamespace {
+		e.price(prices)
+		out[ns] = *e
+	}
+	return out
+}
+
+// namespaceOf returns the value of a resource's NamespaceTag, or "".
+func namespaceOf(res map[string]any) string {
+	props, _ := res["Properties"].(map[string]any)
+	tags, _ := props["Tags"].([]any)
+	for _, t := range tags {
+		if tag, ok := t.(map[string]any); ok && tag["Key"] == NamespaceTag {
+			v, _ := tag["Value"].(string)
+			return v
+		}
+	}
+	return ""
+}
+
 // count adds one template resource to the counts.
 func (e *Estimate) count(res map[string]any) {
 	props, _ := res["Properties"].(map[string]any)

@@ -85,3 +85,29 @@ func TestPrices(t *testing.T) {
 		t.Errorf("Metadata = %v", got)
 	}
 }
+
+func TestEstimateByNamespace(t *testing.T) {
+	tagged := func(ns string) []any {
+		return []any{map[string]any{"Key": "Project", "Value": "x"}, map[string]any{"Key": NamespaceTag, "Value": ns}}
+	}
+	alarm := func(ns string) map[string]any {
+		return map[string]any{"Type": "AWS::CloudWatch::Alarm", "Properties": map[string]any{"MetricName": "m", "Namespace": "n", "Tags": tagged(ns)}}
+	}
+	tmpl := map[string]any{"Resources": map[string]any{
+		"A1": alarm("payments"), "A2": alarm("payments"), "A3": alarm("data"),
+		"Key":  map[string]any{"Type": "AWS::KMS::Key", "Properties": map[string]any{}},
+		"Dash": map[string]any{"Type": "AWS::CloudWatch::Dashboard", "Properties": map[string]any{}},
+	}}
+	got := EstimateByNamespace(ListPrices, tmpl)
+	if len(got) != 3 {
+		t.Fatalf("namespaces %v; want payments, data and the shared \"\"", got)
+	}
+	for ns, want := range map[string]float64{"payments": 0.20, "data": 0.10, "": 1.00} {
+		if e := got[ns]; math.Abs(e.FixedMonthlyUSD-want) > 1e-9 {
+			t.Errorf("%q: $%.2f; want $%.2f (%s)", ns, e.FixedMonthlyUSD, want, e)
+		}
+	}
+	if got["payments"].StandardAlarms != 2 || got[""].KMSKeys != 1 || got[""].Dashboards != 1 {
+		t.Errorf("counts: %+v", got)
+	}
+}

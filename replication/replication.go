@@ -4,6 +4,13 @@
 // ([Destination]) and whether a tag may move ([TagMutability]). It imports no jsii package.
 package replication
 
+import (
+	"fmt"
+	"strings"
+
+	"github.com/acme-platform/ecr-replication/awsid"
+)
+
 // Destination is one registry that receives replicated images: a region, and the account that
 // owns the registry there.
 type Destination struct {
@@ -71,3 +78,21 @@ func SourceStackName(deployment, region string) string { return deployment + "-s
 // ReplicaStackName is the name (and construct id) of a deployment's replica stack in a
 // destination region.
 func ReplicaStackName(deployment, region string) string { return deployment + "-replica-" + region }
+
+// RepositoryStackName names the k-th (from 1) stack of its own that holds repositories of the
+// stack named stack (stacks.Common.RepositoryStacks).
+func RepositoryStackName(stack string, k int) string {
+	return fmt.Sprintf("%s-repositories-%d", stack, k)
+}
+
+// RepositoryConstructID is the construct id of a repository in its stack (or its namespace's
+// construct): the PascalCase name under the namespace, then "Repository" ("team/api-v2" under
+// "team" is "ApiV2Repository"), which starts its logical id. It depends on the repository's own
+// name only, so adding or removing a repository moves no other.
+func RepositoryConstructID(prefix, name string) string {
+	return awsid.ConstructID(strings.TrimPrefix(name, prefix+"/")) + "Repository"
+}
+
+// RepositoryKeyID is the construct id of a region stack's repository key, which starts its
+// logical id.
+const RepositoryKeyID = "RepositoryKey"

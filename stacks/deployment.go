@@ -78,7 +78,7 @@ func (d *Deployment) Stacks() []awscdk.Stack {
 // NewDeployment adds the source stack (named replication.SourceStackName(id, SourceRegion)) and
 // one replica stack per destination (replication.ReplicaStackName(id, region)) to scope, normally the app; with
 // RepositoryStacks of 2 or more, each of them has that many repository stacks beside it
-// (RepositoryStackName). id starts every stack name, so that several deployments (a staging
+// (replication.RepositoryStackName). id starts every stack name, so that several deployments (a staging
 // and a production registry, or two source accounts) fit in one app: a letter, then up to 63
 // letters, digits and hyphens. The app's own is replication.DefaultDeploymentID.
 //

@@ -190,7 +190,7 @@ type Common struct {
 	// Monitoring configures notifications and alarms.
 	Monitoring Monitoring
 	// RepositoryStacks, from 2 to MaxRepositoryStacks, puts each region's repositories in that
-	// many stacks of their own beside the region's stack (RepositoryStackName), each repository
+	// many stacks of their own beside the region's stack (replication.RepositoryStackName), each repository
 	// in the stack RepositoryStackIndex picks from its name: adding or removing repositories
 	// moves no other one. A stack holds at most 500 resources, about 450 repositories beside the
 	// region's monitoring. Changing the number moves most repositories to another stack: the

@@ -16,6 +16,7 @@ import (
 	"github.com/acme-platform/ecr-replication/constructs/registry"
 	"github.com/acme-platform/ecr-replication/lifecycle"
 	"github.com/acme-platform/ecr-replication/policy"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // ReplicaStackProps configures a ReplicaStack. Env.Region (the destination region) must be a
@@ -136,7 +137,7 @@ func NewReplicaStack(scope constructs.Construct, id string, props *ReplicaStackP
 		// ECR repository as the grantee principal", which then serves every push, replication
 		// and pull (https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html).
 		// The source account never calls KMS for this key.
-		s.Key = registry.NewRepositoryKey(s, "RepositoryKey", props.repositoryKeyProps(
+		s.Key = registry.NewRepositoryKey(s, replication.RepositoryKeyID, props.repositoryKeyProps(
 			fmt.Sprintf("Encrypts the ECR replicas under %s in %s", describePrefixes(parts), region)))
 	}
 	s.RepositoryStacks, s.Repositories = addRepositories(scope, id, s, &props.StackProps, &props.Common, parts, props.replicaAccess, s.Key)

@@ -114,7 +114,7 @@ func NewSourceStack(scope constructs.Construct, id string, props *SourceStackPro
 	awscdk.NewStack_Override(s, scope, &id, &props.StackProps)
 	parts := props.parts(props.Destinations)
 	if props.KMS {
-		s.Key = registry.NewRepositoryKey(s, "RepositoryKey", props.repositoryKeyProps(
+		s.Key = registry.NewRepositoryKey(s, replication.RepositoryKeyID, props.repositoryKeyProps(
 			fmt.Sprintf("Encrypts the ECR repositories under %s in %s", describePrefixes(parts), region)))
 	}
 	s.RepositoryStacks, s.Repositories = addRepositories(scope, id, s, &props.StackProps, &props.Common, parts,
@@ -377,12 +377,6 @@ func (s *SourceStack) repositoryList() []*registry.ReplicatedRepository {
 	return sortedRepositories(s.Repositories)
 }
 
-// RepositoryStackName names the k-th (from 1) stack of its own that holds repositories of the
-// stack named stack (Common.RepositoryStacks).
-func RepositoryStackName(stack string, k int) string {
-	return fmt.Sprintf("%s-repositories-%d", stack, k)
-}
-
 // RepositoryStackIndex returns which of n repository stacks (from 0) holds the repository
 // name: the first 8 bytes of the SHA-256 of the name, big-endian, modulo n. It depends on the
 // name and n only, so a repository stays where it is when others are added or removed.
@@ -407,7 +401,7 @@ func repositoryStacks(scope constructs.Construct, id string, stack awscdk.Stack,
 		sp := *props
 		sp.Description = jsii.String(fmt.Sprintf("ecr-replication: repositories under %s in %s, part %d of %d (%s)",
 			describePrefixes(parts), *stack.Region(), k, n, id))
-		holder := awscdk.NewStack(scope, jsii.String(RepositoryStackName(id, k)), &sp)
+		holder := awscdk.NewStack(scope, jsii.String(replication.RepositoryStackName(id, k)), &sp)
 		tagStack(holder, c.tagPrefix())
 		out = append(out, holder)
 	}
@@ -433,7 +427,7 @@ func addRepositories(scope constructs.Construct, id string, stack awscdk.Stack, 
 			if key != nil {
 				rp.EncryptionKey = key
 			}
-			repos[r.Name] = registry.NewReplicatedRepository(p.scope(holder), repositoryID(p, r)+"Repository", rp)
+			repos[r.Name] = registry.NewReplicatedRepository(p.scope(holder), replication.RepositoryConstructID(p.Prefix, r.Name), rp)
 		}
 	}
 	if len(holders) == 1 {
@@ -451,12 +445,6 @@ func sortedRepositories(repos map[string]*registry.ReplicatedRepository) []*regi
 	}
 	return out
 }
-
-// repositoryID returns a readable construct id for a repository: the PascalCase name under the
-// namespace ("team/api-v2" is "TeamApiV2"). It depends on the repository's own name only, so
-// adding or removing a repository changes no other repository's id; Common.check refuses two
-// names with the same id.
-func repositoryID(p part, r Repository) string { return awsid.ConstructID(r.Name[len(p.Prefix)+1:]) }
 
 // MaxRepositoryOutputs is the number of repositories up to which each stack has one URI
 // output per repository. A stack holds at most 200 outputs (CloudFormation), so a larger fleet
@@ -491,7 +479,7 @@ func outputRepositoryURIs(stack awscdk.Stack, parts []part, repos map[string]*re
 			if r.Description != "" {
 				description = fmt.Sprintf("URI of %s (%s) in %s", r.Name, r.Description, *stack.Region())
 			}
-			awscdk.NewCfnOutput(p.scope(stack), jsii.String(repositoryID(p, r)+"RepositoryUri"), &awscdk.CfnOutputProps{
+			awscdk.NewCfnOutput(p.scope(stack), jsii.String(replication.RepositoryConstructID(p.Prefix, r.Name)+"Uri"), &awscdk.CfnOutputProps{
 				Description: jsii.String(description),
 				Value:       repos[r.Name].RepositoryUri(),
 			})

@@ -51,10 +51,13 @@ func (s *SourceMonitor) dashboard() awscloudwatch.Dashboard {
 }
 
 // replicationRows adds the replication outcomes and the failure-rate alarm of each destination.
+// On a dashboard several namespaces share, the outcomes alone, two a row: a dashboard holds at
+// most 500 widgets, and each namespace's failure-rate alarms notify from their own regions.
 func (s *SourceMonitor) replicationRows(d awscloudwatch.Dashboard) {
 	props := s.props
 	stack := awscdk.Stack_Of(s)
 	sourceRegion := *stack.Region()
+	var shared []awscloudwatch.IWidget
 	// Replication outcomes and the failure-rate alarm of each destination.
 	for i, dest := range props.Destinations {
 		account := ""
@@ -71,6 +74,13 @@ func (s *SourceMonitor) replicationRows(d awscloudwatch.Dashboard) {
 			Region: jsii.String(dest.Region),
 			Width:  jsii.Number(12),
 		}
+		if account != "" {
+			graph.AccountId = jsii.String(account)
+		}
+		if props.Dashboard != nil {
+			shared = append(shared, awscloudwatch.NewGraphWidget(graph))
+			continue
+		}
 		alarmAccount := dest.Account
 		if alarmAccount == "" {
 			alarmAccount = *stack.Account()
@@ -85,11 +95,11 @@ func (s *SourceMonitor) replicationRows(d awscloudwatch.Dashboard) {
 			Width:  jsii.Number(12),
 		}
 		if account != "" {
-			graph.AccountId = jsii.String(account)
 			alarmWidget.AccountId = jsii.String(account)
 		}
 		d.AddWidgets(awscloudwatch.NewGraphWidget(graph), awscloudwatch.NewAlarmWidget(alarmWidget))
 	}
+	addRows(d, shared)
 }
 
 // pullRows adds pulls per repository, one line per region.

@@ -1,36 +1,12 @@
 package verify
 
 import (
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/acme-platform/ecr-replication/policy"
 )
-
-// Preflight reads the stacks that hold a region's repositories and its repository key by the
-// names and construct ids stacks/source.go and stacks/replica.go give them (that package imports
-// the CDK, which verify must not load).
-func TestRepositoryStackNamesMatchTheApp(t *testing.T) {
-	for _, tc := range []struct{ file, want string }{
-		{"source.go", `return fmt.Sprintf("%s-repositories-%d", stack, k)`},
-		{"source.go", `registry.NewReplicatedRepository(stack, ids[i]+"Repository", props)`},
-		{"source.go", `registry.NewRepositoryKey(s, "` + stackKeyPrefix + `"`},
-		{"replica.go", `registry.NewRepositoryKey(s, "` + stackKeyPrefix + `"`},
-	} {
-		b, err := os.ReadFile("../../stacks/" + tc.file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(string(b), tc.want) {
-			t.Errorf("stacks/%s no longer has %s: update replacement.go", tc.file, tc.want)
-		}
-	}
-	if repositoryStackName("ecr-replication-replica-eu-west-1", 2) != "ecr-replication-replica-eu-west-1-repositories-2" {
-		t.Error("repository stack names differ")
-	}
-}
 
 // verify must start in milliseconds without Node.js: neither the CDK nor jsii may be linked in.
 func TestNoCDKDependency(t *testing.T) {

@@ -10,9 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
-	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/config"
 	"github.com/acme-platform/ecr-replication/internal/session"
+	"github.com/acme-platform/ecr-replication/replication"
 )
 
 // Updates that replace a repository.
@@ -33,16 +33,6 @@ import (
 // Either way images do not move: preflight reports each such repository with its image count
 // and the way to migrate.
 
-// stackKeyPrefix starts the logical id of the KMS key the app's region stack creates for its
-// repositories (registry.NewRepositoryKey with the construct id "RepositoryKey").
-const stackKeyPrefix = "RepositoryKey"
-
-// repositoryStackName is the name of the k-th stack holding a region's repositories when
-// repositoryStacks is 2 or more (stacks.RepositoryStackName; names_test.go keeps them equal).
-func repositoryStackName(stack string, k int) string {
-	return fmt.Sprintf("%s-repositories-%d", stack, k)
-}
-
 // holdings are the repositories the stacks of a site hold, and its repository key.
 type holdings struct {
 	// repos maps a repository name to the stack and logical id that hold it.
@@ -61,7 +51,7 @@ func (v *Verifier) stacksOf(t *target) []string {
 	stacks := []string{t.stack}
 	if n := v.Config.RepositoryStacks; n >= 2 {
 		for k := 1; k <= n; k++ {
-			stacks = append(stacks, repositoryStackName(t.stack, k))
+			stacks = append(stacks, replication.RepositoryStackName(t.stack, k))
 		}
 	}
 	return stacks
@@ -87,7 +77,7 @@ func (v *Verifier) stackHoldings(ctx context.Context, t *target) (holdings, erro
 			case "AWS::ECR::Repository":
 				h.repos[aws.ToString(r.PhysicalResourceId)] = heldRepository{stack: stack, logicalID: aws.ToString(r.LogicalResourceId)}
 			case "AWS::KMS::Key":
-				if stack == t.stack && strings.HasPrefix(aws.ToString(r.LogicalResourceId), stackKeyPrefix) {
+				if stack == t.stack && strings.HasPrefix(aws.ToString(r.LogicalResourceId), replication.RepositoryKeyID) {
 					h.key = aws.ToString(r.PhysicalResourceId)
 				}
 			}
@@ -109,7 +99,7 @@ func (v *Verifier) createOnlyChanges(repo *types.Repository, h holdings, stack s
 	gotKey := aws.ToString(repo.EncryptionConfiguration.KmsKey)
 	switch {
 	case h.key == "":
-		return []string{fmt.Sprintf("KMS key %s → a new key (%s has no %s yet: the deploy creates one)", gotKey, stack, stackKeyPrefix)}
+		return []string{fmt.Sprintf("KMS key %s → a new key (%s has no %s yet: the deploy creates one)", gotKey, stack, replication.RepositoryKeyID)}
 	case gotKey != h.key && !strings.HasSuffix(gotKey, ":key/"+h.key):
 		return []string{fmt.Sprintf("KMS key %s → the stack's key %s", gotKey, h.key)}
 	}
@@ -230,11 +220,10 @@ func deletedDetail(held heldRepository, to string, images imageTally) string {
 }
 
 // renamedTo is the repository of the configuration whose logical id is logicalID (its
-// construct id, awsid.ConstructID of the short name and "Repository", then CDK's 8-character
-// hash), or "".
+// construct id, replication.RepositoryConstructID, then CDK's 8-character hash), or "".
 func (v *Verifier) renamedTo(logicalID string) string {
 	for _, rs := range v.Config.RepositorySettings() {
-		id := awsid.ConstructID(rs.Name) + "Repository"
+		id := replication.RepositoryConstructID(rs.Namespace, rs.FullName)
 		if logicalID == id || (strings.HasPrefix(logicalID, id) && len(logicalID) == len(id)+8) {
 			return rs.FullName
 		}
