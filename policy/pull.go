@@ -56,6 +56,25 @@ func PullPushActions() []string {
 	return out
 }
 
+// LimitGrantsToAWSServices is the key-policy statement AWS Control Tower's proactive control
+// CT.KMS.PR.3 requires, exactly as its rule checks it: deny kms:CreateGrant to every principal
+// unless an AWS service integrated with KMS creates the grant for its caller
+// (kms:GrantIsForAWSResource) or a service principal asks (aws:PrincipalIsAWSService)
+// (https://docs.aws.amazon.com/controltower/latest/controlreference/kms-rules.html#ct-kms-pr-3-description).
+func LimitGrantsToAWSServices() map[string]any {
+	return map[string]any{
+		"Sid":       "LimitGrantsToAWSServices",
+		"Effect":    "Deny",
+		"Principal": map[string]any{"AWS": "*"},
+		"Action":    "kms:CreateGrant",
+		"Resource":  "*",
+		"Condition": map[string]any{"BoolIfExists": map[string]any{
+			"kms:GrantIsForAWSResource": "false",
+			"aws:PrincipalIsAWSService": "false",
+		}},
+	}
+}
+
 // PullAccess says who, besides IAM identities of the repository's own account, may pull from a
 // repository. It renders to a repository policy: one model serves the repositories this app
 // creates and the repository creation template that shapes repositories ECR creates later, so

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
@@ -58,6 +59,12 @@ type ReplicationLatencyProps struct {
 	//
 	// Default: awslogs.RetentionDays_ONE_MONTH
 	LogRetention awslogs.RetentionDays
+
+	// LogKey encrypts the state machine's log group (its key policy must let
+	// logs.<region>.amazonaws.com use it).
+	//
+	// Default: - CloudWatch Logs' own encryption.
+	LogKey awskms.IKey
 }
 
 // check records every problem of the props for a ReplicationLatency in scope, whose stack
@@ -165,7 +172,7 @@ func NewReplicationLatency(scope constructs.Construct, id string, props *Replica
 	r.RuleName = naming.Fit(r.namePrefix+"-replication-latency", naming.MaxRule)
 	r.ExecutionFailureAlarmName = r.namePrefix + "-replication-latency-failed"
 
-	m := r.newMachine(props.LogRetention)
+	m := r.newMachine(props.LogRetention, props.LogKey)
 	r.StateMachine, r.Role, r.LogGroup = m.stateMachine, m.role, m.logGroup
 	r.addRule(props.Destinations)
 	r.addBusPolicies(props.Destinations)
@@ -175,11 +182,12 @@ func NewReplicationLatency(scope constructs.Construct, id string, props *Replica
 }
 
 // newMachine creates the state machine with exactly the permissions it needs.
-func (r *ReplicationLatency) newMachine(retention awslogs.RetentionDays) *machine {
+func (r *ReplicationLatency) newMachine(retention awslogs.RetentionDays, key awskms.IKey) *machine {
 	m := newMachine(r, machineSpec{
 		comment:    "Measures ECR replication latency of " + r.prefix + "/ from this region to each destination",
 		definition: latencyDefinition(partitionOf(r), r.namespace),
 		retention:  retention,
+		logKey:     key,
 		statements: []awsiam.PolicyStatement{
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:     jsii.String("DescribeSourceImages"),

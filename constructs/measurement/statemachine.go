@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
@@ -98,6 +99,7 @@ type machineSpec struct {
 	comment    string
 	definition map[string]any
 	retention  awslogs.RetentionDays
+	logKey     awskms.IKey
 	statements []awsiam.PolicyStatement
 	// customMetrics and runsPerMonth are what it bills every month (pricing.Metadata).
 	customMetrics int
@@ -108,8 +110,18 @@ type machineSpec struct {
 // ("StateMachine") of spec in scope.
 func newMachine(scope constructs.Construct, spec machineSpec) *machine {
 	m := &machine{}
+	stack := awscdk.Stack_Of(scope)
+	// Confused-deputy prevention: Step Functions may assume the role for this account's state
+	// machines only (Step Functions developer guide, "Cross-service confused deputy prevention",
+	// https://docs.aws.amazon.com/step-functions/latest/dg/cross-service-confused-deputy-prevention.html).
 	m.role = awsiam.NewRole(scope, jsii.String("Role"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("states.amazonaws.com"), nil),
+		AssumedBy: awsiam.NewPrincipalWithConditions(awsiam.NewServicePrincipal(jsii.String("states.amazonaws.com"), nil), &map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()},
+			"ArnLike": map[string]any{"aws:SourceArn": stack.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("states"), Resource: jsii.String("stateMachine"), ResourceName: jsii.String("*"),
+				ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+			})},
+		}),
 		Description: jsii.String(spec.comment + " (Step Functions execution role)"),
 	})
 	for _, s := range spec.statements {
@@ -125,6 +137,7 @@ func newMachine(scope constructs.Construct, spec machineSpec) *machine {
 	m.logGroup = awslogs.NewLogGroup(scope, jsii.String("Logs"), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String("/aws/vendedlogs/states/" + *awscdk.Names_UniqueResourceName(scope, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(200)})),
 		Retention:     retention,
+		EncryptionKey: spec.logKey,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
 	m.stateMachine = awsstepfunctions.NewStateMachine(scope, jsii.String("StateMachine"), &awsstepfunctions.StateMachineProps{

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -76,6 +77,12 @@ type StorageMetricsProps struct {
 	//
 	// Default: awslogs.RetentionDays_ONE_MONTH
 	LogRetention awslogs.RetentionDays
+
+	// LogKey encrypts the state machine's log group (its key policy must let
+	// logs.<region>.amazonaws.com use it).
+	//
+	// Default: - CloudWatch Logs' own encryption.
+	LogKey awskms.IKey
 }
 
 func (p *StorageMetricsProps) growthThreshold() float64 {
@@ -179,7 +186,7 @@ func NewStorageMetrics(scope constructs.Construct, id string, props *StorageMetr
 	s.GrowthAlarmName = namePrefix + "-storage-growth"
 	s.ExecutionFailureAlarmName = namePrefix + "-storage-metrics-failed"
 
-	m := s.newMachine(props.LogRetention)
+	m := s.newMachine(props.LogRetention, props.LogKey)
 	s.StateMachine, s.Role, s.LogGroup = m.stateMachine, m.role, m.logGroup
 	s.addSchedule()
 	s.GrowthAlarm = watch.NewAlarm(s, "GrowthAlarm", watch.Spec{
@@ -197,7 +204,7 @@ func NewStorageMetrics(scope constructs.Construct, id string, props *StorageMetr
 }
 
 // newMachine creates the state machine with exactly the permissions it needs.
-func (s *StorageMetrics) newMachine(retention awslogs.RetentionDays) *machine {
+func (s *StorageMetrics) newMachine(retention awslogs.RetentionDays, key awskms.IKey) *machine {
 	repositoryArn := awscdk.Stack_Of(s).FormatArn(&awscdk.ArnComponents{
 		Service: jsii.String("ecr"), Resource: jsii.String("repository"), ResourceName: jsii.String(s.prefix + "/*"),
 	})
@@ -205,6 +212,7 @@ func (s *StorageMetrics) newMachine(retention awslogs.RetentionDays) *machine {
 		comment:    "Measures the logical bytes of the ECR repositories under " + s.prefix + "/ in this region",
 		definition: storageDefinition(partitionOf(s), s.prefix, s.namespace, s.repositories),
 		retention:  retention,
+		logKey:     key,
 		statements: []awsiam.PolicyStatement{
 			// DescribeRepositories without repositoryNames lists the registry; such a call is
 			// authorized against resource "*" (AccessDenied messages name "on resource: *"), so

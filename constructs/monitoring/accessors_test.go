@@ -75,12 +75,24 @@ func TestLifecycleTrail(t *testing.T) {
 		t.Errorf("trail %s", got)
 	}
 	bucket := onlyResource(t, f.stack("Delivery"), "AWS::S3::Bucket", "TrailBucket")
-	if bucket.Raw["DeletionPolicy"] != "Retain" || !strings.Contains(cfntest.JSON(bucket.Properties), `"VersioningConfiguration":{"Status":"Enabled"}`) {
+	bp := cfntest.JSON(bucket.Properties)
+	for _, want := range []string{`"VersioningConfiguration":{"Status":"Enabled"}`,
+		// CT.S3.PR.3/PR.6 and PR.4, at no cost: no log file is ever expired.
+		`"LifecycleConfiguration":{"Rules":[{"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7},"Id":"AbortIncompleteUploads","Status":"Enabled"}]}`,
+		`"NotificationConfiguration":{"EventBridgeConfiguration":{"EventBridgeEnabled":true}}`} {
+		if !strings.Contains(bp, want) {
+			t.Errorf("bucket lacks %s: %s", want, bp)
+		}
+	}
+	if bucket.Raw["DeletionPolicy"] != "Retain" {
 		t.Errorf("bucket %s", cfntest.JSON(bucket.Raw))
 	}
+	// Both statements for this trail only (aws:SourceArn, CloudTrail user guide,
+	// create-s3-bucket-policy-for-cloudtrail.html).
+	sourceArn := `"aws:SourceArn":"arn:aws:cloudtrail:eu-west-1:111111111111:trail/ecr-enterprise-apps-management-events"`
 	policy := cfntest.JSON(onlyResource(t, f.stack("Delivery"), "AWS::S3::BucketPolicy", "TrailBucket").Properties)
-	for _, want := range []string{`"Action":"s3:GetBucketAcl","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"}`,
-		`"Action":"s3:PutObject","Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}},"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"}`,
+	for _, want := range []string{`"Action":"s3:GetBucketAcl","Condition":{"StringEquals":{` + sourceArn + `}},"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"}`,
+		`"Action":"s3:PutObject","Condition":{"StringEquals":{` + sourceArn + `,"s3:x-amz-acl":"bucket-owner-full-control"}},"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"}`,
 		`"/AWSLogs/111111111111/*"`} {
 		if !strings.Contains(policy, want) {
 			t.Errorf("bucket policy lacks %s: %s", want, policy)

@@ -45,7 +45,7 @@ func (s *SourceMonitor) addPushRules() {
 	props := s.props
 	s.ActivityLog = props.EventLog
 	if s.ActivityLog == nil {
-		s.ActivityLog = NewEventLog(s, "ActivityLog", props.EventLogRetention)
+		s.ActivityLog = NewEventLog(s, "ActivityLog", &EventLogProps{Retention: props.EventLogRetention, EncryptionKey: props.EventLogKey, RemovalPolicy: props.EventLogRemovalPolicy})
 	}
 	pushes := constructs.NewConstruct(s, jsii.String("Pushes"))
 	for _, repo := range s.watched {

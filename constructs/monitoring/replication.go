@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -94,6 +95,13 @@ type ReplicationMonitorProps struct {
 	//
 	// Default: awslogs.RetentionDays_ONE_MONTH
 	EventLogRetention awslogs.RetentionDays
+
+	// EventLogKey encrypts the event log (its key policy must let logs.<region>.amazonaws.com
+	// use it), and EventLogRemovalPolicy says what `cdk destroy` does to it.
+	//
+	// Default: - CloudWatch Logs' own encryption; retained.
+	EventLogKey           awskms.IKey
+	EventLogRemovalPolicy awscdk.RemovalPolicy
 }
 
 // threshold is ReplicationFailureThreshold or its default.
@@ -224,7 +232,7 @@ func NewReplicationMonitor(scope constructs.Construct, id string, props *Replica
 func (r *ReplicationMonitor) addRules(props *ReplicationMonitorProps) {
 	r.EventLog = props.EventLog
 	if r.EventLog == nil {
-		r.EventLog = NewEventLog(r, "EventLog", props.EventLogRetention)
+		r.EventLog = NewEventLog(r, "EventLog", &EventLogProps{Retention: props.EventLogRetention, EncryptionKey: props.EventLogKey, RemovalPolicy: props.EventLogRemovalPolicy})
 	}
 	namespace := props.RepositoryPrefix + "/"
 	r.SucceededRule = newRule(r, ruleSpec{

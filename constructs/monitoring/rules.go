@@ -4,6 +4,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -78,21 +79,42 @@ func newRule(scope constructs.Construct, spec ruleSpec) awsevents.CfnRule {
 	})
 }
 
+// EventLogProps configures an event log (NewEventLog).
+type EventLogProps struct {
+	// Retention is how long the events are kept.
+	//
+	// Default: awslogs.RetentionDays_ONE_MONTH.
+	Retention awslogs.RetentionDays
+	// EncryptionKey encrypts the log group; its key policy must let logs.<region>.amazonaws.com
+	// use it (NotificationTopicsProps.LogsMayUseKey does, for the topics' key).
+	//
+	// Default: - CloudWatch Logs' own encryption.
+	EncryptionKey awskms.IKey
+	// RemovalPolicy says what `cdk destroy` does to the log group and its events.
+	//
+	// Default: awscdk.RemovalPolicy_RETAIN.
+	RemovalPolicy awscdk.RemovalPolicy
+}
+
 // NewEventLog creates the CloudWatch Logs sink of rules whose only purpose is counting: a rule
 // with a target is certain to publish its AWS/Events metrics; the log also keeps the raw events
 // for investigation (Logs Insights). Its resource policy lets EventBridge deliver to it, as a
 // native AWS::Logs::ResourcePolicy, no custom resource. An account holds at most 10 such
 // policies per region (a hard limit), so monitors of several namespaces in one stack share one
-// log (SourceMonitorProps.EventLog, ReplicationMonitorProps.EventLog).
-//
-// Default retention: awslogs.RetentionDays_ONE_MONTH.
-func NewEventLog(scope constructs.Construct, id string, retention awslogs.RetentionDays) awslogs.LogGroup {
+// log (SourceMonitorProps.EventLog, ReplicationMonitorProps.EventLog). props may be nil.
+func NewEventLog(scope constructs.Construct, id string, props *EventLogProps) awslogs.LogGroup {
+	if props == nil {
+		props = &EventLogProps{}
+	}
+	retention := props.Retention
 	if retention == "" {
 		retention = awslogs.RetentionDays_ONE_MONTH
 	}
-	lg := awslogs.NewLogGroup(scope, jsii.String(id), &awslogs.LogGroupProps{
-		Retention: retention,
-	})
+	lgProps := &awslogs.LogGroupProps{Retention: retention, EncryptionKey: props.EncryptionKey}
+	if props.RemovalPolicy != "" {
+		lgProps.RemovalPolicy = props.RemovalPolicy
+	}
+	lg := awslogs.NewLogGroup(scope, jsii.String(id), lgProps)
 	lg.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AllowEventBridgeDelivery"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -135,6 +136,13 @@ type SourceMonitorProps struct {
 	//
 	// Default: awslogs.RetentionDays_ONE_MONTH
 	EventLogRetention awslogs.RetentionDays
+
+	// EventLogKey encrypts the event log (its key policy must let logs.<region>.amazonaws.com
+	// use it), and EventLogRemovalPolicy says what `cdk destroy` does to it.
+	//
+	// Default: - CloudWatch Logs' own encryption; retained.
+	EventLogKey           awskms.IKey
+	EventLogRemovalPolicy awscdk.RemovalPolicy
 }
 
 func (p *SourceMonitorProps) stdDevs() float64 {

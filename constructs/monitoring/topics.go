@@ -14,6 +14,7 @@ import (
 	"github.com/acme-platform/ecr-replication/awsid"
 	"github.com/acme-platform/ecr-replication/constructs/checks"
 	"github.com/acme-platform/ecr-replication/constructs/internal/naming"
+	"github.com/acme-platform/ecr-replication/policy"
 )
 
 // NotificationTopicsProps configures NotificationTopics.
@@ -41,6 +42,19 @@ type NotificationTopicsProps struct {
 	//
 	// Default: true
 	LifecycleTopic *bool
+
+	// LogsMayUseKey lets CloudWatch Logs use the key created here for this account's log groups
+	// in this region, so that log groups can be encrypted with it (the statement of the
+	// CloudWatch Logs user guide, encrypt-log-data-kms.html).
+	//
+	// Default: false.
+	LogsMayUseKey bool
+
+	// KeyRemovalPolicy says what `cdk destroy` does to the key created here: DESTROY schedules
+	// its deletion (7-day waiting period).
+	//
+	// Default: awscdk.RemovalPolicy_RETAIN.
+	KeyRemovalPolicy awscdk.RemovalPolicy
 }
 
 // check records every problem of the props. A token e-mail address is left to SNS.
@@ -83,10 +97,22 @@ func NewNotificationTopics(scope constructs.Construct, id string, props *Notific
 
 	n.Key = props.EncryptionKey
 	if n.Key == nil {
-		n.Key = awskms.NewKey(n, jsii.String("Key"), &awskms.KeyProps{
+		keyProps := &awskms.KeyProps{
 			Description:       jsii.String("Encrypts the ECR replication monitoring SNS topics"),
 			EnableKeyRotation: jsii.Bool(true),
-		})
+		}
+		if props.KeyRemovalPolicy == awscdk.RemovalPolicy_DESTROY {
+			keyProps.RemovalPolicy, keyProps.PendingWindow = props.KeyRemovalPolicy, awscdk.Duration_Days(jsii.Number(7))
+		}
+		key := awskms.NewKey(n, jsii.String("Key"), keyProps)
+		if props.LogsMayUseKey {
+			key.AddToResourcePolicy(logsKeyStatement(stack), jsii.Bool(false))
+		}
+		// Nothing creates grants on this key (SNS encrypts and decrypts for its publishers):
+		// denying grants to anything but AWS services costs nothing, and passes AWS Control
+		// Tower's proactive control CT.KMS.PR.3.
+		key.AddToResourcePolicy(awsiam.PolicyStatement_FromJson(policy.LimitGrantsToAWSServices()), jsii.Bool(false))
+		n.Key = key
 	}
 	// EventBridge and CloudWatch publish to encrypted topics through SNS, which asks KMS for
 	// a data key in the name of the publishing service. The encryption context SNS sends
@@ -117,6 +143,21 @@ func NewNotificationTopics(scope constructs.Construct, id string, props *Notific
 		n.Lifecycle = n.newTopic("LifecycleTopic", "ECR lifecycle expirations", props.AlertEmail)
 	}
 	return n
+}
+
+// logsKeyStatement lets CloudWatch Logs use a key for this account's log groups in this region,
+// as the CloudWatch Logs user guide gives it
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+func logsKeyStatement(stack awscdk.Stack) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowCloudWatchLogs"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(fmt.Sprintf("logs.%s.amazonaws.com", *stack.Region())), nil)},
+		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"ArnLike": map[string]any{
+			"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", *stack.Partition(), *stack.Region(), *stack.Account()),
+		}},
+	})
 }
 
 func (n *NotificationTopics) newTopic(id, displayName, email string) awssns.ITopic {

@@ -82,7 +82,8 @@ func NewLifecycleTrail(scope constructs.Construct, id string, props *LifecycleTr
 	}
 	t := &LifecycleTrail{}
 	constructs.NewConstruct_Override(t, scope, &id)
-	t.addBucket()
+	trailName := naming.Fit(prefix+"-management-events", 128)
+	t.addBucket(trailName)
 	// Trail/Resource, where awscloudtrail.Trail puts its CfnTrail: the same logical id.
 	holder := constructs.NewConstruct(t, jsii.String("Trail"))
 	t.Trail = awscdk.NewCfnResource(holder, jsii.String("Resource"), &awscdk.CfnResourceProps{
@@ -92,7 +93,7 @@ func NewLifecycleTrail(scope constructs.Construct, id string, props *LifecycleTr
 			"EnableLogFileValidation":    true,
 			"IsMultiRegionTrail":         true,
 			"IncludeGlobalServiceEvents": true,
-			"TrailName":                  naming.Fit(prefix+"-management-events", 128),
+			"TrailName":                  trailName,
 			"S3BucketName":               t.Bucket.BucketName(),
 			"EventSelectors":             []any{map[string]any{"IncludeManagementEvents": true, "ReadWriteType": "All"}},
 		},
@@ -108,34 +109,48 @@ func NewLifecycleTrail(scope constructs.Construct, id string, props *LifecycleTr
 	return t
 }
 
-// addBucket creates the bucket of the log files, with what awscloudtrail.Trail grants CloudTrail
-// on it (CloudTrail user guide, create-s3-bucket-policy-for-cloudtrail.html): reading the
+// addBucket creates the bucket of the log files, with what the CloudTrail user guide's bucket
+// policy grants CloudTrail on it (create-s3-bucket-policy-for-cloudtrail.html): reading the
 // bucket ACL, and writing log files under AWSLogs/<account>/ with the bucket owner in full
-// control.
-func (t *LifecycleTrail) addBucket() {
+// control, both for this trail only (aws:SourceArn, which the page recommends). A lifecycle
+// rule that only aborts incomplete uploads and EventBridge notifications cost nothing and pass
+// AWS Control Tower's proactive controls CT.S3.PR.3/PR.6 and PR.4.
+func (t *LifecycleTrail) addBucket(trailName string) {
 	t.Bucket = awss3.NewBucket(t, jsii.String("Bucket"), &awss3.BucketProps{
 		Encryption:        awss3.BucketEncryption_S3_MANAGED,
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
 		EnforceSSL:        jsii.Bool(true),
 		Versioned:         jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:                                  jsii.String("AbortIncompleteUploads"),
+			Enabled:                             jsii.Bool(true),
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+		}},
 	})
+	// EventBridge notifications through the bucket's own property: awss3.BucketProps'
+	// EventBridgeEnabled would add a Lambda-backed custom resource.
+	t.Bucket.Node().DefaultChild().(awscdk.CfnResource).AddPropertyOverride(
+		jsii.String("NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled"), true)
 	nag.Suppress(t.Bucket, false, nag.Suppression{
 		ID: "AwsSolutions-S1",
 		Reason: "the bucket holds only this trail's log files, written by CloudTrail with log file validation on " +
 			"(tampering is detectable from the digest files); server access logs would need another bucket just for them",
 	})
+	stack := awscdk.Stack_Of(t)
 	cloudTrail := awsiam.NewServicePrincipal(jsii.String("cloudtrail.amazonaws.com"), nil)
+	trailArn := stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("cloudtrail"), Resource: jsii.String("trail"), ResourceName: jsii.String(trailName)})
 	t.Bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Resources:  jsii.Strings(*t.Bucket.BucketArn()),
 		Actions:    jsii.Strings("s3:GetBucketAcl"),
 		Principals: &[]awsiam.IPrincipal{cloudTrail},
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceArn": trailArn}},
 	}))
 	t.Bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Resources:  jsii.Strings(*t.Bucket.ArnForObjects(jsii.String("AWSLogs/" + *awscdk.Stack_Of(t).Account() + "/*"))),
+		Resources:  jsii.Strings(*t.Bucket.ArnForObjects(jsii.String("AWSLogs/" + *stack.Account() + "/*"))),
 		Actions:    jsii.Strings("s3:PutObject"),
 		Principals: &[]awsiam.IPrincipal{cloudTrail},
-		Conditions: &map[string]any{"StringEquals": map[string]any{"s3:x-amz-acl": "bucket-owner-full-control"}},
+		Conditions: &map[string]any{"StringEquals": map[string]any{"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn}},
 	}))
 }
 

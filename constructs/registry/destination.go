@@ -387,25 +387,7 @@ func NewRepositoryKey(scope constructs.Construct, id string, props *RepositoryKe
 		},
 	}), jsii.Bool(false))
 	if props.LimitGrantsToAWSServices {
-		key.AddToResourcePolicy(LimitGrantsToAWSServicesStatement(), jsii.Bool(false))
+		key.AddToResourcePolicy(awsiam.PolicyStatement_FromJson(policy.LimitGrantsToAWSServices()), jsii.Bool(false))
 	}
 	return key
-}
-
-// LimitGrantsToAWSServicesStatement is the key-policy statement of AWS Control Tower's
-// proactive control CT.KMS.PR.3, exactly as its rule checks it: Deny kms:CreateGrant to "*"
-// unless kms:GrantIsForAWSResource or aws:PrincipalIsAWSService
-// (https://docs.aws.amazon.com/controltower/latest/controlreference/kms-rules.html#ct-kms-pr-3-description).
-func LimitGrantsToAWSServicesStatement() awsiam.PolicyStatement {
-	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("LimitGrantsToAWSServices"),
-		Effect:     awsiam.Effect_DENY,
-		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
-		Actions:    jsii.Strings("kms:CreateGrant"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"BoolIfExists": map[string]any{
-			"kms:GrantIsForAWSResource": "false",
-			"aws:PrincipalIsAWSService": "false",
-		}},
-	})
 }
