@@ -159,6 +159,16 @@ var variants = map[string]map[string]any{
 	"kms-no-account": {
 		"encryption": "KMS",
 	},
+	// Every AWS Control Tower proactive control the app can pass (controltower_test.go: none
+	// fails), across accounts, with KMS, scanning and storage and latency measurement.
+	"control-tower": {
+		"sourceAccount":      "111111111111",
+		"destinationAccount": "222222222222",
+		"encryption":         "KMS",
+		"enhancedScanning":   "true",
+		"alertEmail":         "platform-oncall@example.com",
+		"controlTower":       "true",
+	},
 	"kms": {
 		"sourceAccount":      "111111111111",
 		"destinationAccount": "222222222222",
@@ -888,9 +898,10 @@ func TestDataSafety(t *testing.T) {
 			for name, tmpl := range f.templates {
 				for _, typ := range []string{"AWS::ECR::Repository", "AWS::KMS::Key"} {
 					for _, r := range tmpl.Resources(typ) {
-						deleted := asked && (typ == "AWS::ECR::Repository" || strings.Contains(cfntest.JSON(r.Properties["KeyPolicy"]), "AllowUseThroughEcr"))
+						// deleteOnDestroy deletes every repository and schedules the deletion of
+						// every key (repository keys and topics keys); nothing else does.
 						want, empty := "Retain", any(nil)
-						if deleted {
+						if asked {
 							want, empty = "Delete", any(typ == "AWS::ECR::Repository")
 							if typ == "AWS::KMS::Key" {
 								empty = nil
@@ -939,6 +950,21 @@ func TestSandboxVariant(t *testing.T) {
 			t.Errorf("signing configuration DeletionPolicy = %v", sc.Raw["DeletionPolicy"])
 		}
 	})
+	t.Run("deleteOnDestroy: every key scheduled for deletion in 7 days, every log group deleted", func(t *testing.T) {
+		for _, name := range keys(f.templates) {
+			tmpl := f.templates[name]
+			for _, k := range tmpl.Resources("AWS::KMS::Key") {
+				if k.Raw["DeletionPolicy"] != "Delete" || k.Properties["PendingWindowInDays"] != float64(7) {
+					t.Errorf("%s key %s: DeletionPolicy %v, PendingWindowInDays %v", name, k.LogicalID, k.Raw["DeletionPolicy"], k.Properties["PendingWindowInDays"])
+				}
+			}
+			for _, g := range tmpl.Resources("AWS::Logs::LogGroup") {
+				if g.Raw["DeletionPolicy"] != "Delete" {
+					t.Errorf("%s log group %s: DeletionPolicy %v", name, g.LogicalID, g.Raw["DeletionPolicy"])
+				}
+			}
+		}
+	})
 	t.Run("role trust: OIDC identities of the source account's provider, an account and another account's role", func(t *testing.T) {
 		var ci, deploy string
 		for _, r := range src.Resources("AWS::IAM::Role") {
@@ -960,6 +986,53 @@ func TestSandboxVariant(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestControlTowerVariant: controlTower=true reaches every template: each log group keeps its
+// events a year, encrypted with its own stack's topics key, whose policy lets that region's
+// CloudWatch Logs use it for this account's log groups; every key denies grants except to AWS
+// services; every repository is IMMUTABLE. (TestControlTowerProactiveControls checks the same
+// templates against the controls' rules, with cfn-guard.)
+func TestControlTowerVariant(t *testing.T) {
+	f := synth(t, "control-tower")
+	for _, name := range keys(f.templates) {
+		tmpl, region := f.templates[name], f.regions[name]
+		t.Run(name, func(t *testing.T) {
+			var topicsKey string
+			for _, k := range tmpl.Resources("AWS::KMS::Key") {
+				policy := cfntest.JSON(k.Properties["KeyPolicy"])
+				if !strings.Contains(policy, `"Sid":"LimitGrantsToAWSServices"`) {
+					t.Errorf("key %s does not limit grants to AWS services: %s", k.LogicalID, policy)
+				}
+				if strings.HasPrefix(k.LogicalID, "NotificationsKey") {
+					topicsKey = k.LogicalID
+					if !strings.Contains(policy, `"Sid":"AllowCloudWatchLogs"`) || !strings.Contains(policy, `"Service":"logs.`+region+`.amazonaws.com"`) {
+						t.Errorf("topics key %s does not let CloudWatch Logs in %s use it: %s", k.LogicalID, region, policy)
+					}
+				}
+			}
+			if topicsKey == "" {
+				t.Fatal("no topics key")
+			}
+			groups := tmpl.Resources("AWS::Logs::LogGroup")
+			if len(groups) == 0 {
+				t.Fatal("no log group")
+			}
+			for _, g := range groups {
+				if g.Properties["RetentionInDays"] != float64(365) {
+					t.Errorf("log group %s: RetentionInDays = %v; want 365", g.LogicalID, g.Properties["RetentionInDays"])
+				}
+				if got, want := cfntest.JSON(g.Properties["KmsKeyId"]), `{"Fn::GetAtt":["`+topicsKey+`","Arn"]}`; got != want {
+					t.Errorf("log group %s: KmsKeyId = %s; want %s", g.LogicalID, got, want)
+				}
+			}
+			for _, r := range tmpl.Resources("AWS::ECR::Repository") {
+				if r.Properties["ImageTagMutability"] != "IMMUTABLE" {
+					t.Errorf("repository %s: ImageTagMutability = %v", r.LogicalID, r.Properties["ImageTagMutability"])
+				}
+			}
+		})
+	}
 }
 
 // openPrincipals walks a template value and returns every Allow statement whose principal
@@ -1109,8 +1182,15 @@ func TestLifecycleTrail(t *testing.T) {
 			if !strings.Contains(doc, `"aws:SecureTransport":"false"`) || !strings.Contains(doc, "cloudtrail.amazonaws.com") {
 				t.Errorf("%s: bucket policy %s; want TLS-only and CloudTrail's delivery", name, doc)
 			}
-			// What CloudTrail needs (CloudTrail user guide, create-s3-bucket-policy-for-cloudtrail.html).
-			for _, want := range []string{`"Action":"s3:GetBucketAcl"`, `"Action":"s3:PutObject","Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}`, `/AWSLogs/`} {
+			// What CloudTrail needs, for this stack's trail only (CloudTrail user guide,
+			// create-s3-bucket-policy-for-cloudtrail.html, with aws:SourceArn).
+			account := f.cfg.DestinationAccount
+			if name == replication.SourceStackName(replication.DefaultDeploymentID, f.cfg.SourceRegion) {
+				account = f.cfg.SourceAccount
+			}
+			sourceArn := `"aws:SourceArn":"arn:aws:cloudtrail:` + f.regions[name] + `:` + account + `:trail/ecr-enterprise-apps-management-events"`
+			for _, want := range []string{`"Action":"s3:GetBucketAcl","Condition":{"StringEquals":{` + sourceArn + `}}`,
+				`"Action":"s3:PutObject","Condition":{"StringEquals":{` + sourceArn + `,"s3:x-amz-acl":"bucket-owner-full-control"}}`, `/AWSLogs/`} {
 				if !strings.Contains(doc, want) {
 					t.Errorf("%s: bucket policy %s; want %s", name, doc, want)
 				}

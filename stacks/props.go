@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme-platform/ecr-replication/awsid"
@@ -161,9 +163,12 @@ type Common struct {
 	// Default: - the source account.
 	DeployRoleTrust, CIRoleTrust []replication.TrustPrincipal
 	// ControlTower makes every template pass AWS Control Tower's proactive controls that cost
-	// something or change behaviour (the README's table): here, the repository keys deny
-	// kms:CreateGrant except to AWS services (CT.KMS.PR.3); testing repositories IMMUTABLE come
-	// with the repositories' own TagMutability.
+	// something or change behaviour (the README's table): the repository keys deny
+	// kms:CreateGrant except to AWS services (CT.KMS.PR.3); the log groups keep their events a
+	// year (CT.CLOUDWATCH.PR.2) and are encrypted with the region's topics key, whose policy
+	// then lets CloudWatch Logs use it (CT.CLOUDWATCH.PR.3). Testing repositories IMMUTABLE
+	// (CT.ECR.PR.3) come with the repositories' own TagMutability (config does that), and the
+	// lifecycle trail is not compatible (config refuses both together).
 	//
 	// Default: false.
 	ControlTower bool
@@ -302,4 +307,42 @@ func concreteRegion(props *awscdk.StackProps, problems *checks.Problems, what st
 		problems.Add("Env.Region", region, "a known AWS region: the "+what+" stack needs a concrete region")
 	}
 	return region
+}
+
+// logSettings is how a region's log groups (event logs, state machine logs) are kept.
+type logSettings struct {
+	retention awslogs.RetentionDays
+	key       awskms.IKey
+	removal   awscdk.RemovalPolicy
+}
+
+// logs returns the log settings of a stack whose topics are topics: with ControlTower, a year
+// of retention and the topics' key (CT.CLOUDWATCH.PR.2 and PR.3: the key is in every stack
+// already, and topicsProps lets CloudWatch Logs use it); with DeleteOnDestroy, event logs go
+// with the stack. Otherwise the constructs' defaults: a month, CloudWatch Logs' encryption,
+// retained.
+func (c *Common) logs(topics *monitoring.NotificationTopics) logSettings {
+	var l logSettings
+	if c.ControlTower {
+		l.retention, l.key = awslogs.RetentionDays_ONE_YEAR, topics.Key
+	}
+	if c.DeleteOnDestroy {
+		l.removal = awscdk.RemovalPolicy_DESTROY
+	}
+	return l
+}
+
+// eventLog returns the props of an event log.
+func (l logSettings) eventLog() *monitoring.EventLogProps {
+	return &monitoring.EventLogProps{Retention: l.retention, EncryptionKey: l.key, RemovalPolicy: l.removal}
+}
+
+// topicsProps are the props of a region's notification topics: their key lets CloudWatch Logs
+// use it with ControlTower (logs), and goes with the stack with DeleteOnDestroy.
+func (c *Common) topicsProps(email string) *monitoring.NotificationTopicsProps {
+	p := &monitoring.NotificationTopicsProps{AlertEmail: email, LogsMayUseKey: c.ControlTower}
+	if c.DeleteOnDestroy {
+		p.KeyRemovalPolicy = awscdk.RemovalPolicy_DESTROY
+	}
+	return p
 }

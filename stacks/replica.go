@@ -224,12 +224,11 @@ func (p *ReplicaStackProps) replicaAccess(ns part) policy.PullAccess {
 // addMonitoring adds the region's notification topics; each namespace's replication monitoring,
 // storage measurement and latency forwarder; the delivery alarms and the lifecycle trail.
 func (s *ReplicaStack) addMonitoring(props *ReplicaStackProps, parts []part) {
-	s.Topics = monitoring.NewNotificationTopics(s, "Notifications", &monitoring.NotificationTopicsProps{
-		AlertEmail:    props.Monitoring.AlertEmail,
-		SecurityTopic: jsii.Bool(props.EnhancedScanning),
-	})
+	topics := props.topicsProps(props.Monitoring.AlertEmail)
+	topics.SecurityTopic = jsii.Bool(props.EnhancedScanning)
+	s.Topics = monitoring.NewNotificationTopics(s, "Notifications", topics)
 	if props.many() {
-		s.eventLog = monitoring.NewEventLog(s, "EventLog", "")
+		s.eventLog = monitoring.NewEventLog(s, "EventLog", props.logs(s.Topics).eventLog())
 	}
 	var rules []string
 	for _, p := range parts {
@@ -249,7 +248,7 @@ func (s *ReplicaStack) addMonitoring(props *ReplicaStackProps, parts []part) {
 // addNamespaceMonitoring adds one namespace's monitor, storage measurement and forwarder in its
 // scope, and returns the names of its rules that deliver to a target.
 func (s *ReplicaStack) addNamespaceMonitoring(props *ReplicaStackProps, p part, n *ReplicaNamespace) []string {
-	prefix, scope := p.Prefix, p.scope(s)
+	prefix, scope, logs := p.Prefix, p.scope(s), props.logs(s.Topics)
 	n.Monitoring = monitoring.NewReplicationMonitor(scope, "Monitoring", &monitoring.ReplicationMonitorProps{
 		RepositoryPrefix:            prefix,
 		SourceRegion:                props.SourceRegion,
@@ -262,9 +261,12 @@ func (s *ReplicaStack) addNamespaceMonitoring(props *ReplicaStackProps, p part, 
 		ReplicationMinimumAttempts:  props.Monitoring.ReplicationMinimumAttempts,
 		ReplicationWindow:           props.Monitoring.ReplicationWindow,
 		EventLog:                    s.eventLog,
+		EventLogRetention:           logs.retention,
+		EventLogKey:                 logs.key,
+		EventLogRemovalPolicy:       logs.removal,
 	})
 	if o := props.Monitoring.Storage; o != nil {
-		n.Storage = measurement.NewStorageMetrics(scope, "Storage", storageProps(prefix, props.many(), o, s.Topics))
+		n.Storage = measurement.NewStorageMetrics(scope, "Storage", storageProps(prefix, props.many(), o, s.Topics, logs))
 	}
 	rules := n.Monitoring.NotifyingRuleNames()
 	if props.Monitoring.Latency != nil {

@@ -271,15 +271,13 @@ func addRoleOutputs(p part, stack constructs.Construct, n *SourceNamespace) {
 // storage and latency measurements (on one shared dashboard with several namespaces); the
 // delivery alarms and the lifecycle trail.
 func (s *SourceStack) addMonitoring(props *SourceStackProps, parts []part) {
-	s.Topics = monitoring.NewNotificationTopics(s, "Notifications", &monitoring.NotificationTopicsProps{
-		AlertEmail: props.Monitoring.AlertEmail,
-	})
+	s.Topics = monitoring.NewNotificationTopics(s, "Notifications", props.topicsProps(props.Monitoring.AlertEmail))
 	if props.many() {
 		s.Dashboard = awscloudwatch.NewDashboard(s, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
 			DashboardName:   jsii.String(*s.StackName()),
 			DefaultInterval: awscdk.Duration_Days(jsii.Number(7)),
 		})
-		s.eventLog = monitoring.NewEventLog(s, "ActivityLog", "")
+		s.eventLog = monitoring.NewEventLog(s, "ActivityLog", props.logs(s.Topics).eventLog())
 	}
 	var rules []string
 	for _, p := range parts {
@@ -303,13 +301,13 @@ func (s *SourceStack) addMonitoring(props *SourceStackProps, parts []part) {
 // addNamespaceMonitoring adds one namespace's monitor and measurements in its scope, and
 // returns the names of its rules that deliver to a target.
 func (s *SourceStack) addNamespaceMonitoring(props *SourceStackProps, p part, n *SourceNamespace) []string {
-	prefix, scope, mon := p.Prefix, p.scope(s), props.Monitoring
+	prefix, scope, mon, logs := p.Prefix, p.scope(s), props.Monitoring, props.logs(s.Topics)
 	sourceAccount := ""
 	if a := *s.Account(); !awsid.IsToken(a) {
 		sourceAccount = a
 	}
 	if mon.Storage != nil {
-		n.Storage = measurement.NewStorageMetrics(scope, "Storage", storageProps(prefix, props.many(), mon.Storage, s.Topics))
+		n.Storage = measurement.NewStorageMetrics(scope, "Storage", storageProps(prefix, props.many(), mon.Storage, s.Topics, logs))
 	}
 	if mon.Latency != nil {
 		n.Latency = measurement.NewReplicationLatency(scope, "Latency", &measurement.ReplicationLatencyProps{
@@ -318,6 +316,8 @@ func (s *SourceStack) addNamespaceMonitoring(props *SourceStackProps, p part, n 
 			SourceAccount:    sourceAccount,
 			AlertTopic:       s.Topics.Alert,
 			LatencyThreshold: mon.Latency.Threshold,
+			LogRetention:     logs.retention,
+			LogKey:           logs.key,
 		})
 	}
 	names := make([]string, 0, len(p.Repositories))
@@ -325,21 +325,24 @@ func (s *SourceStack) addNamespaceMonitoring(props *SourceStackProps, p part, n 
 		names = append(names, r.Name)
 	}
 	monitorProps := &monitoring.SourceMonitorProps{
-		RepositoryPrefix:     prefix,
-		RepositoryNames:      names,
-		Destinations:         p.Destinations,
-		SourceAccount:        sourceAccount,
-		AlertTopic:           s.Topics.Alert,
-		SecurityTopic:        s.Topics.Security,
-		LifecycleTopic:       s.Topics.Lifecycle,
-		ActivityAlarms:       mon.ActivityAlarms,
-		ActivityRepositories: within(mon.ActivityRepositories, prefix, props.many()),
-		AnomalyStdDevs:       mon.AnomalyStdDevs,
-		EnhancedScanning:     props.EnhancedScanning,
-		Storage:              mon.Storage != nil,
-		Latency:              n.Latency,
-		Dashboard:            s.Dashboard,
-		EventLog:             s.eventLog,
+		RepositoryPrefix:      prefix,
+		RepositoryNames:       names,
+		Destinations:          p.Destinations,
+		SourceAccount:         sourceAccount,
+		AlertTopic:            s.Topics.Alert,
+		SecurityTopic:         s.Topics.Security,
+		LifecycleTopic:        s.Topics.Lifecycle,
+		ActivityAlarms:        mon.ActivityAlarms,
+		ActivityRepositories:  within(mon.ActivityRepositories, prefix, props.many()),
+		AnomalyStdDevs:        mon.AnomalyStdDevs,
+		EnhancedScanning:      props.EnhancedScanning,
+		Storage:               mon.Storage != nil,
+		Latency:               n.Latency,
+		Dashboard:             s.Dashboard,
+		EventLog:              s.eventLog,
+		EventLogRetention:     logs.retention,
+		EventLogKey:           logs.key,
+		EventLogRemovalPolicy: logs.removal,
 	}
 	if mon.Storage != nil {
 		monitorProps.StorageRepositoryMetrics = within(mon.Storage.RepositoryMetrics, prefix, props.many())
@@ -498,12 +501,14 @@ func outputDockerLogin(stack awscdk.Stack) {
 }
 
 // storageProps are the StorageMetrics props of a namespace in a stack's region.
-func storageProps(prefix string, many bool, o *StorageOptions, topics *monitoring.NotificationTopics) *measurement.StorageMetricsProps {
+func storageProps(prefix string, many bool, o *StorageOptions, topics *monitoring.NotificationTopics, logs logSettings) *measurement.StorageMetricsProps {
 	return &measurement.StorageMetricsProps{
 		RepositoryPrefix:     prefix,
 		Schedule:             o.Schedule,
 		RepositoryMetrics:    within(o.RepositoryMetrics, prefix, many),
 		GrowthThresholdBytes: o.GrowthThresholdBytes,
 		AlertTopic:           topics.Alert,
+		LogRetention:         logs.retention,
+		LogKey:               logs.key,
 	}
 }
