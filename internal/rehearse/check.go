@@ -99,12 +99,26 @@ func realizedFindings(st *StackState) []Finding {
 	}
 	out := []Finding{{Check: "deploy", Stack: st.Name, Subject: "stack", Status: status, Summary: true,
 		Detail: fmt.Sprintf("%s; moto realized %d of the template's %d resources (template %d bytes)", st.Status, len(st.Physical), len(st.Types), st.TemplateBytes)}}
+	out = append(out, changeSetFinding(st))
 	for _, id := range slices.Sorted(maps.Keys(st.Unrealized)) {
 		typ := st.Unrealized[id]
 		out = append(out, Finding{Check: "realized", Stack: st.Name, Subject: id, Status: StatusGap,
 			Detail: typ + " not realized", Gap: typ + " not realized: " + unrealizedReason})
 	}
 	return out
+}
+
+// changeSetFinding checks that the CLI deployed the stack through a change set it executed
+// (cdk deploy's default method), as it does on AWS.
+func changeSetFinding(st *StackState) Finding {
+	f := Finding{Check: "deploy", Stack: st.Name, Subject: "change set", Status: StatusFail,
+		Detail: fmt.Sprintf("no executed change set (change sets: %v)", st.ChangeSets)}
+	for _, cs := range st.ChangeSets {
+		if strings.HasSuffix(cs, "(EXECUTE_COMPLETE)") {
+			f.Status, f.Detail = StatusPass, "deployed through change set "+cs
+		}
+	}
+	return f
 }
 
 // settingFindings reads back every realized resource of a type the rehearsal reads, then

@@ -173,16 +173,21 @@ func TestComparators(t *testing.T) {
 func TestRealizedFindingsNameEverySkippedResource(t *testing.T) {
 	st := stackState(t, "s", "us-east-1", repositoryTemplate, map[string]string{"Repo": "apps/api", "Key": "k", "Dashboard": "d"})
 	st.Status = "CREATE_COMPLETE"
+	st.ChangeSets = []string{"cdk-deploy-change-set (EXECUTE_COMPLETE)"}
 	fs := realizedFindings(st)
-	if len(fs) != 2 || fs[0].Status != StatusPass || !strings.Contains(fs[0].Detail, "moto realized 3 of the template's 4 resources") {
+	if len(fs) != 3 || fs[0].Status != StatusPass || !strings.Contains(fs[0].Detail, "moto realized 3 of the template's 4 resources") {
 		t.Fatalf("got %+v", fs)
 	}
-	if fs[1].Subject != "Alarm" || fs[1].Status != StatusGap || fs[1].Gap != "AWS::CloudWatch::Alarm not realized: "+unrealizedReason {
+	if fs[1].Subject != "change set" || fs[1].Status != StatusPass || fs[1].Detail != "deployed through change set cdk-deploy-change-set (EXECUTE_COMPLETE)" {
 		t.Errorf("got %+v", fs[1])
 	}
+	if fs[2].Subject != "Alarm" || fs[2].Status != StatusGap || fs[2].Gap != "AWS::CloudWatch::Alarm not realized: "+unrealizedReason {
+		t.Errorf("got %+v", fs[2])
+	}
 	st.Status = "ROLLBACK_COMPLETE"
-	if fs := realizedFindings(st); fs[0].Status != StatusFail {
-		t.Errorf("a stack that did not complete: %+v", fs[0])
+	st.ChangeSets = []string{"cdk-deploy-change-set (AVAILABLE)"}
+	if fs := realizedFindings(st); fs[0].Status != StatusFail || fs[1].Status != StatusFail {
+		t.Errorf("a stack that did not complete, from a change set never executed: %+v", fs[:2])
 	}
 }
 

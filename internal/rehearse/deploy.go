@@ -39,7 +39,8 @@ type Options struct {
 	// Context are the -c key=value pairs of the deployment; none deploys the default one.
 	Context map[string]string
 	// Output is the cloud assembly directory (cdk --output): one per rehearsal, so that
-	// parallel runs do not clash. It is created when missing.
+	// parallel runs do not clash. It is created when missing. Dir and Output may be relative
+	// to the process's directory.
 	Output string
 	// Concurrency is cdk deploy --concurrency: stacks deployed at once (0 means 1).
 	Concurrency int
@@ -69,6 +70,7 @@ type Stack struct {
 // of the assembly with `cdk bootstrap` (a no-op where it is bootstrapped already) and deploys
 // every stack with `cdk deploy --all` on that assembly, against opts.Endpoint only.
 func Deploy(ctx context.Context, opts Options) (*Deployment, error) {
+	opts.Dir, opts.Output = absolute(opts.Dir), absolute(opts.Output)
 	c, err := newCLI(opts)
 	if err != nil {
 		return nil, err
@@ -82,19 +84,30 @@ func Deploy(ctx context.Context, opts Options) (*Deployment, error) {
 	if d.Stacks, err = readStacks(opts.Output); err != nil {
 		return nil, err
 	}
-	start = time.Now()
-	if err := c.run(ctx, append([]string{"bootstrap", "--app", opts.Output}, environments(d.Stacks)...)...); err != nil {
-		return nil, err
+	return d, Redeploy(ctx, d)
+}
+
+// Redeploy bootstraps and deploys the deployment's assembly again, without synthesizing it:
+// deploy, Destroy, Redeploy. On AWS, and on moto, a redeploy after destroy fails while the
+// retained repositories exist (RepositoryAlreadyExistsException: `cdk import` adopts them);
+// it succeeds once they are deleted.
+func Redeploy(ctx context.Context, d *Deployment) error {
+	c, err := newCLI(d.Options)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := c.run(ctx, append([]string{"bootstrap", "--app", d.Options.Output}, environments(d.Stacks)...)...); err != nil {
+		return err
 	}
 	d.Bootstrap = time.Since(start)
 	start = time.Now()
-	concurrency := max(opts.Concurrency, 1)
-	if err := c.run(ctx, "deploy", "--app", opts.Output, "--all", "--require-approval", "never",
-		"--concurrency", strconv.Itoa(concurrency), "--progress", "events"); err != nil {
-		return nil, err
+	if err := c.run(ctx, "deploy", "--app", d.Options.Output, "--all", "--require-approval", "never",
+		"--concurrency", strconv.Itoa(max(d.Options.Concurrency, 1)), "--progress", "events"); err != nil {
+		return err
 	}
 	d.Deploy = time.Since(start)
-	return d, nil
+	return nil
 }
 
 // Destroy runs `cdk destroy --all --force` on the deployment's assembly and returns its wall
@@ -109,6 +122,18 @@ func Destroy(ctx context.Context, d *Deployment) (time.Duration, error) {
 		return 0, err
 	}
 	return time.Since(start), nil
+}
+
+// absolute makes a path absolute (the CLI runs in Dir, the checks in the process's directory);
+// "" stays "" for Options.problems to name.
+func absolute(path string) string {
+	if path == "" {
+		return ""
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
 
 // readStacks reads the assembly's stacks and their template sizes.

@@ -119,3 +119,16 @@ func TestReportWrite(t *testing.T) {
 		t.Errorf("with every finding and a failure:\n%s", out)
 	}
 }
+
+func TestPathsAreMadeAbsolute(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := absolute("cdk.out"); got != filepath.Join(wd, "cdk.out") {
+		t.Errorf("got %q", got)
+	}
+	if got := absolute(""); got != "" {
+		t.Errorf("an empty path: %q (Options.problems names it)", got)
+	}
+}

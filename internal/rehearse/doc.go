@@ -6,11 +6,12 @@
 // rehearsals do not clash), bootstraps every environment of the assembly with `cdk bootstrap`,
 // and runs `cdk deploy --all` on the synthesized assembly, with any context (-c key=value) and
 // concurrency: the verify benchmark uses it to put a 400 × 8 fleet into moto. [Destroy] runs
-// `cdk destroy --all --force` on the same assembly. Both talk to one endpoint only, a
-// moto_server on localhost, with fixed test credentials; nothing reaches AWS.
+// `cdk destroy --all --force` on the same assembly, and [Redeploy] deploys it again. They talk
+// to one endpoint only, a moto_server on localhost (internal/mototest launches one), with fixed
+// test credentials; nothing reaches AWS.
 //
 // [Check] reads back what the deploy left in moto through the AWS SDK and compares it with
-// the synthesized templates: which resources moto realized (DescribeStackResources) and which
+// the synthesized templates: that every stack completed through an executed change set; which resources moto realized (DescribeStackResources) and which
 // it skipped, each skipped type named; every realized resource's settings against the
 // template (ECR, IAM, KMS, SNS, EventBridge, CloudWatch Logs, Step Functions, CloudWatch
 // dashboards), each difference either a known moto gap with its reason ([PropertyGaps]) or a

@@ -58,6 +58,17 @@ func failures(fs []Finding) []string {
 	return out
 }
 
+// requireNoFailure stops the test when a step could not run or a finding failed.
+func requireNoFailure(t *testing.T, step string, fs []Finding, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", step, err)
+	}
+	if f := failures(fs); len(f) > 0 {
+		t.Fatalf("%s failed:\n%s", step, strings.Join(f, "\n"))
+	}
+}
+
 // requireFinding fails the test unless a finding has the check, stack, subject and status,
 // and its detail contains detail.
 func requireFinding(t *testing.T, fs []Finding, check, stack, subject string, status Status, detail string) {
@@ -84,11 +95,9 @@ func TestRehearsalOfTheDefaultDeployment(t *testing.T) {
 	ctx := context.Background()
 	d := deploy(t, Variants[0])
 	fs, states, err := Check(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f := failures(fs); len(f) > 0 {
-		t.Fatalf("failed:\n%s", strings.Join(f, "\n"))
+	requireNoFailure(t, "check", fs, err)
+	for _, stack := range []string{sourceStack, westStack, euStack} {
+		requireFinding(t, fs, "deploy", stack, "change set", StatusPass, "deployed through change set cdk-deploy-change-set (EXECUTE_COMPLETE)")
 	}
 	for _, stack := range []string{westStack, euStack} {
 		requireFinding(t, fs, "order", sourceStack, "after "+stack, StatusPass, "as the documented order (it holds AWS::ECR::Repository, AWS::ECR::RepositoryCreationTemplate of destination")
@@ -100,12 +109,7 @@ func TestRehearsalOfTheDefaultDeployment(t *testing.T) {
 	requireFinding(t, fs, "asset", sourceStack, sourceStack+".template.json", StatusPass, "published to s3://cdk-hnb659fds-assets-123456789012-us-east-1/")
 
 	vf, err := CheckVerify(ctx, d, states)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f := failures(vf); len(f) > 0 {
-		t.Fatalf("verify:\n%s", strings.Join(f, "\n"))
-	}
+	requireNoFailure(t, "verify", vf, err)
 	requireFinding(t, vf, "verify", "", "replication-rule us-east-1", StatusGap, "moto did not realize Replication7B503FD6")
 
 	// A replica's tag mutability changed outside CloudFormation: both checks see it.
@@ -136,18 +140,19 @@ func TestRehearsalOfTheDefaultDeployment(t *testing.T) {
 		t.Fatal(err)
 	}
 	df, err := CheckDestroyed(ctx, d, states)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f := failures(df); len(f) > 0 {
-		t.Fatalf("destroy:\n%s", strings.Join(f, "\n"))
-	}
+	requireNoFailure(t, "destroy", df, err)
 	for _, stack := range []string{sourceStack, westStack, euStack} {
 		requireFinding(t, df, "destroy", stack, "stack", StatusPass, "DELETE_COMPLETE")
 		requireFinding(t, df, "destroy", stack, "ProductionRepositoryE6138F87", StatusPass, "AWS::ECR::Repository enterprise-apps/production retained")
 		requireFinding(t, df, "destroy", stack, "resources", StatusPass, "AWS::IAM::Role")
 	}
 	requireFinding(t, df, "destroy", sourceStack, "before "+westStack, StatusPass, "deleted before the stack it depends on")
+
+	// Deploying again fails on the retained repositories, as on AWS (README, "What cdk destroy
+	// leaves and removes"; cdk import adopts them).
+	if err := Redeploy(ctx, d); err == nil || !strings.Contains(err.Error(), "RepositoryAlreadyExistsException: The repository with name 'enterprise-apps/production' already exists") {
+		t.Errorf("a redeploy after destroy: %v", err)
+	}
 
 	// A retained repository that is gone fails the destroy check.
 	if _, err := west.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{RepositoryName: aws.String("enterprise-apps/testing")}); err != nil {
@@ -168,15 +173,10 @@ func TestRehearsalOfTheKMSVariant(t *testing.T) {
 	moto := mototest.StartWith(t, mototest.Options{Host: "localhost", CloudFormationFixes: true})
 	r, err := Rehearse(context.Background(), Variants[1].Name, Options{Dir: dir, Endpoint: moto.Endpoint,
 		Context: Variants[1].Context, Output: filepath.Join(t.TempDir(), "cdk.out")})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var b strings.Builder
 	_ = r.Write(&b, false)
 	t.Log(b.String())
-	if f := failures(r.Findings); len(f) > 0 {
-		t.Fatalf("failed:\n%s", strings.Join(f, "\n"))
-	}
+	requireNoFailure(t, "the rehearsal", r.Findings, err)
 	for _, stack := range []string{sourceStack, westStack, euStack} {
 		requireFinding(t, r.Findings, "destroy", stack, "RepositoryKey0F9BF672", StatusPass, "AWS::KMS::Key")
 		requireFinding(t, r.Findings, "setting", stack, "RepositoryKey0F9BF672 KeyPolicy", StatusPass, "")

@@ -19,6 +19,8 @@ type StackState struct {
 	Status string
 	// Created is its CreationTime, Completed the time of its CREATE_COMPLETE event.
 	Created, Completed time.Time
+	// ChangeSets are the stack's change sets as "name (execution status)".
+	ChangeSets []string
 	// Physical are the physical ids of the resources moto realized, by logical id.
 	Physical map[string]string
 	// Types are the template's resource types, by logical id.
@@ -53,6 +55,9 @@ func readStackState(ctx context.Context, endpoint string, s Stack) (*StackState,
 	if st.Completed, err = stackEventTime(ctx, cf, st.ID, s.Name, cfntypes.ResourceStatusCreateComplete); err != nil {
 		return nil, err
 	}
+	if st.ChangeSets, err = changeSets(ctx, cf, st.ID); err != nil {
+		return nil, fmt.Errorf("stack %s: %w", s.Name, err)
+	}
 	res, err := cf.DescribeStackResources(ctx, &cloudformation.DescribeStackResourcesInput{StackName: aws.String(s.Name)})
 	if err != nil {
 		return nil, fmt.Errorf("stack %s: DescribeStackResources: %w", s.Name, err)
@@ -73,6 +78,22 @@ func readStackState(ctx context.Context, endpoint string, s Stack) (*StackState,
 		}
 	}
 	return st, nil
+}
+
+// changeSets lists the stack's change sets (moto lists every stack's: they are filtered by
+// stack id).
+func changeSets(ctx context.Context, cf *cloudformation.Client, stackID string) ([]string, error) {
+	out, err := cf.ListChangeSets(ctx, &cloudformation.ListChangeSetsInput{StackName: aws.String(stackID)})
+	if err != nil {
+		return nil, fmt.Errorf("ListChangeSets: %w", err)
+	}
+	var sets []string
+	for _, cs := range out.Summaries {
+		if aws.ToString(cs.StackId) == stackID {
+			sets = append(sets, fmt.Sprintf("%s (%s)", aws.ToString(cs.ChangeSetName), cs.ExecutionStatus))
+		}
+	}
+	return sets, nil
 }
 
 // stackEventTime is the time of the stack's own event with the status (zero when it has none).
