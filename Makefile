@@ -16,7 +16,7 @@ GO ?= go
 GOTEST_FLAGS ?= -count=1 -timeout 40m
 CDK := cdk --no-notices
 
-.PHONY: all deps synth test unit lint bench clean verify backfill
+.PHONY: all deps synth test unit lint bench clean verify backfill rehearse
 
 all: lint test
 
@@ -65,6 +65,16 @@ bench: deps
 	@# The whole suite's wall time, warm (the README quotes it; the target is 90 s on 2 cores).
 	@start=$$(date +%s.%N); $(GO) test -count=1 ./... >/dev/null; end=$$(date +%s.%N); \
 	  awk -v s=$$start -v e=$$end 'BEGIN { printf "test suite (go test -count=1 ./..., warm): %.1f s\n", e - s }'
+
+# The deploy rehearsal (README.md, "Deploy rehearsal"), a CI step of its own after `make test`:
+# deploys the default deployment and its KMS variant, each to a moto_server of its own on
+# localhost, with the pinned CDK CLI (synth, bootstrap, deploy --all), checks what moto holds
+# against the templates, runs verify, destroys and checks what was retained, and shows that the
+# checks fail when moto holds something else. It prints each moto gap with its reason and fails
+# when a check fails. Nothing reaches AWS. Another deployment: go run ./cmd/rehearse -c key=value.
+rehearse: deps
+	$(GO) vet -tags rehearsal ./internal/rehearse
+	$(GO) test -tags rehearsal -count=1 -timeout 20m -v -run '^TestRehearsal' ./internal/rehearse
 
 # Checks the deployment against the configuration (docs/verify.md); pass flags with
 # VERIFY_FLAGS="--preflight", "--wait 10m", "--canary testing --json", "-c key=value", ...

@@ -1,3 +1,5 @@
+//go:build rehearsal
+
 package rehearse
 
 import (
@@ -15,8 +17,10 @@ import (
 )
 
 // The rehearsal tests deploy the app to a moto_server of their own with the pinned CDK CLI
-// (node_modules/.bin/cdk, installed by make deps). Without moto_server or the CLI a test
-// fails naming what is missing; with -short it is skipped, saying so.
+// (node_modules/.bin/cdk, installed by make deps): they are the deploy rehearsal, which
+// `make rehearse` runs (go test -tags rehearsal), a step of its own in CI after `make test`.
+// Without moto_server or the CLI a test fails naming what is missing; with -short it is
+// skipped, saying so.
 
 // projectDir returns the repository root, which must hold the pinned CLI.
 func projectDir(t *testing.T) string {
@@ -43,8 +47,17 @@ func deploy(t *testing.T, v Variant) *Deployment {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%s: synth %s, bootstrap %s, deploy %s", v.Name, d.Synth, d.Bootstrap, d.Deploy)
 	return d
+}
+
+// logReport logs what the rehearsal checked, as make rehearse shows it.
+func logReport(t *testing.T, r *Report) {
+	t.Helper()
+	var b strings.Builder
+	if err := r.Write(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + b.String())
 }
 
 // failures returns the failed findings, as text.
@@ -110,6 +123,10 @@ func TestRehearsalOfTheDefaultDeployment(t *testing.T) {
 
 	vf, err := CheckVerify(ctx, d, states)
 	requireNoFailure(t, "verify", vf, err)
+	report := &Report{Name: Variants[0].Name, Findings: append(fs, vf...)}
+	report.timing("synth", d.Synth)
+	report.timing("bootstrap", d.Bootstrap)
+	report.timing("deploy", d.Deploy)
 	requireFinding(t, vf, "verify", "", "replication-rule us-east-1", StatusGap, "moto did not realize Replication7B503FD6")
 
 	// A replica's tag mutability changed outside CloudFormation: both checks see it.
@@ -136,11 +153,15 @@ func TestRehearsalOfTheDefaultDeployment(t *testing.T) {
 	}
 	setMutability(ecrtypes.ImageTagMutabilityImmutable)
 
-	if _, err := Destroy(ctx, d); err != nil {
+	took, err := Destroy(ctx, d)
+	if err != nil {
 		t.Fatal(err)
 	}
+	report.timing("destroy", took)
 	df, err := CheckDestroyed(ctx, d, states)
 	requireNoFailure(t, "destroy", df, err)
+	report.add(df...)
+	logReport(t, report)
 	for _, stack := range []string{sourceStack, westStack, euStack} {
 		requireFinding(t, df, "destroy", stack, "stack", StatusPass, "DELETE_COMPLETE")
 		requireFinding(t, df, "destroy", stack, "ProductionRepositoryE6138F87", StatusPass, "AWS::ECR::Repository enterprise-apps/production retained")
@@ -173,9 +194,7 @@ func TestRehearsalOfTheKMSVariant(t *testing.T) {
 	moto := mototest.StartWith(t, mototest.Options{Host: "localhost", CloudFormationFixes: true})
 	r, err := Rehearse(context.Background(), Variants[1].Name, Options{Dir: dir, Endpoint: moto.Endpoint,
 		Context: Variants[1].Context, Output: filepath.Join(t.TempDir(), "cdk.out")})
-	var b strings.Builder
-	_ = r.Write(&b, false)
-	t.Log(b.String())
+	logReport(t, r)
 	requireNoFailure(t, "the rehearsal", r.Findings, err)
 	for _, stack := range []string{sourceStack, westStack, euStack} {
 		requireFinding(t, r.Findings, "destroy", stack, "RepositoryKey0F9BF672", StatusPass, "AWS::KMS::Key")
