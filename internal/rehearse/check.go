@@ -58,13 +58,17 @@ func propertyGap(typ, prop string) (PropertyGap, bool) {
 	return PropertyGap{}, false
 }
 
-// Check reads back what Deploy left in moto and compares it with the assembly: the resources
+// Check reads back what Deploy left in moto and compares it with the assembly: the bootstrap
+// stack of every environment, the resources
 // moto realized and those it skipped, every realized resource's settings, the order the
 // stacks were created in, and the templates published to the bootstrap bucket. It returns
 // the findings and the state, which CheckVerify and CheckDestroyed use.
 func Check(ctx context.Context, d *Deployment) ([]Finding, []*StackState, error) {
 	var states []*StackState
-	var findings []Finding
+	findings, err := bootstrapFindings(ctx, d)
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, s := range d.Stacks {
 		st, err := readStackState(ctx, d.Options.Endpoint, s)
 		if err != nil {

@@ -212,3 +212,29 @@ func TestRetention(t *testing.T) {
 		}
 	}
 }
+
+func TestBootstrapFinding(t *testing.T) {
+	types := map[string]string{"Bucket": "AWS::S3::Bucket", "BucketPolicy": "AWS::S3::BucketPolicy", "Version": "AWS::SSM::Parameter", "Key": "AWS::KMS::Key"}
+	conditional := map[string]bool{"Key": true}
+	f := bootstrapFinding("aws://123456789012/us-east-1", "CREATE_COMPLETE", types, conditional, map[string]bool{"Bucket": true, "Version": true})
+	if f.Status != StatusPass || f.Detail != "CDKToolkit CREATE_COMPLETE; moto skipped (no model): AWS::S3::BucketPolicy; not created, each with a Condition: Key" {
+		t.Errorf("got %+v", f)
+	}
+	f = bootstrapFinding("aws://123456789012/us-east-1", "ROLLBACK_COMPLETE", types, conditional, map[string]bool{"Bucket": true, "BucketPolicy": true, "Version": true, "Key": true})
+	if f.Status != StatusFail || f.Detail != "CDKToolkit ROLLBACK_COMPLETE" {
+		t.Errorf("got %+v", f)
+	}
+}
+
+func TestResourceTypesOfAYAMLTemplate(t *testing.T) {
+	types, conditional, err := resourceTypes("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub 'cdk-${AWS::AccountId}'\n" +
+		"  Policy:\n    Type: AWS::S3::BucketPolicy\n    Condition: HasPolicy\n    Properties:\n      Bucket: !Ref Bucket\nOutputs:\n  B:\n    Value: !Ref Bucket\n")
+	if err != nil || len(types) != 2 || types["Bucket"] != "AWS::S3::Bucket" || types["Policy"] != "AWS::S3::BucketPolicy" ||
+		conditional["Bucket"] || !conditional["Policy"] {
+		t.Errorf("got %v, %v, %v", types, conditional, err)
+	}
+	types, _, err = resourceTypes(`{"Resources": {"Key": {"Type": "AWS::KMS::Key"}}}`)
+	if err != nil || len(types) != 1 || types["Key"] != "AWS::KMS::Key" {
+		t.Errorf("JSON: got %v, %v", types, err)
+	}
+}

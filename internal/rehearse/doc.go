@@ -11,7 +11,8 @@
 // test credentials; nothing reaches AWS.
 //
 // [Check] reads back what the deploy left in moto through the AWS SDK and compares it with
-// the synthesized templates: that every stack completed through an executed change set; which resources moto realized (DescribeStackResources) and which
+// the synthesized templates: the bootstrap stack of every environment; that every stack
+// completed through an executed change set; which resources moto realized (DescribeStackResources) and which
 // it skipped, each skipped type named; every realized resource's settings against the
 // template (ECR, IAM, KMS, SNS, EventBridge, CloudWatch Logs, Step Functions, CloudWatch
 // dashboards), each difference either a known moto gap with its reason ([PropertyGaps]) or a
