@@ -207,6 +207,7 @@ func newCLI(opts Options) (*cli, error) {
 // OptionsError lists every problem of an Options value.
 type OptionsError struct{ Problems []string }
 
+// Error lists the problems, one a line.
 func (e *OptionsError) Error() string {
 	return "rehearse: invalid options:\n  - " + strings.Join(e.Problems, "\n  - ")
 }
