@@ -70,7 +70,8 @@ bench: deps
 # deploys the default deployment and its KMS variant, each to a moto_server of its own on
 # localhost, with the pinned CDK CLI (synth, bootstrap, deploy --all), checks what moto holds
 # against the templates, runs verify, destroys and checks what was retained, and shows that the
-# checks fail when moto holds something else. It prints each moto gap with its reason and fails
+# checks fail when moto holds something else; a sandbox (deleteOnDestroy) deploys again after
+# destroy. It prints each moto gap with its reason and fails
 # when a check fails. Nothing reaches AWS. Another deployment: go run ./cmd/rehearse -c key=value.
 rehearse: deps
 	$(GO) vet -tags rehearsal ./internal/rehearse

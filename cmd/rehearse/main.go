@@ -15,15 +15,6 @@
 // not run (moto_server or the CDK CLI missing, the deploy failed).
 package main
 
-import (
-	"context"
-	"os"
-	"os/signal"
-)
+import "github.com/acme-platform/ecr-replication/internal/cli"
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { cli.Main(run) }

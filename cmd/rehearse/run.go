@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/acme-platform/ecr-replication/internal/cli"
 	"github.com/acme-platform/ecr-replication/internal/mototest"
 	"github.com/acme-platform/ecr-replication/internal/rehearse"
 )
@@ -78,17 +79,15 @@ func parseArgs(args []string) (opts options, problems []string, help bool) {
 }
 
 // run is the whole command; it returns the exit status.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, env cli.Env) int {
+	stdout, stderr := env.Stdout, env.Stderr
 	opts, problems, help := parseArgs(args)
 	if help {
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
 	if len(problems) > 0 {
-		for _, p := range problems {
-			fmt.Fprintf(stderr, "rehearse: %s\n", p)
-		}
-		fmt.Fprintln(stderr, "rehearse: run 'rehearse -h' for usage")
+		cli.Print(stderr, "rehearse", strings.Join(append(problems, "run 'rehearse -h' for usage"), "\n"))
 		return 2
 	}
 	variants := rehearse.Variants
@@ -105,7 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		switch {
 		case err != nil:
-			fmt.Fprintf(stderr, "rehearse: %s: %v\n", v.Name, err)
+			cli.Print(stderr, "rehearse", fmt.Sprintf("%s: %v", v.Name, err))
 			return 2
 		case report.Failed():
 			code = 1

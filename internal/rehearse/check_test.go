@@ -202,7 +202,8 @@ func TestRetention(t *testing.T) {
 	}{
 		{"retained", true, true, "", StatusPass, "retained (DeletionPolicy Retain)"},
 		{"retained but deleted", true, false, "", StatusFail, "has DeletionPolicy Retain but was deleted"},
-		{"retained but scheduled for deletion", true, true, "PendingDeletion", StatusFail, "but is scheduled for deletion"},
+		{"retained but scheduled for deletion", true, false, "PendingDeletion", StatusFail, "but is scheduled for deletion"},
+		{"scheduled for deletion", false, false, "PendingDeletion", StatusPass, ""},
 		{"removed", false, false, "", StatusPass, ""},
 		{"not retained, still there", false, true, "", StatusFail, "is not retained by the template but still exists"},
 	} {

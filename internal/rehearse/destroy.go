@@ -96,10 +96,12 @@ func retainedFindings(ctx context.Context, endpoint string, st *StackState) ([]F
 		}
 		_, props := st.resource(id)
 		l, err := read(ctx, cfg, st.Physical[id], props, st.resolver())
-		exists := err == nil
 		if err != nil && !notFound(err) {
 			return nil, fmt.Errorf("stack %s: reading %s %s after destroy: %s", st.Name, typ, id, session.Short(err))
 		}
+		// A KMS key is never deleted at once: CloudFormation schedules its deletion
+		// (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html, PendingWindowInDays).
+		exists := err == nil && l.state != "PendingDeletion"
 		if exists {
 			retained[typ]++
 		} else {
@@ -117,10 +119,10 @@ func retainedFindings(ctx context.Context, endpoint string, st *StackState) ([]F
 func retention(st *StackState, id, typ string, retain, exists bool, l live) (Finding, bool) {
 	f := Finding{Check: "destroy", Stack: st.Name, Subject: id, Status: StatusPass}
 	switch {
-	case retain && !exists:
-		f.Status, f.Detail = StatusFail, fmt.Sprintf("%s %s has DeletionPolicy Retain but was deleted", typ, st.Physical[id])
 	case retain && l.state == "PendingDeletion":
 		f.Status, f.Detail = StatusFail, fmt.Sprintf("%s %s has DeletionPolicy Retain but is scheduled for deletion", typ, st.Physical[id])
+	case retain && !exists:
+		f.Status, f.Detail = StatusFail, fmt.Sprintf("%s %s has DeletionPolicy Retain but was deleted", typ, st.Physical[id])
 	case retain:
 		f.Detail = fmt.Sprintf("%s %s retained (DeletionPolicy Retain)", typ, st.Physical[id])
 	case exists:
