@@ -91,7 +91,7 @@ func ReadAssembly(dir string) ([]Stack, error) {
 			}
 		}
 		sort.Strings(deps)
-		out = append(out, Stack{Name: name, Account: account, Region: region, Template: tmpl, DependsOn: deps})
+		out = append(out, Stack{Name: name, Account: account, Region: region, Template: tmpl, TemplateFile: file, DependsOn: deps})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

@@ -25,6 +25,8 @@ type Stack struct {
 	Region string
 	// Template is the decoded CloudFormation template.
 	Template map[string]any
+	// TemplateFile is the template's file name in the assembly (set by ReadAssembly).
+	TemplateFile string
 	// DependsOn names the stacks that deploy before this one.
 	DependsOn []string
 }

@@ -1,20 +1,25 @@
-// Package mototest starts moto_server, a local AWS API emulator, for tests: on 127.0.0.1 and
-// a free port, waited for until it answers, and stopped (its whole process group) at the end.
+// Package mototest starts moto_server, a local AWS API emulator, for tests and for the deploy
+// rehearsal: on 127.0.0.1 (or localhost) and a free port, waited for until it answers, and
+// stopped (its whole process group) at the end.
 //
 // A missing moto_server follows the repository's convention for external tools (the same as
 // cfntest.RequireTool, which this package cannot import: cfntest links the CDK): the test fails
 // naming the tool, except under `go test -short`, where it is skipped, saying so.
 //
 // [Start] gives a test a server of its own; a [Shared] serves a whole package, started on first
-// use, reset before each test and stopped by the package's TestMain. The package imports no
-// CDK or jsii package.
+// use, reset before each test and stopped by the package's TestMain. [Launch] starts one with
+// [Options] outside a test (the caller stops it): on localhost, which a CloudFormation deploy
+// needs, and with [CloudFormationFixes] applied to moto. The package imports no CDK or jsii
+// package.
 package mototest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"strconv"
 	"sync"
@@ -31,11 +36,13 @@ const readyTimeout = 60 * time.Second
 
 // Server is a running moto_server.
 type Server struct {
-	// Endpoint is its base URL, http://127.0.0.1:<port>.
+	// Endpoint is its base URL, http://127.0.0.1:<port> (or http://localhost:<port>).
 	Endpoint string
 
 	cmd    *exec.Cmd
 	output *lockedBuffer
+	// fixesDir holds the CloudFormation fixes moto_server imports, removed by Stop.
+	fixesDir string
 }
 
 // Output is what moto_server printed so far (stdout and stderr), for failure messages.
@@ -55,21 +62,28 @@ func (s *Server) Reset() error {
 }
 
 // Stop ends the process group the server was started in (a pyenv shim and the server), with
-// SIGTERM and, after 10 seconds, SIGKILL. It may be called more than once.
+// SIGTERM and, after 10 seconds, SIGKILL, and removes the fixes it wrote. It may be called more
+// than once.
 func (s *Server) Stop() {
-	if s == nil || s.cmd == nil || s.cmd.Process == nil {
+	if s == nil {
 		return
 	}
-	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
-		<-done
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = s.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
 	}
 	s.cmd = nil
+	if s.fixesDir != "" {
+		_ = os.RemoveAll(s.fixesDir)
+		s.fixesDir = ""
+	}
 }
 
 // Require returns the path of moto_server. When it is not on PATH the test fails naming it,
@@ -90,12 +104,28 @@ func Require(t testing.TB) string {
 // Start starts a moto_server for one test and stops it when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s, err := start(Require(t))
+	return StartWith(t, Options{})
+}
+
+// StartWith starts a moto_server with opts for one test and stops it when the test ends.
+func StartWith(t testing.TB, opts Options) *Server {
+	t.Helper()
+	s, err := launch(Require(t), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Stop)
 	return s
+}
+
+// Launch starts a moto_server with opts outside a test; the caller stops it. A missing
+// moto_server is an error naming it.
+func Launch(opts Options) (*Server, error) {
+	path, err := exec.LookPath(Tool)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not on PATH (%v): install Python moto 5.2 (pip install 'moto[server]')", Tool, err)
+	}
+	return launch(path, opts)
 }
 
 // Shared is one moto_server for a whole test package. The zero value is ready to use; the
@@ -110,7 +140,7 @@ type Shared struct {
 func (sh *Shared) Get(t testing.TB) *Server {
 	t.Helper()
 	path := Require(t)
-	sh.once.Do(func() { sh.s, sh.err = start(path) })
+	sh.once.Do(func() { sh.s, sh.err = launch(path, Options{}) })
 	if sh.err != nil {
 		t.Fatal(sh.err)
 	}
@@ -127,33 +157,62 @@ func (sh *Shared) Stop() {
 	}
 }
 
-// start runs moto_server on 127.0.0.1 and a free port, in a process group of its own, and
-// waits until it answers.
-func start(path string) (*Server, error) {
+// launch runs moto_server on opts.Host and a free port, in a process group of its own, and
+// waits until it answers (and, with opts.CloudFormationFixes, until the fixes are applied).
+func launch(path string, opts Options) (*Server, error) {
+	host := opts.Host
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	if host != "127.0.0.1" && host != "localhost" {
+		return nil, fmt.Errorf("mototest: Options.Host %q: expected 127.0.0.1 or localhost (loopback only)", host)
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	_ = l.Close()
-	s := &Server{Endpoint: "http://127.0.0.1:" + strconv.Itoa(port), output: &lockedBuffer{}}
-	s.cmd = exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	s := &Server{Endpoint: "http://" + host + ":" + strconv.Itoa(port), output: &lockedBuffer{}}
+	s.cmd = exec.Command(path, "-H", host, "-p", strconv.Itoa(port))
 	s.cmd.Stdout, s.cmd.Stderr = s.output, s.output
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if opts.CloudFormationFixes {
+		if s.fixesDir, err = writeFixes(); err != nil {
+			return nil, err
+		}
+		s.cmd.Env = append(os.Environ(), "PYTHONPATH="+joinPath(s.fixesDir, os.Getenv("PYTHONPATH")))
+	}
 	if err := s.cmd.Start(); err != nil {
+		s.Stop()
 		return nil, fmt.Errorf("starting %s: %v", Tool, err)
 	}
+	if err := s.waitReady(opts.CloudFormationFixes); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// waitReady waits until the server answers and, when fixes were asked for, has said that it
+// applied them.
+func (s *Server) waitReady(fixes bool) error {
 	client := &http.Client{Timeout: 30 * time.Second}
 	deadline := time.Now().Add(readyTimeout)
 	for {
-		resp, err := client.Get(s.Endpoint + "/moto-api/")
+		err := fixesApplied(s.Output(), fixes)
 		if err == nil {
-			_ = resp.Body.Close()
-			return s, nil
+			var resp *http.Response
+			if resp, err = client.Get(s.Endpoint + "/moto-api/"); err == nil {
+				_ = resp.Body.Close()
+				return nil
+			}
+		}
+		if errors.Is(err, errFixesFailed) {
+			return fmt.Errorf("%s: %w\n%s", Tool, err, s.Output())
 		}
 		if time.Now().After(deadline) {
-			s.Stop()
-			return nil, fmt.Errorf("%s did not answer on %s within %s: %v\n%s", Tool, s.Endpoint, readyTimeout, err, s.output.String())
+			return fmt.Errorf("%s did not answer on %s within %s: %v\n%s", Tool, s.Endpoint, readyTimeout, err, s.Output())
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -62,6 +62,12 @@ func (r *recorder) Skipf(format string, a ...any)  { r.skip = fmt.Sprintf(format
 
 func TestMissingToolFailsOrSkipsUnderShort(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
+	// Both halves run whatever -short the test itself runs with (make unit passes it).
+	short := flag.Lookup("test.short").Value.String()
+	defer func() { _ = flag.Set("test.short", short) }()
+	if err := flag.Set("test.short", "false"); err != nil {
+		t.Fatal(err)
+	}
 	r := &recorder{TB: t}
 	if path := Require(r); path != "" || r.skip != "" ||
 		!strings.HasPrefix(r.fatal, "this test needs moto_server, which is not on PATH (") ||
@@ -69,11 +75,9 @@ func TestMissingToolFailsOrSkipsUnderShort(t *testing.T) {
 		t.Errorf("without -short: path %q, fatal %q, skip %q", path, r.fatal, r.skip)
 	}
 
-	short := flag.Lookup("test.short").Value.String()
 	if err := flag.Set("test.short", "true"); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = flag.Set("test.short", short) }()
 	r = &recorder{TB: t}
 	Require(r)
 	if r.skip != "skipped with -short: this test needs moto_server, which is not on PATH" {
