@@ -233,13 +233,14 @@ func (v *Verifier) foreignRules(t *target, rules []types.ReplicationRule) []Chec
 		if !v.Config.ManyNamespaces() {
 			keep += " in a fleet file of namespaces (repositoriesFile), beside " + v.Config.RepoPrefix
 		}
+		own := ""
 		if t.exists {
-			keep = "it may be this stack's own rule of a namespace the configuration no longer has, and then its removal is what the change does; else " + keep
+			own = " It may be this stack's own rule of a namespace the configuration no longer has: then its removal is what the change does."
 		}
 		checks = append(checks, Check{Name: "replication-foreign-rule", Region: t.region, Account: t.account, Status: StatusProblem,
 			Detail: fmt.Sprintf("rule %d (%s) belongs to no namespace of the configuration (%s): the deploy of %s replaces the registry's whole replication configuration and removes it, "+
-				"so replication of its repositories stops. To keep it, %s; or remove it on purpose (record it first: aws ecr describe-registry --region %s%s)",
-				i+1, describeRule(r), describePrefixes(declaredPrefixes(v.Config)), t.stack, keep, t.region, profileFlag(t.profile))})
+				"so replication of its repositories stops.%s To keep it, %s; or remove it on purpose (record it first: aws ecr describe-registry --region %s%s)",
+				i+1, describeRule(r), describePrefixes(declaredPrefixes(v.Config)), t.stack, own, keep, t.region, profileFlag(t.profile))})
 	}
 	return checks
 }
