@@ -45,7 +45,9 @@ func appSigningRules(profile string, filters ...string) string {
 }
 
 // signatureOf is the digest of the replayed signature of an image.
-func signatureOf(digest string) string { return "sha256:5e" + strings.TrimPrefix(digest, "sha256:")[2:] }
+func signatureOf(digest string) string {
+	return "sha256:5e" + strings.TrimPrefix(digest, "sha256:")[2:]
+}
 
 // answers returns the replayed operations.
 func (s *signingReplay) answers() map[string]answer {
