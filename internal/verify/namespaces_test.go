@@ -415,6 +415,14 @@ func TestPreflightListsRulesOfNoNamespace(t *testing.T) {
 	if got := len(r.find("replication-foreign-rule", src, "")); got != 1 {
 		t.Errorf("the namespaces' own rules are not foreign: %d foreign-rule checks", got)
 	}
+	// Each destination's stack creates the repositories of the namespaces that replicate there.
+	r.expectNS(t, "data", "repository", ap2, dataETL, "ok", "does not exist: the deploy creates it")
+	r.expectNS(t, "payments", "repository", de1, paymentsAPI, "ok", "does not exist: the deploy creates it")
+	for _, absent := range [][2]string{{dw2, dataETL}, {ap2, paymentsAPI}, {ap2, frontend}} {
+		if cs := r.find("repository", absent[0], absent[1]); len(cs) != 0 {
+			t.Errorf("preflight: %s is not created in %s: %+v", absent[1], absent[0], cs)
+		}
+	}
 	// --namespace narrows the checks, not what a deploy would remove.
 	code, r, _ = n.runJSON("--preflight", "--destination-profile", "dest", "--namespace", "data")
 	if code != 1 {
