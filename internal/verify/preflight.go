@@ -263,14 +263,12 @@ func (v *Verifier) existingSigningConfig(ctx context.Context, t *target) ([]Chec
 			return []Check{c}, nil
 		}
 	}
-	rules, found, skip, err := v.signingConfiguration(ctx)
+	rules, found, unread, detail, err := v.signingConfiguration(ctx)
 	switch {
 	case err != nil:
 		return nil, err
-	case skip != "" && strings.HasPrefix(skip, "not checked"):
-		c.Status, c.Detail = StatusSkipped, skip
-	case skip != "":
-		c.Status, c.Detail = StatusProblem, skip
+	case unread != "":
+		c.Status, c.Detail = unread, detail
 	case !found || len(rules) == 0:
 		c.Status, c.Detail = StatusOK, "the registry has no signing configuration: the deploy creates it"
 	default:

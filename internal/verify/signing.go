@@ -71,23 +71,24 @@ func (v *Verifier) isAppSigningRule(r types.SigningRule) bool {
 }
 
 // signingConfiguration reads the source registry's signing configuration. found is false when
-// the registry has none; skip says why it could not be read otherwise.
-func (v *Verifier) signingConfiguration(ctx context.Context) (rules []types.SigningRule, found bool, skip string, err error) {
+// the registry has none; when it cannot be read, unread is the status (skipped where the endpoint
+// lacks the API, else problem) and detail says why.
+func (v *Verifier) signingConfiguration(ctx context.Context) (rules []types.SigningRule, found bool, unread Status, detail string, err error) {
 	out, err := v.Source.ECR(v.Config.SourceRegion).GetSigningConfiguration(ctx, &ecr.GetSigningConfigurationInput{})
 	switch {
 	case err != nil && session.Fatal(err, "the source account") != nil:
-		return nil, false, "", session.Fatal(err, "the source account")
+		return nil, false, "", "", session.Fatal(err, "the source account")
 	case session.IsCode(err, "SigningConfigurationNotFoundException"):
-		return nil, false, "", nil
+		return nil, false, "", "", nil
 	case err != nil && session.Unsupported(err):
-		return nil, false, "not checked: the endpoint does not implement GetSigningConfiguration (" + session.Short(err) + ")", nil
+		return nil, false, StatusSkipped, "not checked: the endpoint does not implement GetSigningConfiguration (" + session.Short(err) + ")", nil
 	case err != nil:
-		return nil, false, "cannot read the signing configuration: " + session.Short(err), nil
+		return nil, false, StatusProblem, "cannot read the signing configuration: " + session.Short(err), nil
 	}
 	if out.SigningConfiguration == nil {
-		return nil, true, "", nil
+		return nil, true, "", "", nil
 	}
-	return out.SigningConfiguration.Rules, true, "", nil
+	return out.SigningConfiguration.Rules, true, "", "", nil
 }
 
 // signingConfigurationChecks compares the source registry's signing configuration with the
@@ -96,15 +97,12 @@ func (v *Verifier) signingConfiguration(ctx context.Context) (rules []types.Sign
 func (v *Verifier) signingConfigurationChecks(ctx context.Context) ([]Check, error) {
 	c := Check{Name: "signing-configuration", Region: v.Config.SourceRegion, Account: v.Config.SourceAccount}
 	stack := replication.SourceStackName(replication.DefaultDeploymentID, v.Config.SourceRegion)
-	rules, found, skip, err := v.signingConfiguration(ctx)
+	rules, found, unread, detail, err := v.signingConfiguration(ctx)
 	switch {
 	case err != nil:
 		return nil, err
-	case skip != "" && strings.HasPrefix(skip, "not checked"):
-		c.Status, c.Detail = StatusSkipped, skip
-		return []Check{c}, nil
-	case skip != "":
-		c.Status, c.Detail = StatusProblem, skip
+	case unread != "":
+		c.Status, c.Detail = unread, detail
 		return []Check{c}, nil
 	case !found || len(rules) == 0:
 		c.Status, c.Detail = StatusProblem, "no signing configuration in the source registry: images pushed are not signed; deploy "+stack

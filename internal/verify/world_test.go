@@ -334,6 +334,16 @@ func putLifecycle(repo, text string) *ecr.PutLifecyclePolicyInput {
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
+// expectText asserts that text (a table, or stderr: what) contains every fragment.
+func expectText(t *testing.T, what, text string, fragments ...string) {
+	t.Helper()
+	for _, f := range fragments {
+		if !strings.Contains(text, f) {
+			t.Errorf("%s lacks %q:\n%s", what, f, text)
+		}
+	}
+}
+
 // projectDir writes a project directory with the repository's defaults (an empty context).
 func projectDir(t *testing.T) string {
 	dir := t.TempDir()
