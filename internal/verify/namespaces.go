@@ -21,10 +21,17 @@ import (
 // (push) roles, policy.RoleName(prefix, sourceRegion, "pull"|"push"). Every check follows that
 // layout, and Verifier.Only narrows every mode to some namespaces (--namespace).
 
+// allNamespaces returns every namespace of the configuration, read once per run (the checks ask
+// for them per repository and image; the caller must not change them).
+func (v *Verifier) allNamespaces() []config.Namespace {
+	v.namespaceCache.once.Do(func() { v.namespaceCache.all = v.Config.Namespaces() })
+	return v.namespaceCache.all
+}
+
 // namespaces returns the namespaces the checks are about: every one of the configuration, or
 // those of Only, in configuration order.
 func (v *Verifier) namespaces() []config.Namespace {
-	all := v.Config.Namespaces()
+	all := v.allNamespaces()
 	if len(v.Only) == 0 {
 		return all
 	}
@@ -90,7 +97,7 @@ func (v *Verifier) settingsIn(s site) []config.RepositorySettings {
 
 // namespaceOf returns the namespace of that prefix (false when the configuration has none).
 func (v *Verifier) namespaceOf(prefix string) (config.Namespace, bool) {
-	for _, n := range v.Config.Namespaces() {
+	for _, n := range v.allNamespaces() {
 		if n.Prefix == prefix {
 			return n, true
 		}
@@ -137,7 +144,7 @@ func (v *Verifier) destinationsOf(prefix string) []site {
 // only those checked) that replicate to the site.
 func (v *Verifier) namespacesIn(s site) []string {
 	var out []string
-	for _, n := range v.Config.Namespaces() {
+	for _, n := range v.allNamespaces() {
 		if v.replicatesTo(n.Prefix, s) {
 			out = append(out, n.Prefix)
 		}
@@ -152,7 +159,7 @@ func (v *Verifier) ownerOf(r types.ReplicationRule) string {
 		if f.FilterType != types.RepositoryFilterTypePrefixMatch {
 			continue
 		}
-		for _, n := range v.Config.Namespaces() {
+		for _, n := range v.allNamespaces() {
 			if aws.ToString(f.Filter) == n.Prefix+"/" {
 				return n.Prefix
 			}
@@ -165,7 +172,7 @@ func (v *Verifier) ownerOf(r types.ReplicationRule) string {
 // name falls under ("" for none).
 func (v *Verifier) repositoryNamespace(name string) string {
 	best := ""
-	for _, n := range v.Config.Namespaces() {
+	for _, n := range v.allNamespaces() {
 		if strings.HasPrefix(name, n.Prefix+"/") && len(n.Prefix) > len(best) {
 			best = n.Prefix
 		}

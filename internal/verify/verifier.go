@@ -44,6 +44,11 @@ type Verifier struct {
 	Only []string
 
 	statusAPI statusAPIState
+	// namespaceCache holds Config.Namespaces(), read once (allNamespaces).
+	namespaceCache struct {
+		once sync.Once
+		all  []config.Namespace
+	}
 	// replicationChange is when the source's replication configuration last changed, looked up
 	// once, when a replica is missing (see missingSince).
 	replicationChange struct {
