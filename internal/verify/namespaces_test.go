@@ -424,3 +424,24 @@ func TestPreflightListsRulesOfNoNamespace(t *testing.T) {
 		t.Errorf("verdict:\n%s", table)
 	}
 }
+
+func TestNamespaceWait(t *testing.T) {
+	n := newNSWorld(t)
+	// storefront's image has not reached eu-west-1; data's is everywhere it goes.
+	n.healthy(de1 + "/" + frontend + "@image")
+	code, r, stderr := n.runJSON("--destination-profile", "dest", "--wait", "1m", "--namespace", "data")
+	if code != 0 {
+		t.Fatalf("--namespace data: exit %d; problems %+v; stderr %s", code, r.problems(), stderr)
+	}
+	r.expectNS(t, "data", "images", ap2, dataETL, "ok", "all 1 recent images replicated")
+	expectText(t, "progress", stderr, "waiting 0:00 of 1:00: ap-southeast-2 1/1\n")
+	if strings.Contains(stderr, "us-west-2") {
+		t.Errorf("--namespace data waits in ap-southeast-2 only:\n%s", stderr)
+	}
+
+	code, r, _ = n.runJSON("--destination-profile", "dest", "--wait", "1m", "--poll-interval", "30s", "--namespace", "web/storefront")
+	if code != 1 {
+		t.Fatalf("--namespace web/storefront: exit %d, want 1", code)
+	}
+	r.expectNS(t, "web/storefront", "images", de1, frontend, "problem", "not replicated before the deadline")
+}
