@@ -4,13 +4,14 @@
 //
 // Usage:
 //
-//	verify [--preflight | --wait DURATION | --canary REPOSITORY] [--json]
+//	verify [--preflight | --wait DURATION | --canary REPOSITORY] [--json] [--namespace PREFIX ...]
 //	       [--profile NAME] [--destination-profile [ACCOUNT=]NAME ...] [-c key=value ...]
 //
 // Without a mode it checks a deployed setup; --preflight predicts what `cdk deploy` would run
 // into, on the first deploy and on an update that would replace repositories holding images;
 // --wait polls until every recent image is replicated; --canary times a tag's arrival in every
-// destination. Requests run in parallel, at most --concurrency (default 16) in flight and paced
+// destination. With several namespaces every check follows them, and --namespace narrows every
+// mode to some. Requests run in parallel, at most --concurrency (default 16) in flight and paced
 // per account, region and API. Each destination is checked in its own
 // account: --profile gives the source account's credentials, --destination-profile NAME those of
 // destinationAccount and --destination-profile ACCOUNT=NAME those of each other destination

@@ -11,6 +11,7 @@ package diagram
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -110,23 +111,24 @@ func newLayout(stacks []Stack) *layout {
 // source are grouped in columns (see fanout).
 func (l *layout) addReplicationEdges(s Stack) {
 	from := nodeID(s.Name, groupReplication)
+	sum := l.summaries[s.Name]
 	var targets []string
-	seen := map[string]bool{}
-	for _, d := range l.summaries[s.Name].destinations {
+	carried := map[string][]string{} // target stack -> the namespaces replicated there
+	for _, d := range sum.destinations {
 		target, ok := destinationStack(l.stacks, s, d)
 		if !ok {
-			l.addExternal(from, d)
+			l.addExternal(from, d, edgeLabel(d.namespaces, sum.rules))
 			continue
 		}
-		if !seen[target] {
-			seen[target] = true
+		if _, seen := carried[target]; !seen {
 			targets = append(targets, target)
 		}
+		carried[target] = appendNew(carried[target], d.namespaces...)
 	}
 	sort.Strings(targets)
 	if len(targets) <= maxPerColumn {
 		for _, t := range targets {
-			l.edges = append(l.edges, replicationEdge(from, l.anchors[t], clusterID("stack", t)))
+			l.edges = append(l.edges, replicationEdge(from, l.anchors[t], clusterID("stack", t), edgeLabel(carried[t], sum.rules)))
 		}
 		return
 	}
@@ -134,30 +136,35 @@ func (l *layout) addReplicationEdges(s Stack) {
 	for _, t := range targets {
 		if l.columnOf[t] != nil {
 			// Already in a column of another source's destinations.
-			l.edges = append(l.edges, replicationEdge(from, l.anchors[t], clusterID("stack", t)))
+			l.edges = append(l.edges, replicationEdge(from, l.anchors[t], clusterID("stack", t), edgeLabel(carried[t], sum.rules)))
 			continue
 		}
 		byTargetAccount[l.byName[t].Account] = append(byTargetAccount[l.byName[t].Account], t)
 	}
 	for _, account := range sortedKeys(byTargetAccount) {
-		l.addColumns(s, from, account, byTargetAccount[account])
+		var namespaces []string
+		for _, t := range byTargetAccount[account] {
+			namespaces = appendNew(namespaces, carried[t]...)
+		}
+		l.addColumns(s, from, account, byTargetAccount[account], edgeLabel(namespaces, sum.rules))
 	}
 }
 
 // addExternal adds a node for a destination no stack of this app deploys, and the edge to it.
-func (l *layout) addExternal(from string, d destination) {
+func (l *layout) addExternal(from string, d destination, label string) {
 	id := "external/" + d.account + "/" + d.region
 	if !l.seenExternal[id] {
 		l.seenExternal[id] = true
 		l.externals = append(l.externals, fmt.Sprintf("\t%s [label=<<B>%s</B><BR/>%s<BR/>not deployed by this app>, style=\"rounded,dashed\", color=%q, fillcolor=\"#FFFFFF\"];\n",
 			quote(id), html(regionLabel(d.region)), html(accountLabel(d.account)), otherStyle.line))
 	}
-	l.edges = append(l.edges, replicationEdge(from, id, ""))
+	l.edges = append(l.edges, replicationEdge(from, id, "", label))
 }
 
 // addColumns groups the destination stacks ts of source s in one account as a fanout of
-// columns, with one replication edge to the group.
-func (l *layout) addColumns(s Stack, from, account string, ts []string) {
+// columns, with one replication edge to the group (label names the namespaces replicated to any
+// of them, "" with one rule).
+func (l *layout) addColumns(s Stack, from, account string, ts []string, label string) {
 	g := &fanout{
 		id:      clusterID("destinations", s.Name+"_"+account),
 		members: ts,
@@ -174,7 +181,7 @@ func (l *layout) addColumns(s Stack, from, account string, ts []string) {
 	rows := (n + count - 1) / count
 	// The edge ends at the middle of the first column, on the group's border.
 	g.anchor = l.anchors[ts[(rows-1)/2]]
-	l.edges = append(l.edges, replicationEdge(from, g.anchor, g.id))
+	l.edges = append(l.edges, replicationEdge(from, g.anchor, g.id, label))
 	for i, m := range ts {
 		tail := from
 		if i >= rows {
@@ -295,10 +302,11 @@ type fanout struct {
 	anchor string
 }
 
-func replicationEdge(from, to, lhead string) string {
-	attrs := ""
+// replicationEdge is a replication arrow; label is "" or the edge's label attribute (edgeLabel).
+func replicationEdge(from, to, lhead, label string) string {
+	attrs := label
 	if lhead != "" {
-		attrs = "lhead=" + quote(lhead) + ", "
+		attrs = "lhead=" + quote(lhead) + ", " + label
 	}
 	return fmt.Sprintf("\t%s -> %s [%scolor=%q, penwidth=1.6];\n", quote(from), quote(to), attrs, replicaColour)
 }
@@ -326,6 +334,16 @@ func destinationStack(stacks []Stack, source Stack, d destination) (string, bool
 }
 
 func nodeID(stack, group string) string { return stack + "/" + group }
+
+// appendNew appends the items not in list yet.
+func appendNew(list []string, items ...string) []string {
+	for _, it := range items {
+		if !slices.Contains(list, it) {
+			list = append(list, it)
+		}
+	}
+	return list
+}
 
 func clusterID(kind, name string) string { return "cluster_" + kind + "_" + name }
 

@@ -560,3 +560,77 @@ func svgTexts(t *testing.T, svg []byte) map[string]bool {
 		}
 	}
 }
+
+// testNamespaces is a synthesized-style assembly of three namespaces (payments, data,
+// web/storefront): the source stack's repositories and roles carry the RepositoryNamespace tag
+// and logical ids that start with their namespace's construct id, its replication configuration
+// has a rule per namespace, us-west-2 receives payments and web/storefront (a creation template
+// each, whose logical ids alone tell their namespace), and ap-southeast-2, in another account,
+// data alone.
+const testNamespaces = "testdata/namespaces"
+
+func TestNamespacesAreGrouped(t *testing.T) {
+	stacks, err := ReadAssembly(testNamespaces)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dot := FromTemplates(stacks)
+	for id, want := range map[string]string{
+		"teams-source/repositories":                      "4 ECR repositories in 3 namespaces\ndata/ (1): etl\npayments/ (2): api, sandbox\nweb/storefront/ (1): frontend",
+		"teams-replica-us-west-2/repositories":           "3 ECR repositories in 2 namespaces\npayments/ (2): api, sandbox\nweb/storefront/ (1): frontend",
+		"teams-replica-us-west-2/creation-template":      "creation templates (2), by namespace:\npayments/, web/storefront/\napplied for replication",
+		"teams-replica-ap-southeast-2/repositories":      "1 ECR repository in data/\netl",
+		"teams-replica-ap-southeast-2/creation-template": "creation template data/\napplied for replication",
+	} {
+		if got := nodeLabel(t, dot, id); got != want {
+			t.Errorf("%s:\n got %q\nwant %q", id, got, want)
+		}
+	}
+	for _, want := range []string{
+		`"teams-source/replication" -> "teams-replica-us-west-2/repositories" [lhead="cluster_stack_teams-replica-us-west-2", label=<payments/, web/storefront/>, color="#D86613", penwidth=1.6];`,
+		`"teams-source/replication" -> "teams-replica-ap-southeast-2/repositories" [lhead="cluster_stack_teams-replica-ap-southeast-2", label=<data/>, color="#D86613", penwidth=1.6];`,
+	} {
+		if got := edgesMatching(dot, want); len(got) != 1 {
+			t.Errorf("no edge %s in\n%s", want, strings.Join(edges(dot), "\n"))
+		}
+	}
+	svg, err := SVG(dot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rendered := svgTexts(t, svg)
+	for _, want := range []string{"payments/, web/storefront/", "data/", "payments/ (2): api, sandbox"} {
+		if !rendered[want] {
+			t.Errorf("%q is not rendered", want)
+		}
+	}
+}
+
+func TestOneNamespaceIsNotGrouped(t *testing.T) {
+	// The default assembly, every resource tagged with its one namespace as the one-namespace
+	// stacks tag them: one rule, no edge label, repositories in one line of names.
+	stacks := readTestAssembly(t)
+	tagged := 0
+	for _, s := range stacks {
+		res, _ := s.Template["Resources"].(map[string]any)
+		for _, r := range res {
+			rm, _ := r.(map[string]any)
+			if props, ok := rm["Properties"].(map[string]any); ok {
+				props["Tags"] = []any{map[string]any{"Key": "RepositoryNamespace", "Value": "enterprise-apps"}}
+				tagged++
+			}
+		}
+	}
+	if tagged == 0 {
+		t.Fatal("nothing tagged")
+	}
+	dot := FromTemplates(stacks)
+	for _, e := range edgesMatching(dot, "/replication\" -> ") {
+		if strings.Contains(e, "label=") {
+			t.Errorf("one rule: no label on %s", e)
+		}
+	}
+	if strings.Contains(dot, "namespaces") || strings.Contains(dot, "by namespace") {
+		t.Errorf("one namespace: nothing grouped:\n%s", dot)
+	}
+}

@@ -66,7 +66,9 @@ type resource struct {
 
 // destination is one replication destination of a replication configuration.
 type destination struct {
-	region string
+	// namespaces are the namespaces whose rule replicates here (its filters without "/").
+	namespaces []string
+	region     string
 	// account is the destination registry's account: the source stack's own account when the
 	// template refers to AWS::AccountId, "" when it cannot be read.
 	account string
@@ -77,6 +79,8 @@ type destination struct {
 type summary struct {
 	labels       map[string][]string
 	destinations []destination
+	// rules is how many replication rules the stack's replication configuration has.
+	rules int
 }
 
 // resources returns the template's resources sorted by logical id, without CDK metadata.
@@ -99,11 +103,12 @@ func resources(tmpl map[string]any) []resource {
 // summarize groups the resources of a stack into node labels in readable words.
 func summarize(s Stack) summary {
 	rs := resourcesByType{}
-	for _, r := range resources(s.Template) {
+	all := resources(s.Template)
+	for _, r := range all {
 		rs[r.typ] = append(rs[r.typ], r)
 	}
 	sum := summary{labels: map[string][]string{}}
-	rs.summarizeRegistry(&sum, s.Account)
+	rs.summarizeRegistry(&sum, s.Account, stackNamespaces(all))
 	if access := rs.accessLines(); len(access) > 0 {
 		sum.labels[groupAccess] = access
 	}
@@ -139,18 +144,25 @@ func (rs resourcesByType) fold(typ, into string) int {
 }
 
 // summarizeRegistry labels the ECR resources: repositories, the replication configuration
-// (and its destinations), creation templates, registry policies, scanning configurations.
-func (rs resourcesByType) summarizeRegistry(sum *summary, account string) {
+// (and its destinations), creation templates, registry policies, scanning configurations. A
+// stack of several namespaces has its repositories and creation templates grouped by namespace.
+func (rs resourcesByType) summarizeRegistry(sum *summary, account string, ns namespaces) {
 	if repos := rs.take(typeRepository); len(repos) > 0 {
 		sum.labels[groupRepositories] = repositoryLines(repos)
+		if ns.grouped() {
+			sum.labels[groupRepositories] = groupedRepositoryLines(repos, ns)
+		}
 	}
 	if confs := rs.take(typeReplication); len(confs) > 0 {
 		var lines []string
-		lines, sum.destinations = replicationLines(confs, account)
+		lines, sum.destinations, sum.rules = replicationLines(confs, account)
 		sum.labels[groupReplication] = lines
 	}
 	if tpls := rs.take(typeCreationTemplate); len(tpls) > 0 {
 		sum.labels[groupTemplate] = templateLines(tpls)
+		if ns.grouped() {
+			sum.labels[groupTemplate] = groupedTemplateLines(tpls, ns)
+		}
 	}
 	if pols := rs.take(typeRegistryPolicy); len(pols) > 0 {
 		sum.labels[groupRegistry] = registryPolicyLines(pols)
@@ -275,13 +287,16 @@ func commonDir(names []string) string {
 
 // replicationLines reads "replication configuration", then per rule its destinations ("→
 // us-west-2, eu-west-1", grouped by account when they are in another account than the source)
-// and its filters.
-func replicationLines(confs []resource, sourceAccount string) ([]string, []destination) {
+// and its filters; the destinations with the namespaces replicated there, and the number of
+// rules.
+func replicationLines(confs []resource, sourceAccount string) ([]string, []destination, int) {
 	lines := []string{counted(len(confs), "replication configuration", "replication configurations")}
 	var dests []destination
+	n := 0
 	for _, c := range confs {
 		conf, _ := c.props["ReplicationConfiguration"].(map[string]any)
 		rules, _ := conf["Rules"].([]any)
+		n += len(rules)
 		for _, r := range rules {
 			rule, _ := r.(map[string]any)
 			var order []string
@@ -294,7 +309,7 @@ func replicationLines(confs []resource, sourceAccount string) ([]string, []desti
 					region = "(unresolved region)"
 				}
 				account := registryAccount(dm["RegistryId"], sourceAccount)
-				dests = append(dests, destination{region: region, account: account})
+				dests = append(dests, destination{region: region, account: account, namespaces: ruleNamespaces(rule)})
 				key := account
 				if account == sourceAccount {
 					key = ""
@@ -329,7 +344,7 @@ func replicationLines(confs []resource, sourceAccount string) ([]string, []desti
 			}
 		}
 	}
-	return lines, dests
+	return lines, dests, n
 }
 
 // registryAccount reads a destination's RegistryId: a literal account, or the source stack's

@@ -11,6 +11,7 @@ import (
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
+	"github.com/acme-platform/ecr-replication/config"
 	"github.com/acme-platform/ecr-replication/internal/session"
 	"github.com/acme-platform/ecr-replication/replication"
 )
@@ -153,8 +154,9 @@ func stackMissing(err error) bool {
 }
 
 // backfillNotes are the preflight checks of the destinations the deploy adds to the
-// replication rule: ECR copies only images pushed after a destination is in the rule, so the
-// images the source repositories already hold reach a new destination only by a backfill.
+// namespaces' replication rules: ECR copies only images pushed after a destination is in the
+// rule, so the images a namespace's source repositories already hold reach a destination new
+// to its rule only by a backfill.
 func (v *Verifier) backfillNotes(ctx context.Context) ([]Check, error) {
 	region, account := v.Config.SourceRegion, v.Config.SourceAccount
 	rules, unreadable, err := v.sourceRules(ctx)
@@ -165,39 +167,54 @@ func (v *Verifier) backfillNotes(ctx context.Context) ([]Check, error) {
 		return []Check{{Name: "backfill", Region: region, Account: account, Status: StatusWarning,
 			Detail: "cannot read the registry's replication configuration (" + unreadable + "): which destinations are new, whose existing images need a backfill, is not known"}}, nil
 	}
-	fresh := v.newDestinations(rules)
-	if len(fresh) == 0 {
+	var checks []Check
+	for _, n := range v.namespaces() {
+		fresh := v.newDestinations(rules, n.Prefix)
+		if len(fresh) == 0 {
+			continue
+		}
+		images, err := v.sourceImages(ctx, n.Prefix)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range fresh {
+			checks = append(checks, v.backfillNote(d, n.Prefix, images))
+		}
+	}
+	if len(checks) == 0 {
 		return []Check{{Name: "backfill", Region: region, Account: account, Status: StatusOK,
 			Detail: "every destination is in the deployed replication rule already: the deploy adds none that would need a backfill"}}, nil
-	}
-	images, err := v.sourceImages(ctx)
-	if err != nil {
-		return nil, err
-	}
-	checks := make([]Check, 0, len(fresh))
-	for _, d := range fresh {
-		c := Check{Name: "backfill", Region: d.region, Account: d.account, Status: StatusWarning}
-		switch {
-		case images.unknown != "":
-			c.Detail = fmt.Sprintf("new to the replication rule; the images already in the source repositories could not be counted (%s): ECR copies only later pushes; after the deploy, copy older ones with %s",
-				images.unknown, v.backfillCommand(d.region, d.account))
-		case images.n == 0:
-			c.Status, c.Detail = StatusOK, "new to the replication rule; the source repositories hold no image yet, so every image will be replicated"
-		default:
-			c.Detail = fmt.Sprintf("new to the replication rule: the %d image(s) already in the source repositories are not copied when the deploy adds it (ECR replicates only later pushes); after the deploy, run %s",
-				images.n, v.backfillCommand(d.region, d.account))
-		}
-		checks = append(checks, c)
 	}
 	return checks, nil
 }
 
-// newDestinations are the destinations of the configuration that the registry's rule for the
-// prefix does not have (all of them when it has no such rule).
-func (v *Verifier) newDestinations(rules []types.ReplicationRule) []site {
+// backfillNote is the check of a destination new to a namespace's rule, whose source
+// repositories hold images.
+func (v *Verifier) backfillNote(d site, prefix string, images imageTally) Check {
+	c := Check{Name: "backfill", Region: d.region, Account: d.account, Namespace: prefix, Status: StatusWarning}
+	what := "the source repositories"
+	if v.Config.ManyNamespaces() {
+		what = "the source repositories of " + prefix + "/"
+	}
+	switch {
+	case images.unknown != "":
+		c.Detail = fmt.Sprintf("new to the replication rule; the images already in %s could not be counted (%s): ECR copies only later pushes; after the deploy, copy older ones with %s",
+			what, images.unknown, v.backfillCommand(d.region, d.account))
+	case images.n == 0:
+		c.Status, c.Detail = StatusOK, fmt.Sprintf("new to the replication rule; %s hold no image yet, so every image will be replicated", what)
+	default:
+		c.Detail = fmt.Sprintf("new to the replication rule: the %d image(s) already in %s are not copied when the deploy adds it (ECR replicates only later pushes); after the deploy, run %s",
+			images.n, what, v.backfillCommand(d.region, d.account))
+	}
+	return c
+}
+
+// newDestinations are the destinations of a namespace that the registry's rule for it does not
+// have (all of them when it has no such rule).
+func (v *Verifier) newDestinations(rules []types.ReplicationRule, prefix string) []site {
 	deployed := map[string]bool{}
 	for _, r := range rules {
-		if !v.isOurRule(r) {
+		if v.ownerOf(r) != prefix {
 			continue
 		}
 		for _, d := range r.Destinations {
@@ -205,7 +222,7 @@ func (v *Verifier) newDestinations(rules []types.ReplicationRule) []site {
 		}
 	}
 	var fresh []site
-	for _, d := range v.destinations() {
+	for _, d := range v.destinationsOf(prefix) {
 		if !deployed[d.account+"/"+d.region] {
 			fresh = append(fresh, d)
 		}
@@ -213,9 +230,14 @@ func (v *Verifier) newDestinations(rules []types.ReplicationRule) []site {
 	return fresh
 }
 
-// sourceImages counts the images of every source repository (in parallel).
-func (v *Verifier) sourceImages(ctx context.Context) (imageTally, error) {
-	settings := v.Config.RepositorySettings()
+// sourceImages counts the images of a namespace's source repositories (in parallel).
+func (v *Verifier) sourceImages(ctx context.Context, prefix string) (imageTally, error) {
+	var settings []config.RepositorySettings
+	for _, rs := range v.settings() {
+		if rs.Namespace == prefix {
+			settings = append(settings, rs)
+		}
+	}
 	tallies := make([]imageTally, len(settings))
 	src := &target{site: v.source()}
 	err := forEach(ctx, len(settings), v.workers(), func(ctx context.Context, i int) error {

@@ -79,7 +79,7 @@ func (v *Verifier) canaryRepository(ctx context.Context, repo string) (name stri
 	rs, ok := v.findRepository(repo)
 	if !ok {
 		var names []string
-		for _, r := range v.Config.RepositorySettings() {
+		for _, r := range v.settings() {
 			names = append(names, r.FullName)
 		}
 		return "", nil, &UsageError{fmt.Sprintf("--canary %s: not a repository of the configuration (%s)", repo, strings.Join(names, ", "))}
@@ -152,14 +152,14 @@ func (v *Verifier) putCanaryTag(ctx context.Context, name, tag string, img sourc
 // the timeout; arrived holds each destination region's latency. interrupted is set when the
 // context ended a sleep.
 func (v *Verifier) awaitCanary(ctx context.Context, name, tag, digest string, start time.Time, timeout, poll time.Duration, progress *Progress) (arrived map[string]time.Duration, interrupted *Check, err error) {
-	dests := v.destinations()
+	dests := v.destinationsOf(v.repositoryNamespace(name))
 	arrived = map[string]time.Duration{}
 	deadline := start.Add(timeout)
 	for {
 		if err := v.pollCanary(ctx, dests, name, tag, digest, start, arrived); err != nil {
 			return nil, nil, err
 		}
-		progress.Update(fmt.Sprintf("canary %s %s: %s", tag, clock(v.Now().Sub(start)), v.canaryProgress(arrived)))
+		progress.Update(fmt.Sprintf("canary %s %s: %s", tag, clock(v.Now().Sub(start)), v.canaryProgress(dests, arrived)))
 		if len(arrived) == len(dests) || !v.Now().Before(deadline) {
 			progress.Done()
 			return arrived, nil, nil
@@ -207,9 +207,10 @@ func (v *Verifier) pollCanary(ctx context.Context, dests []site, name, tag, dige
 }
 
 // canaryProgress renders "us-west-2 arrived after 12s, eu-west-1 waiting".
-func (v *Verifier) canaryProgress(arrived map[string]time.Duration) string {
+func (v *Verifier) canaryProgress(dests []site, arrived map[string]time.Duration) string {
 	var parts []string
-	for _, r := range v.Config.DestinationRegions {
+	for _, d := range dests {
+		r := d.region
 		if d, ok := arrived[r]; ok {
 			parts = append(parts, fmt.Sprintf("%s arrived after %s", r, d.Round(time.Second)))
 		} else {
@@ -219,10 +220,10 @@ func (v *Verifier) canaryProgress(arrived map[string]time.Duration) string {
 	return strings.Join(parts, ", ")
 }
 
-// canaryArrivals is one canary-arrival check per destination.
+// canaryArrivals is one canary-arrival check per destination of the repository's namespace.
 func (v *Verifier) canaryArrivals(name, tag string, arrived map[string]time.Duration, timeout, poll time.Duration) []Check {
 	var checks []Check
-	for _, d := range v.destinations() {
+	for _, d := range v.destinationsOf(v.repositoryNamespace(name)) {
 		c := Check{Name: "canary-arrival", Region: d.region, Account: d.account, Repository: name}
 		if latency, ok := arrived[d.region]; ok {
 			c.Status, c.Latency = StatusOK, latency
@@ -236,9 +237,10 @@ func (v *Verifier) canaryArrivals(name, tag string, arrived map[string]time.Dura
 	return checks
 }
 
-// findRepository resolves a full or short repository name.
+// findRepository resolves a full or short repository name among the repositories of the
+// namespaces checked (a short name that several namespaces share resolves to the first).
 func (v *Verifier) findRepository(name string) (config.RepositorySettings, bool) {
-	for _, rs := range v.Config.RepositorySettings() {
+	for _, rs := range v.settings() {
 		if rs.FullName == name || rs.Name == name {
 			return rs, true
 		}
@@ -265,12 +267,13 @@ func (v *Verifier) recentTagged(ctx context.Context, repo string) ([]sourceImage
 	return tagged, nil
 }
 
-// removeCanary deletes the canary tag, by tag only, in the source and in every destination:
+// removeCanary deletes the canary tag, by tag only, in the source and in every destination of
+// the repository's namespace:
 // BatchDeleteImage with an image tag removes that tag and keeps the image while other tags
 // name it. A destination the tag never reached answers ImageNotFound, which is fine.
 func (v *Verifier) removeCanary(ctx context.Context, repo, tag string) []Check {
 	var checks []Check
-	for _, s := range v.sites() {
+	for _, s := range append([]site{v.source()}, v.destinationsOf(v.repositoryNamespace(repo))...) {
 		r := s.region
 		c := Check{Name: "canary-cleanup", Region: r, Account: s.account, Repository: repo}
 		out, err := s.clients.ECR(r).BatchDeleteImage(ctx, &ecr.BatchDeleteImageInput{

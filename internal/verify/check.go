@@ -35,6 +35,9 @@ type Check struct {
 	Region string `json:"region"`
 	// Account is the account of the registry the check is about, or "" where none applies.
 	Account string `json:"account,omitempty"`
+	// Namespace is the prefix of the namespace the check is about (its repository's, or the
+	// namespace's rule, template or images), or "" for checks about a whole registry.
+	Namespace string `json:"namespace,omitempty"`
 	// Repository the check is about, or "" for registry-wide checks.
 	Repository string `json:"repository,omitempty"`
 	// Status is the outcome.
@@ -105,52 +108,50 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(doc)
 }
 
-// multiAccount reports whether the checks are about more than one account.
-func (r *Report) multiAccount() bool {
+// several reports whether the checks name more than one distinct value of field.
+func (r *Report) several(field func(Check) string) bool {
 	seen := ""
 	for _, c := range r.Checks {
-		if c.Account != "" && seen != "" && c.Account != seen {
+		v := field(c)
+		if v != "" && seen != "" && v != seen {
 			return true
 		}
-		if c.Account != "" {
-			seen = c.Account
+		if v != "" {
+			seen = v
 		}
 	}
 	return false
 }
 
 // WriteTable writes the report as a table with a title and a summary line. When the checks
-// are about several accounts, an ACCOUNT column tells them apart.
+// are about several accounts, an ACCOUNT column tells them apart; about several namespaces, a
+// NAMESPACE column.
 func (r *Report) WriteTable(w io.Writer) error {
 	var b strings.Builder
 	if r.Subject != "" {
 		fmt.Fprintf(&b, "%s\n\n", r.Subject)
 	}
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	accounts := r.multiAccount()
-	if accounts {
-		fmt.Fprintln(tw, "STATUS\tACCOUNT\tREGION\tREPOSITORY\tCHECK\tDETAIL")
-	} else {
-		fmt.Fprintln(tw, "STATUS\tREGION\tREPOSITORY\tCHECK\tDETAIL")
-	}
-	for _, c := range r.Checks {
-		repo := c.Repository
-		if repo == "" {
-			repo = "-"
+	accounts := r.several(func(c Check) string { return c.Account })
+	namespaces := r.several(func(c Check) string { return c.Namespace })
+	row := func(status, account, region, namespace, repo, name, detail string) {
+		cells := []string{status}
+		if accounts {
+			cells = append(cells, account)
 		}
+		cells = append(cells, region)
+		if namespaces {
+			cells = append(cells, namespace)
+		}
+		fmt.Fprintln(tw, strings.Join(append(cells, repo, name, detail), "\t"))
+	}
+	row("STATUS", "ACCOUNT", "REGION", "NAMESPACE", "REPOSITORY", "CHECK", "DETAIL")
+	for _, c := range r.Checks {
 		status := string(c.Status)
 		if c.Status == StatusProblem {
 			status = "PROBLEM"
 		}
-		if accounts {
-			account := c.Account
-			if account == "" {
-				account = "-"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", status, account, c.Region, repo, c.Name, oneLine(c.Detail))
-		} else {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", status, c.Region, repo, c.Name, oneLine(c.Detail))
-		}
+		row(status, dash(c.Account), c.Region, dash(c.Namespace), dash(c.Repository), c.Name, oneLine(c.Detail))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -162,9 +163,21 @@ func (r *Report) WriteTable(w io.Writer) error {
 	return err
 }
 
-// strandingChecks are the preflight checks whose problems do not make the deploy fail but
-// leave images behind, in repositories the stacks let go of.
-var strandingChecks = map[string]bool{"rename": true, "removal": true}
+// dash renders an empty cell as "-".
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// Preflight problems that do not make the deploy fail: those that leave images behind, in
+// repositories the stacks let go of, and those that drop replication rules of no namespace of
+// the configuration (the deploy replaces the registry's whole replication configuration).
+var (
+	strandingChecks = map[string]bool{"rename": true, "removal": true}
+	droppingChecks  = map[string]bool{"replication-foreign-rule": true}
+)
 
 // verdict ends the table's summary line.
 func (r *Report) verdict() string {
@@ -174,22 +187,31 @@ func (r *Report) verdict() string {
 		}
 		return "NOT healthy"
 	}
-	fails, strands := false, false
+	var fails, strands, drops bool
 	for _, c := range r.Checks {
 		if c.Status == StatusProblem {
 			strands = strands || strandingChecks[c.Name]
-			fails = fails || !strandingChecks[c.Name]
+			drops = drops || droppingChecks[c.Name]
+			fails = fails || (!strandingChecks[c.Name] && !droppingChecks[c.Name])
 		}
 	}
-	switch {
-	case fails && strands:
-		return "cdk deploy would fail, and would leave images behind"
-	case fails:
-		return "cdk deploy would fail"
-	case strands:
-		return "cdk deploy would leave images behind"
+	var parts []string
+	if fails {
+		parts = append(parts, "would fail")
 	}
-	return "nothing found that would make cdk deploy fail"
+	if strands {
+		parts = append(parts, "would leave images behind")
+	}
+	if drops {
+		parts = append(parts, "would remove replication rules of no declared namespace")
+	}
+	switch len(parts) {
+	case 0:
+		return "nothing found that would make cdk deploy fail"
+	case 1:
+		return "cdk deploy " + parts[0]
+	}
+	return "cdk deploy " + strings.Join(parts[:len(parts)-1], ", ") + ", and " + parts[len(parts)-1]
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

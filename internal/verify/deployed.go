@@ -18,11 +18,12 @@ import (
 	"github.com/acme-platform/ecr-replication/replication"
 )
 
-// Deployed runs the after-deploy checks: the replication rule, every repository in every
-// region, the creation templates, the registry policies across accounts, and the recent
-// images. The parts run in parallel (each one's requests within the clients' limits) and are
-// reported in that order, whatever order they finish in. A *FatalError means AWS could not be
-// reached or the credentials failed.
+// Deployed runs the after-deploy checks: the replication rule of every namespace, every
+// repository in every region, the creation templates, the registry policies across accounts,
+// the signing configuration (with managed signing), and the recent images (and their
+// signatures). The parts run in parallel (each one's requests within the clients' limits) and
+// are reported in that order, whatever order they finish in. A *FatalError means AWS could not
+// be reached or the credentials failed.
 func (v *Verifier) Deployed(ctx context.Context) ([]Check, error) {
 	if err := v.ready(); err != nil {
 		return nil, err
@@ -31,22 +32,31 @@ func (v *Verifier) Deployed(ctx context.Context) ([]Check, error) {
 	for _, s := range v.sites() {
 		parts = append(parts, func(ctx context.Context) ([]Check, error) { return v.siteChecks(ctx, s) })
 	}
+	if v.Config.ManagedSigning() {
+		parts = append(parts, v.signingConfigurationChecks)
+	}
 	parts = append(parts, v.imageChecks)
 	return collect(ctx, len(parts), len(parts), func(ctx context.Context, i int) ([]Check, error) { return parts[i](ctx) })
 }
 
 // siteChecks are the checks of one registry: its repositories, and in a destination the
-// creation template and, in another account than the source, the registry policy.
+// creation template of each namespace that replicates there and, in another account than the
+// source, the registry policy.
 func (v *Verifier) siteChecks(ctx context.Context, s site) ([]Check, error) {
 	checks, err := v.repositoryChecks(ctx, s)
 	if err != nil || !s.replica {
 		return checks, err
 	}
-	tmpl, err := v.templateCheck(ctx, s)
-	if err != nil {
-		return nil, err
+	for _, n := range v.namespaces() {
+		if !v.replicatesTo(n.Prefix, s) {
+			continue
+		}
+		tmpl, err := v.templateCheck(ctx, s, n.Prefix)
+		if err != nil {
+			return nil, err
+		}
+		checks = append(checks, tmpl)
 	}
-	checks = append(checks, tmpl)
 	if s.cross {
 		rp, err := v.registryPolicyCheck(ctx, s)
 		if err != nil {
@@ -57,13 +67,19 @@ func (v *Verifier) siteChecks(ctx context.Context, s site) ([]Check, error) {
 	return checks, nil
 }
 
-// imageChecks are the checks of the recent images: one per destination and repository.
+// imageChecks are the checks of the recent images: one per destination and repository; with
+// managed signing, their signing status and signatures (signatureChecks).
 func (v *Verifier) imageChecks(ctx context.Context) ([]Check, error) {
 	states, checks, err := v.imageStates(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	return append(checks, summarizeImages(v, states, false)...), nil
+	checks = append(checks, summarizeImages(v, states, false)...)
+	if !v.Config.ManagedSigning() {
+		return checks, nil
+	}
+	signing, err := v.signatureChecks(ctx, imageSet(states))
+	return append(checks, signing...), err
 }
 
 // sourceRules reads the replication rules of the source registry. A fatal error is returned;
@@ -82,19 +98,6 @@ func (v *Verifier) sourceRules(ctx context.Context) (rules []types.ReplicationRu
 	return rules, "", nil
 }
 
-// ruleFilter is the repository filter of the app's rule.
-func (v *Verifier) ruleFilter() string { return v.Config.RepoPrefix + "/" }
-
-// isOurRule reports whether a replication rule is the app's: it filters on the prefix.
-func (v *Verifier) isOurRule(r types.ReplicationRule) bool {
-	for _, f := range r.RepositoryFilters {
-		if f.FilterType == types.RepositoryFilterTypePrefixMatch && aws.ToString(f.Filter) == v.ruleFilter() {
-			return true
-		}
-	}
-	return false
-}
-
 func describeRule(r types.ReplicationRule) string {
 	var filters, dests []string
 	for _, f := range r.RepositoryFilters {
@@ -109,8 +112,10 @@ func describeRule(r types.ReplicationRule) string {
 	return fmt.Sprintf("filter %s → %s", strings.Join(filters, ", "), strings.Join(dests, ", "))
 }
 
-// replicationChecks compares the source registry's replication configuration with the app's
-// rule: one rule, filter PREFIX_MATCH <prefix>/, every destination.
+// replicationChecks compares the source registry's replication configuration with the
+// namespaces' rules: per namespace one rule, filter PREFIX_MATCH <prefix>/, with its
+// destinations and its DeleteReplication; rules of no namespace of the configuration are
+// listed as warnings (the next deploy drops them).
 func (v *Verifier) replicationChecks(ctx context.Context) ([]Check, error) {
 	region, account := v.Config.SourceRegion, v.Config.SourceAccount
 	rules, unreadable, err := v.sourceRules(ctx)
@@ -121,35 +126,56 @@ func (v *Verifier) replicationChecks(ctx context.Context) ([]Check, error) {
 		return []Check{{Name: "replication-rule", Region: region, Account: account, Status: StatusProblem,
 			Detail: "cannot read the registry's replication configuration: " + unreadable}}, nil
 	}
-	var checks []Check
-	var ours *types.ReplicationRule
-	for i := range rules {
-		if ours == nil && v.isOurRule(rules[i]) {
-			ours = &rules[i]
+	var checks, others []Check
+	taken := map[int]bool{}
+	for _, n := range v.namespaces() {
+		i := slices.IndexFunc(rules, func(r types.ReplicationRule) bool { return v.ownerOf(r) == n.Prefix })
+		checks = append(checks, v.namespaceRuleChecks(rules, i, n)...)
+		taken[i] = true
+	}
+	for i, r := range rules {
+		owner := v.ownerOf(r)
+		if taken[i] || (owner != "" && !v.selected(owner)) {
 			continue
 		}
-		checks = append(checks, Check{Name: "replication-other-rule", Region: region, Account: account, Status: StatusWarning,
-			Detail: fmt.Sprintf("rule %d is not this app's (%s): someone else shares the registry; the next deploy of %s replaces the whole configuration and drops it",
-				i+1, describeRule(rules[i]), replication.SourceStackName(replication.DefaultDeploymentID, region))})
+		what := "is not this app's"
+		if owner != "" {
+			what = "is a second rule of " + owner + "/"
+		}
+		others = append(others, Check{Name: "replication-other-rule", Region: region, Account: account, Status: StatusWarning,
+			Detail: fmt.Sprintf("rule %d %s (%s): someone else shares the registry; the next deploy of %s replaces the whole configuration and drops it",
+				i+1, what, describeRule(r), replication.SourceStackName(replication.DefaultDeploymentID, region))})
 	}
-	if ours == nil {
-		return append([]Check{{Name: "replication-rule", Region: region, Account: account, Status: StatusProblem,
-			Detail: fmt.Sprintf("no replication rule filters PREFIX_MATCH %s (%d rule(s) in the registry): deploy %s",
-				v.ruleFilter(), len(rules), replication.SourceStackName(replication.DefaultDeploymentID, region))}}, checks...), nil
-	}
-	rule := Check{Name: "replication-rule", Region: region, Account: account, Status: StatusOK, Detail: "this app's rule: " + describeRule(*ours)}
-	if len(ours.RepositoryFilters) != 1 {
-		rule.Status = StatusProblem
-		rule.Detail = fmt.Sprintf("the rule has %d repository filters, expected only PREFIX_MATCH %s: %s",
-			len(ours.RepositoryFilters), v.ruleFilter(), describeRule(*ours))
-	}
-	checks = append([]Check{rule}, checks...)
-	return append(checks, v.destinationChecks(*ours)...), nil
+	return append(checks, others...), nil
 }
 
-// destinationChecks compares the destinations of the app's rule with the configuration's: each
-// destination's registry is its own account's.
-func (v *Verifier) destinationChecks(ours types.ReplicationRule) []Check {
+// namespaceRuleChecks are the checks of one namespace's rule, rules[i] (i < 0: none): its
+// filter, its destinations and its delete replication.
+func (v *Verifier) namespaceRuleChecks(rules []types.ReplicationRule, i int, n config.Namespace) []Check {
+	region, account := v.Config.SourceRegion, v.Config.SourceAccount
+	source := replication.SourceStackName(replication.DefaultDeploymentID, region)
+	c := Check{Name: "replication-rule", Region: region, Account: account, Namespace: n.Prefix}
+	if i < 0 {
+		c.Status, c.Detail = StatusProblem, fmt.Sprintf("no replication rule filters PREFIX_MATCH %s/ (%d rule(s) in the registry): deploy %s", n.Prefix, len(rules), source)
+		return []Check{c}
+	}
+	rule := rules[i]
+	whose := "this app's rule"
+	if v.Config.ManyNamespaces() {
+		whose = "the rule of " + n.Prefix + "/"
+	}
+	c.Status, c.Detail = StatusOK, whose+": "+describeRule(rule)
+	if len(rule.RepositoryFilters) != 1 {
+		c.Status = StatusProblem
+		c.Detail = fmt.Sprintf("the rule has %d repository filters, expected only PREFIX_MATCH %s/: %s", len(rule.RepositoryFilters), n.Prefix, describeRule(rule))
+	}
+	checks := append([]Check{c}, v.destinationChecks(rule, n)...)
+	return append(checks, v.deleteReplicationCheck(rule, n))
+}
+
+// destinationChecks compares the destinations of a namespace's rule with the configuration's:
+// each destination's registry is its own account's.
+func (v *Verifier) destinationChecks(ours types.ReplicationRule, n config.Namespace) []Check {
 	source := replication.SourceStackName(replication.DefaultDeploymentID, v.Config.SourceRegion)
 	present := map[string]bool{}
 	for _, d := range ours.Destinations {
@@ -157,10 +183,10 @@ func (v *Verifier) destinationChecks(ours types.ReplicationRule) []Check {
 	}
 	var checks []Check
 	expected := map[string]bool{}
-	for _, d := range v.destinations() {
+	for _, d := range v.destinationsOf(n.Prefix) {
 		key := d.account + "/" + d.region
 		expected[key] = true
-		c := Check{Name: "replication-destination", Region: d.region, Account: d.account, Status: StatusOK,
+		c := Check{Name: "replication-destination", Region: d.region, Account: d.account, Namespace: n.Prefix, Status: StatusOK,
 			Detail: fmt.Sprintf("in the rule (registry %s)", d.account)}
 		if !present[key] {
 			c.Status = StatusProblem
@@ -175,7 +201,7 @@ func (v *Verifier) destinationChecks(ours types.ReplicationRule) []Check {
 	for _, d := range ours.Destinations {
 		key := aws.ToString(d.RegistryId) + "/" + aws.ToString(d.Region)
 		if !expected[key] {
-			checks = append(checks, Check{Name: "replication-destination", Region: aws.ToString(d.Region), Account: aws.ToString(d.RegistryId), Status: StatusProblem,
+			checks = append(checks, Check{Name: "replication-destination", Region: aws.ToString(d.Region), Account: aws.ToString(d.RegistryId), Namespace: n.Prefix, Status: StatusProblem,
 				Detail: fmt.Sprintf("the rule replicates to registry %s here, which the configuration does not list: redeploy %s, or add the region to the configuration",
 					aws.ToString(d.RegistryId), source)})
 		}
@@ -194,11 +220,11 @@ func registriesIn(dests []types.ReplicationDestination, region string) []string 
 	return out
 }
 
-// repositoryChecks checks every repository of the configuration in a site, in parallel and in
-// configuration order: it exists, with the expected tag mutability, encryption, lifecycle
-// policy and repository policy.
+// repositoryChecks checks every repository the site holds (in a destination, those of the
+// namespaces that replicate there), in parallel and in configuration order: it exists, with the
+// expected tag mutability, encryption, lifecycle policy and repository policy.
 func (v *Verifier) repositoryChecks(ctx context.Context, s site) ([]Check, error) {
-	settings := v.Config.RepositorySettings()
+	settings := v.settingsIn(s)
 	names := make([]string, len(settings))
 	for i, rs := range settings {
 		names[i] = rs.FullName
@@ -246,7 +272,7 @@ func (v *Verifier) repositoryCheck(ctx context.Context, s site, rs config.Reposi
 		return nil, err
 	}
 	checks = append(checks, check("lifecycle-policy", status, detail))
-	status, detail, err = v.compareRepositoryPolicy(ctx, client, name, v.pullAccess(s))
+	status, detail, err = v.compareRepositoryPolicy(ctx, client, name, v.pullAccess(s, rs.Namespace))
 	if err != nil {
 		return nil, err
 	}
@@ -385,12 +411,12 @@ func (v *Verifier) compareRepositoryPolicy(ctx context.Context, client ECRAPI, n
 	return StatusOK, "matches the configuration", nil
 }
 
-// templateCheck checks the repository creation template of the prefix in a destination.
-func (v *Verifier) templateCheck(ctx context.Context, s site) (Check, error) {
+// templateCheck checks the repository creation template of a namespace in a destination.
+func (v *Verifier) templateCheck(ctx context.Context, s site, prefix string) (Check, error) {
 	region := s.region
-	c := Check{Name: "creation-template", Region: region, Account: s.account}
+	c := Check{Name: "creation-template", Region: region, Account: s.account, Namespace: prefix}
 	out, err := s.clients.ECR(region).DescribeRepositoryCreationTemplates(ctx, &ecr.DescribeRepositoryCreationTemplatesInput{
-		Prefixes: []string{v.Config.RepoPrefix},
+		Prefixes: []string{prefix},
 	})
 	switch {
 	case err != nil && session.Fatal(err, s.where()) != nil:
@@ -406,15 +432,26 @@ func (v *Verifier) templateCheck(ctx context.Context, s site) (Check, error) {
 	}
 	var tmpl *types.RepositoryCreationTemplate
 	for i := range out.RepositoryCreationTemplates {
-		if aws.ToString(out.RepositoryCreationTemplates[i].Prefix) == v.Config.RepoPrefix {
+		if aws.ToString(out.RepositoryCreationTemplates[i].Prefix) == prefix {
 			tmpl = &out.RepositoryCreationTemplates[i]
 		}
 	}
 	stack := replication.ReplicaStackName(replication.DefaultDeploymentID, region)
 	if tmpl == nil {
-		c.Status, c.Detail = StatusProblem, fmt.Sprintf("no creation template for prefix %s: replicas ECR creates get default settings; deploy %s", v.Config.RepoPrefix, stack)
+		c.Status, c.Detail = StatusProblem, fmt.Sprintf("no creation template for prefix %s: replicas ECR creates get default settings; deploy %s", prefix, stack)
 		return c, nil
 	}
+	if problems := v.templateProblems(tmpl, v.pullAccess(s, prefix)); len(problems) > 0 {
+		c.Status, c.Detail = StatusProblem, fmt.Sprintf("template %s: %s: redeploy %s", prefix, strings.Join(problems, "; "), stack)
+		return c, nil
+	}
+	c.Status, c.Detail = StatusOK, fmt.Sprintf("prefix %s, applied for REPLICATION, lifecycle and settings match", prefix)
+	return c, nil
+}
+
+// templateProblems lists how a deployed creation template differs from the one the stacks
+// deploy, whose repository policy grants access.
+func (v *Verifier) templateProblems(tmpl *types.RepositoryCreationTemplate, access policy.PullAccess) []string {
 	var problems []string
 	if !slices.Contains(tmpl.AppliedFor, types.RCTAppliedForReplication) {
 		problems = append(problems, fmt.Sprintf("applied for %v, not REPLICATION", tmpl.AppliedFor))
@@ -428,7 +465,6 @@ func (v *Verifier) templateCheck(ctx context.Context, s site) (Check, error) {
 	if status, detail := compareLifecycle(aws.ToString(tmpl.LifecyclePolicy), v.Config.TemplateLifecycle()); status != StatusOK {
 		problems = append(problems, "lifecycle policy "+detail)
 	}
-	access := v.pullAccess(s)
 	if got := aws.ToString(tmpl.RepositoryPolicy); got == "" {
 		if !access.IsEmpty() {
 			problems = append(problems, "no repository policy, expected "+access.JSON())
@@ -442,16 +478,12 @@ func (v *Verifier) templateCheck(ctx context.Context, s site) (Check, error) {
 			problems = append(problems, "repository policy differs: "+oneLine(got))
 		}
 	}
-	if len(problems) > 0 {
-		c.Status, c.Detail = StatusProblem, fmt.Sprintf("template %s: %s: redeploy %s", v.Config.RepoPrefix, strings.Join(problems, "; "), stack)
-		return c, nil
-	}
-	c.Status, c.Detail = StatusOK, fmt.Sprintf("prefix %s, applied for REPLICATION, lifecycle and settings match", v.Config.RepoPrefix)
-	return c, nil
+	return problems
 }
 
 // registryPolicyCheck checks, in a destination of another account, that its registry policy
-// lets the source account replicate into the prefix.
+// lets the source account replicate into exactly the namespaces that replicate there (those
+// checked, and no other namespace of the configuration).
 func (v *Verifier) registryPolicyCheck(ctx context.Context, s site) (Check, error) {
 	region := s.region
 	c := Check{Name: "registry-policy", Region: region, Account: s.account}
@@ -473,12 +505,64 @@ func (v *Verifier) registryPolicyCheck(ctx context.Context, s site) (Check, erro
 		return c, nil
 	}
 	principal := fmt.Sprintf("arn:%s:iam::%s:root", v.Config.Partition(), v.Config.SourceAccount)
-	resource := strings.TrimSuffix(policy.NamespaceArn(region, s.account, v.Config.RepoPrefix), "*") + "any"
-	if !allows(sts, principal, v.Config.SourceAccount, policy.ReplicationActions, resource) {
-		c.Status, c.Detail = StatusProblem, fmt.Sprintf("does not allow %s for %s on %s: redeploy %s",
-			strings.Join(policy.ReplicationActions, " and "), principal, policy.NamespaceArn(region, s.account, v.Config.RepoPrefix), stack)
+	grants := func(prefix string) bool {
+		resource := strings.TrimSuffix(policy.NamespaceArn(region, s.account, prefix), "*") + "any"
+		return allows(sts, principal, v.Config.SourceAccount, policy.ReplicationActions, resource)
+	}
+	here := v.namespacesIn(s)
+	var missing, extra, covered []string
+	for _, p := range declaredPrefixes(v.Config) {
+		switch {
+		case slices.Contains(here, p) && v.selected(p) && !grants(p):
+			missing = append(missing, policy.NamespaceArn(region, s.account, p))
+		case slices.Contains(here, p) && v.selected(p):
+			covered = append(covered, p)
+		case !slices.Contains(here, p) && grants(p):
+			extra = append(extra, p)
+		}
+	}
+	actions := strings.Join(policy.ReplicationActions, " and ")
+	var problems []string
+	if len(missing) > 0 {
+		problems = append(problems, fmt.Sprintf("does not allow %s for %s on %s", actions, principal, strings.Join(missing, ", ")))
+	}
+	if len(extra) > 0 {
+		problems = append(problems, fmt.Sprintf("also allows it into %s, which the configuration does not replicate to %s", describePrefixes(extra), region))
+	}
+	if len(problems) > 0 {
+		c.Status, c.Detail = StatusProblem, strings.Join(problems, "; ")+": redeploy "+stack
 		return c, nil
 	}
-	c.Status, c.Detail = StatusOK, fmt.Sprintf("allows %s for the source account %s in account %s", strings.Join(policy.ReplicationActions, " and "), v.Config.SourceAccount, s.account)
+	c.Status, c.Detail = StatusOK, fmt.Sprintf("allows %s for the source account %s in account %s", actions, v.Config.SourceAccount, s.account)
+	if v.Config.ManyNamespaces() {
+		c.Detail += ", into " + describePrefixes(covered)
+	}
 	return c, nil
+}
+
+// deleteReplicationCheck compares a namespace's rule's DeleteReplication with the
+// configuration's. ECR replicates deletions only when the rule says so: "If you do not specify
+// this parameter, the service does not replicate image deletions or image tag removals"
+// (types.ReplicationRule, aws-sdk-go-v2 service/ecr v1.68.0 and later; the ECR API Reference,
+// https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationRule.html).
+func (v *Verifier) deleteReplicationCheck(rule types.ReplicationRule, n config.Namespace) Check {
+	c := Check{Name: "delete-replication", Region: v.Config.SourceRegion, Account: v.Config.SourceAccount, Namespace: n.Prefix, Status: StatusOK}
+	got := rule.DeleteReplication != nil && rule.DeleteReplication.Enabled
+	key := "deleteReplication"
+	if v.Config.ManyNamespaces() {
+		key = "the namespace's deleteReplication"
+	}
+	switch {
+	case got && n.DeleteReplication:
+		c.Detail = "on, as configured: deleting an image or removing a tag in the source does the same in every destination of the rule"
+	case !got && !n.DeleteReplication:
+		c.Detail = "off, as configured: deleting an image or removing a tag in the source leaves the replicas as they are"
+	case got:
+		c.Status, c.Detail = StatusProblem, fmt.Sprintf("on, but %s is false: deleting an image or removing a tag in the source deletes it in every destination too; redeploy %s",
+			key, replication.SourceStackName(replication.DefaultDeploymentID, v.Config.SourceRegion))
+	default:
+		c.Status, c.Detail = StatusProblem, fmt.Sprintf("off, but %s is true: images deleted and tags removed in the source stay in the destinations; redeploy %s",
+			key, replication.SourceStackName(replication.DefaultDeploymentID, v.Config.SourceRegion))
+	}
+	return c
 }

@@ -26,6 +26,10 @@ type sourceImage struct {
 	PushedAt   time.Time
 }
 
+// isReferrer reports whether DescribeImages listed an artifact that refers to another image
+// (ImageDetail.SubjectManifestDigest), such as a signature of managed signing.
+func isReferrer(d types.ImageDetail) bool { return aws.ToString(d.SubjectManifestDigest) != "" }
+
 func (i sourceImage) label() string {
 	d := i.Digest
 	if len(d) > 19 {
@@ -67,7 +71,8 @@ type imageState struct {
 }
 
 // recentImages returns the n most recent images of a source repository (every image when n
-// is 0), newest first.
+// is 0), newest first. Referrers (signatures and other artifacts about an image) are left out:
+// whether they replicate is measured on its own (signatureChecks).
 func (v *Verifier) recentImages(ctx context.Context, repo string, n int) ([]sourceImage, error) {
 	client := v.Source.ECR(v.Config.SourceRegion)
 	var images []sourceImage
@@ -78,6 +83,9 @@ func (v *Verifier) recentImages(ctx context.Context, repo string, n int) ([]sour
 			return nil, err
 		}
 		for _, d := range page.ImageDetails {
+			if isReferrer(d) {
+				continue
+			}
 			images = append(images, sourceImage{Repository: repo, Digest: aws.ToString(d.ImageDigest),
 				Tags: d.ImageTags, PushedAt: aws.ToTime(d.ImagePushedAt)})
 		}
@@ -95,7 +103,7 @@ func (v *Verifier) recentImages(ctx context.Context, repo string, n int) ([]sour
 // on the way (a source repository that cannot be read) and skips (a repository without
 // images).
 func (v *Verifier) imageStates(ctx context.Context, fixed map[string][]sourceImage) (states []imageState, checks []Check, err error) {
-	repos := v.Config.RepositorySettings()
+	repos := v.settings()
 	type result struct {
 		states []imageState
 		checks []Check
@@ -147,15 +155,15 @@ func (v *Verifier) repositoryImageStates(ctx context.Context, repo string, fixed
 	return states, nil, nil
 }
 
-// imageState finds the state of one image in every destination (in parallel, in configuration
-// order): from DescribeImageReplicationStatus where the API answers, by digest comparison
-// otherwise (and for a destination the status does not list).
+// imageState finds the state of one image in every destination of its namespace (in parallel,
+// in configuration order): from DescribeImageReplicationStatus where the API answers, by digest
+// comparison otherwise (and for a destination the status does not list).
 func (v *Verifier) imageState(ctx context.Context, img sourceImage) ([]imageState, error) {
 	statuses, err := v.replicationStatuses(ctx, img)
 	if err != nil {
 		return nil, err
 	}
-	dests := v.destinations()
+	dests := v.destinationsOf(v.repositoryNamespace(img.Repository))
 	out := make([]imageState, len(dests))
 	err = forEach(ctx, len(dests), v.workers(), func(ctx context.Context, i int) error {
 		var err error

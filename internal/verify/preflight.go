@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/acme-platform/ecr-replication/config"
@@ -89,6 +91,11 @@ func (v *Verifier) targetChecks(ctx context.Context, t *target) ([]Check, error)
 	var err error
 	if !t.replica {
 		checks, err = v.existingReplicationConfig(ctx, t)
+		if err == nil && v.Config.ManagedSigning() {
+			var signing []Check
+			signing, err = v.existingSigningConfig(ctx, t)
+			checks = append(checks, signing...)
+		}
 	} else if t.cross {
 		checks, err = v.existingRegistryPolicy(ctx, t)
 	}
@@ -175,13 +182,11 @@ func (v *Verifier) stackCheck(ctx context.Context, t *target) (Check, error) {
 }
 
 // existingReplicationConfig: a registry that already has replication rules makes the create
-// of AWS::ECR::ReplicationConfiguration fail with AlreadyExists.
+// of AWS::ECR::ReplicationConfiguration fail with AlreadyExists; once the stack exists, the
+// deploy replaces the registry's whole configuration, removing every rule of no namespace of
+// the configuration (foreignRules).
 func (v *Verifier) existingReplicationConfig(ctx context.Context, t *target) ([]Check, error) {
 	c := Check{Name: "replication-configuration", Region: t.region, Account: t.account}
-	if t.exists {
-		c.Status, c.Detail = StatusOK, t.stack+" exists and owns the registry's replication configuration"
-		return []Check{c}, nil
-	}
 	deployed, unreadable, err := v.sourceRules(ctx)
 	switch {
 	case err != nil:
@@ -190,20 +195,93 @@ func (v *Verifier) existingReplicationConfig(ctx context.Context, t *target) ([]
 		c.Status, c.Detail = StatusProblem, "cannot read the registry's replication configuration: "+unreadable
 		return []Check{c}, nil
 	}
+	foreign := v.foreignRules(t, deployed)
 	var rules []string
 	for _, r := range deployed {
 		rules = append(rules, describeRule(r))
 	}
-	if len(rules) == 0 {
+	switch {
+	case t.exists:
+		c.Status, c.Detail = StatusOK, t.stack+" exists and owns the registry's replication configuration"
+	case len(rules) == 0:
 		c.Status, c.Detail = StatusOK, "the registry has no replication rule: the deploy creates the configuration"
-		return []Check{c}, nil
+	default:
+		c.Status, c.Detail = StatusProblem, fmt.Sprintf(
+			"the registry already has a replication configuration (%s): creating %s fails with AlreadyExists. "+
+				"It is one per registry: record its rules (aws ecr describe-registry --region %s%s), then either remove them "+
+				"(aws ecr put-replication-configuration --region %s --replication-configuration rules=[]%s) and let the stack own the configuration, "+
+				"or add this app's rule to whatever manages them and do not deploy the source stack",
+			strings.Join(rules, "; "), t.stack, t.region, profileFlag(t.profile), t.region, profileFlag(t.profile))
 	}
-	c.Status, c.Detail = StatusProblem, fmt.Sprintf(
-		"the registry already has a replication configuration (%s): creating %s fails with AlreadyExists. "+
-			"It is one per registry: record its rules (aws ecr describe-registry --region %s%s), then either remove them "+
-			"(aws ecr put-replication-configuration --region %s --replication-configuration rules=[]%s) and let the stack own the configuration, "+
-			"or add this app's rule to whatever manages them and do not deploy the source stack",
-		strings.Join(rules, "; "), t.stack, t.region, profileFlag(t.profile), t.region, profileFlag(t.profile))
+	return append([]Check{c}, foreign...), nil
+}
+
+// foreignRules are the problems of the rules of the registry's replication configuration whose
+// filters belong to no namespace of the configuration: the source stack's configuration is the
+// registry's whole configuration, so a deploy removes them (and their replication stops).
+func (v *Verifier) foreignRules(t *target, rules []types.ReplicationRule) []Check {
+	var checks []Check
+	for i, r := range rules {
+		if v.ownerOf(r) != "" {
+			continue
+		}
+		keep := "add a namespace whose prefix covers its repositories"
+		if len(r.RepositoryFilters) == 1 && strings.HasSuffix(aws.ToString(r.RepositoryFilters[0].Filter), "/") {
+			p := strings.TrimSuffix(aws.ToString(r.RepositoryFilters[0].Filter), "/")
+			keep = fmt.Sprintf("add it as a namespace (namespaces: - prefix: %s, with its repositories and these destinations)", p)
+		}
+		if !v.Config.ManyNamespaces() {
+			keep += " in a fleet file of namespaces (repositoriesFile), beside " + v.Config.RepoPrefix
+		}
+		own := ""
+		if t.exists {
+			own = " It may be this stack's own rule of a namespace the configuration no longer has: then its removal is what the change does."
+		}
+		checks = append(checks, Check{Name: "replication-foreign-rule", Region: t.region, Account: t.account, Status: StatusProblem,
+			Detail: fmt.Sprintf("rule %d (%s) belongs to no namespace of the configuration (%s): the deploy of %s replaces the registry's whole replication configuration and removes it, "+
+				"so replication of its repositories stops.%s To keep it, %s; or remove it on purpose (record it first: aws ecr describe-registry --region %s%s)",
+				i+1, describeRule(r), describePrefixes(declaredPrefixes(v.Config)), t.stack, own, keep, t.region, profileFlag(t.profile))})
+	}
+	return checks
+}
+
+// existingSigningConfig: with managed signing the source stack creates the registry's signing
+// configuration (AWS::ECR::SigningConfiguration), one per registry like the replication
+// configuration: where the registry has one that the stack does not own, the deploy fails with
+// AlreadyExists or replaces it (CloudFormation does not document which for this type).
+func (v *Verifier) existingSigningConfig(ctx context.Context, t *target) ([]Check, error) {
+	c := Check{Name: "signing-configuration", Region: t.region, Account: t.account}
+	if t.exists {
+		resources, err := stackResources(ctx, t.clients.CloudFormation(t.region), t.stack)
+		if fe := session.Fatal(err, t.where()); fe != nil {
+			return nil, fe
+		}
+		if slices.ContainsFunc(resources, func(r cfntypes.StackResourceSummary) bool {
+			return aws.ToString(r.ResourceType) == "AWS::ECR::SigningConfiguration"
+		}) {
+			c.Status, c.Detail = StatusOK, t.stack+" exists and owns the registry's signing configuration"
+			return []Check{c}, nil
+		}
+	}
+	rules, found, unread, detail, err := v.signingConfiguration(ctx)
+	switch {
+	case err != nil:
+		return nil, err
+	case unread != "":
+		c.Status, c.Detail = unread, detail
+	case !found || len(rules) == 0:
+		c.Status, c.Detail = StatusOK, "the registry has no signing configuration: the deploy creates it"
+	default:
+		var described []string
+		for _, r := range rules {
+			described = append(described, describeSigningRule(r))
+		}
+		c.Status, c.Detail = StatusProblem, fmt.Sprintf(
+			"the registry already has a signing configuration (%s): %s creates the registry's one signing configuration, and fails with AlreadyExists or replaces it. "+
+				"Record it (aws ecr get-signing-configuration --region %s%s), then either delete it (aws ecr delete-signing-configuration --region %s%s) and let the stack own signing "+
+				"(add its other rules back to the configuration's namespaces), or keep it and turn signing and signingProfileArn off",
+			strings.Join(described, "; "), t.stack, t.region, profileFlag(t.profile), t.region, profileFlag(t.profile))
+	}
 	return []Check{c}, nil
 }
 
@@ -241,7 +319,7 @@ func (v *Verifier) existingRegistryPolicy(ctx context.Context, t *target) ([]Che
 // create-only properties; repositories they hold that the configuration no longer names follow
 // (see replacement.go).
 func (v *Verifier) existingRepositories(ctx context.Context, t *target) ([]Check, error) {
-	settings := v.Config.RepositorySettings()
+	settings := v.settingsIn(t.site)
 	names := make([]string, len(settings))
 	for i, rs := range settings {
 		names[i] = rs.FullName

@@ -119,8 +119,12 @@ func TestPreflightFindsRenamedRepositories(t *testing.T) {
 		"RepositoryName is create-only", "creating apps/production empty", "It holds 2 images.", "They do not move: after the deploy copy the images to apps/production")
 	r.expect(t, "rename", dw2, production, "problem", "renamed to apps/production", "let replication fill apps/production", "go run ./cmd/backfill --destination us-west-2")
 	r.expect(t, "rename", src, testingRep, "warning", "renamed to apps/testing", "It holds no images.", "Nothing to copy: delete it after the deploy")
+	// The deploy replaces the rule of enterprise-apps/, which no namespace declares any more:
+	// replication of the old repositories stops.
+	r.expect(t, "replication-foreign-rule", src, "", "problem", "rule 1 (filter PREFIX_MATCH enterprise-apps/ → 123456789012/us-west-2, 123456789012/eu-west-1) belongs to no namespace of the configuration (apps/)",
+		"removes it", "It may be this stack's own rule of a namespace the configuration no longer has: then its removal is what the change does.")
 	// The deploy would succeed: the table says what it would do instead.
-	if _, table, _ := w.run("--preflight", "-c", "repoPrefix=apps"); !strings.Contains(table, "problem(s), 6 warning(s), 0 skipped: cdk deploy would leave images behind\n") {
+	if _, table, _ := w.run("--preflight", "-c", "repoPrefix=apps"); !strings.Contains(table, "problem(s), 6 warning(s), 0 skipped: cdk deploy would leave images behind, and would remove replication rules of no declared namespace\n") {
 		t.Errorf("table's verdict:\n%s", table)
 	}
 	// The rule for apps/ is new, and the source repositories under it hold nothing yet.

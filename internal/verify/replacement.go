@@ -146,16 +146,21 @@ func (v *Verifier) copyImages(t *target, target string) string {
 }
 
 // leftBehind reports the repositories the site's stacks hold that the configuration no longer
-// names: renamed (the same logical id now names another repository) or removed. The deploy
+// names there (in a destination: no namespace that replicates there names it): renamed (the
+// same logical id now names another repository) or removed. With Only, only those under the
+// namespaces checked. The deploy
 // succeeds and keeps them (Retain) with their images, outside the stack: the images stay behind.
 func (v *Verifier) leftBehind(ctx context.Context, t *target, h holdings) ([]Check, error) {
 	named := map[string]bool{}
 	for _, rs := range v.Config.RepositorySettings() {
-		named[rs.FullName] = true
+		if !t.replica || v.replicatesTo(rs.Namespace, t.site) {
+			named[rs.FullName] = true
+		}
 	}
 	var gone []string
 	for name := range h.repos {
-		if !named[name] {
+		ns := v.repositoryNamespace(name)
+		if !named[name] && (len(v.Only) == 0 || (ns != "" && v.selected(ns))) {
 			gone = append(gone, name)
 		}
 	}

@@ -21,7 +21,8 @@ const (
 
 // UsageText is printed for -h.
 const UsageText = `usage: verify [--preflight | --wait DURATION | --canary REPOSITORY] [--json]
-              [--profile NAME] [--destination-profile [ACCOUNT=]NAME ...] [-c key=value ...]
+              [--namespace PREFIX ...] [--profile NAME] [--destination-profile [ACCOUNT=]NAME ...]
+              [-c key=value ...]
 
 Checks an ecr-replication deployment against the app's configuration (cdk.json context,
 cdk.context.json and -c overrides, validated like the app does).
@@ -34,14 +35,16 @@ cdk.context.json and -c overrides, validated like the app does).
                              repositories an update would replace, and the images a new
                              destination will not get without a backfill
   --wait DURATION            poll until every recent image is replicated (e.g. 10m)
-  --canary REPOSITORY        tag an existing image of a mutable repository, time its
-                             arrival in every destination, then remove the tag
+  --canary REPOSITORY        tag an existing image of a mutable repository (of any
+                             namespace), time its arrival in every destination of its
+                             namespace, then remove the tag
   --canary-timeout DURATION  how long the canary waits (default 15m)
   --images N                 recent images checked per repository (default 5)
   --poll-interval DURATION   polling period of --wait and --canary (default 10s)
   --concurrency N            requests in flight at most, across every region (1 to 64,
                              default 16; 1 sends them one at a time); each API is also paced
                              per account and region
+  --namespace PREFIX         check only that namespace (repeatable); default: every one
   --json                     print a JSON document instead of a table
 ` + session.FlagsUsage + `
 AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_<SERVICE>) are honoured as the AWS SDK does; throttled
@@ -62,6 +65,7 @@ type options struct {
 	images             int
 	poll               time.Duration
 	concurrency        int
+	namespaces         []string
 	session            session.Flags
 	json               bool
 	waitGiven, canaryT bool
@@ -77,6 +81,7 @@ func parseArgs(args []string) (opts options, problems []string, help bool) {
 	fs.IntVar(&opts.images, "images", 5, "")
 	fs.DurationVar(&opts.poll, "poll-interval", 10*time.Second, "")
 	fs.IntVar(&opts.concurrency, "concurrency", DefaultConcurrency, "")
+	fs.Func("namespace", "", func(s string) error { opts.namespaces = append(opts.namespaces, s); return nil })
 	opts.session.Register(fs)
 	fs.BoolVar(&opts.json, "json", false, "")
 	if err := fs.Parse(args); err != nil {
@@ -126,6 +131,11 @@ func (o options) problems() []string {
 	if o.poll <= 0 {
 		problems = append(problems, "--poll-interval needs a positive duration such as 10s")
 	}
+	for _, n := range o.namespaces {
+		if n == "" {
+			problems = append(problems, `--namespace "": expected the prefix of a namespace of the configuration, such as payments`)
+		}
+	}
 	if o.concurrency < 1 || o.concurrency > MaxConcurrency {
 		problems = append(problems, fmt.Sprintf("--concurrency %d: expected a whole number of requests in flight from 1 to %d (default %d)", o.concurrency, MaxConcurrency, DefaultConcurrency))
 	}
@@ -153,7 +163,15 @@ func Run(ctx context.Context, args []string, env Env) int {
 		}
 		return failure(env.Stderr, err.Error())
 	}
+	var unknown []string
+	for _, p := range UnknownNamespaces(sess.Config, opts.namespaces) {
+		unknown = append(unknown, namespaceProblem(sess.Config, p))
+	}
+	if len(unknown) > 0 {
+		return usageFailure(env.Stderr, unknown)
+	}
 	v := NewVerifier(sess, opts.images, NewLimits(opts.concurrency), env.Now, env.Sleep)
+	v.Only = opts.namespaces
 	report, err := runMode(ctx, v, opts, env)
 	if err != nil {
 		return failure(env.Stderr, err.Error())
@@ -182,6 +200,7 @@ func runMode(ctx context.Context, v *Verifier, opts options, env Env) (*Report, 
 	if err != nil {
 		return nil, err
 	}
+	report.Checks = v.labelNamespaces(report.Checks)
 	report.Subject = v.Subject(map[string]string{"preflight": "preflight", "wait": "wait", "canary": "canary", "deployed": "after deploy"}[report.Mode])
 	return report, nil
 }

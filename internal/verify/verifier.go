@@ -10,7 +10,6 @@ import (
 
 	"github.com/acme-platform/ecr-replication/config"
 	"github.com/acme-platform/ecr-replication/internal/session"
-	"github.com/acme-platform/ecr-replication/policy"
 	"github.com/acme-platform/ecr-replication/replication"
 )
 
@@ -40,8 +39,16 @@ type Verifier struct {
 	// Concurrency is how many checks run at once (0 means 1); the requests themselves are
 	// bounded by the clients' [Limits].
 	Concurrency int
+	// Only narrows every check to the namespaces of these prefixes (--namespace); nil checks
+	// every namespace of the configuration. Each must be one ([UnknownNamespaces]).
+	Only []string
 
 	statusAPI statusAPIState
+	// namespaceCache holds Config.Namespaces(), read once (allNamespaces).
+	namespaceCache struct {
+		once sync.Once
+		all  []config.Namespace
+	}
 	// replicationChange is when the source's replication configuration last changed, looked up
 	// once, when a replica is missing (see missingSince).
 	replicationChange struct {
@@ -118,11 +125,14 @@ func (v *Verifier) source() site {
 	return site{region: v.Config.SourceRegion, account: v.Config.SourceAccount, clients: v.Source, profile: v.SourceProfile}
 }
 
-// destinations are the destination registries, in configuration order, each with the
-// clients of its account.
+// destinations are the destination registries of the namespaces checked, in configuration
+// order, each with the clients of its account.
 func (v *Verifier) destinations() []site {
 	var out []site
 	for _, d := range v.Config.Destinations() {
+		if !slices.ContainsFunc(v.namespaces(), func(n config.Namespace) bool { return slices.Contains(n.Destinations, d) }) {
+			continue
+		}
 		s := site{region: d.Region, account: d.Account, replica: true, clients: v.Source, profile: v.SourceProfile}
 		if s.account == "" {
 			s.account = v.Config.SourceAccount
@@ -153,13 +163,6 @@ func (v *Verifier) ready() error {
 	return nil
 }
 
-// pullAccess is who may pull from the site's repositories besides its own account, as the
-// app's stacks grant it: the configuration's pull access, and in a destination of another
-// account the source account's deploy role.
-func (v *Verifier) pullAccess(s site) policy.PullAccess {
-	return v.Config.PullAccess(s.cross)
-}
-
 // profileFlag renders " --profile NAME" for the commands suggested in details.
 func profileFlag(profile string) string {
 	if profile == "" {
@@ -182,8 +185,8 @@ func (v *Verifier) accountRegions() (accounts []string, regions map[string][]str
 	return accounts, regions
 }
 
-// Subject describes the configuration in one line, for the report's title: the prefix, the
-// regions and every account checked (with its regions when there are several).
+// Subject describes the configuration in one line, for the report's title: the namespaces
+// checked, the regions and every account checked (with its regions when there are several).
 func (v *Verifier) Subject(mode string) string {
 	c := v.Config
 	accounts, regions := v.accountRegions()
@@ -199,6 +202,21 @@ func (v *Verifier) Subject(mode string) string {
 		}
 		desc = "accounts " + strings.Join(parts, ", ")
 	}
-	return fmt.Sprintf("ecr-replication verify (%s): %s/ from %s to %s, %s",
-		mode, c.RepoPrefix, c.SourceRegion, strings.Join(c.DestinationRegions, ", "), desc)
+	var prefixes []string
+	for _, n := range v.namespaces() {
+		prefixes = append(prefixes, n.Prefix)
+	}
+	return fmt.Sprintf("ecr-replication verify (%s): %s from %s to %s, %s",
+		mode, describePrefixes(prefixes), c.SourceRegion, strings.Join(v.destinationRegions(), ", "), desc)
+}
+
+// destinationRegions are the regions of the destinations checked, each once, in order.
+func (v *Verifier) destinationRegions() []string {
+	var out []string
+	for _, d := range v.destinations() {
+		if !slices.Contains(out, d.region) {
+			out = append(out, d.region)
+		}
+	}
+	return out
 }

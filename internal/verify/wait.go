@@ -167,7 +167,7 @@ func progressLine(v *Verifier, states []imageState, elapsed, timeout time.Durati
 		}
 	}
 	var parts []string
-	for _, r := range v.Config.DestinationRegions {
+	for _, r := range v.destinationRegions() {
 		p := fmt.Sprintf("%s %d/%d", r, replicated[r], total[r])
 		if failed[r] > 0 {
 			p += fmt.Sprintf(" (%d FAILED)", failed[r])

@@ -55,7 +55,10 @@ type world struct {
 	sleeps   int
 }
 
-func newWorld(t testing.TB, extra map[string]any) *world {
+// newWorld starts from a moto state and a project directory whose context is the default
+// deployment's, with extra's keys set (or, for a nil value, removed); files are written into the
+// project directory before the configuration is read.
+func newWorld(t testing.TB, extra map[string]any, files ...[2]string) *world {
 	t.Helper()
 	m := moto(t)
 	w := &world{t: t, moto: m, endpoint: m.endpoint, offset: time.Hour}
@@ -67,6 +70,14 @@ func newWorld(t testing.TB, extra map[string]any) *world {
 	}
 	for k, v := range extra {
 		w.context[k] = v
+		if v == nil { // a nil value takes a default key out
+			delete(w.context, k)
+		}
+	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(w.dir, f[0]), []byte(f[1]), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	b, _ := json.Marshal(map[string]any{"app": "go run .", "context": w.context})
 	if err := os.WriteFile(filepath.Join(w.dir, "cdk.json"), b, 0o644); err != nil {
@@ -76,7 +87,7 @@ func newWorld(t testing.TB, extra map[string]any) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.cfg, err = config.Parse(ctx, config.Env{DefaultAccount: sourceAccount}); err != nil {
+	if w.cfg, err = config.Parse(ctx, config.Env{DefaultAccount: sourceAccount, ProjectFiles: os.DirFS(w.dir)}); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -236,6 +247,7 @@ type checkJSON struct {
 	Name           string   `json:"name"`
 	Region         string   `json:"region"`
 	Account        string   `json:"account"`
+	Namespace      string   `json:"namespace"`
 	Repository     string   `json:"repository"`
 	Status         string   `json:"status"`
 	Detail         string   `json:"detail"`
@@ -321,6 +333,16 @@ func putLifecycle(repo, text string) *ecr.PutLifecyclePolicyInput {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// expectText asserts that text (a table, or stderr: what) contains every fragment.
+func expectText(t *testing.T, what, text string, fragments ...string) {
+	t.Helper()
+	for _, f := range fragments {
+		if !strings.Contains(text, f) {
+			t.Errorf("%s lacks %q:\n%s", what, f, text)
+		}
+	}
+}
 
 // projectDir writes a project directory with the repository's defaults (an empty context).
 func projectDir(t *testing.T) string {
