@@ -1026,9 +1026,13 @@ func TestControlTowerVariant(t *testing.T) {
 					t.Errorf("log group %s: KmsKeyId = %s; want %s", g.LogicalID, got, want)
 				}
 			}
-			for _, r := range tmpl.Resources("AWS::ECR::Repository") {
-				if r.Properties["ImageTagMutability"] != "IMMUTABLE" {
-					t.Errorf("repository %s: ImageTagMutability = %v", r.LogicalID, r.Properties["ImageTagMutability"])
+			// Every repository, and those ECR creates on replication (the creation templates,
+			// which CT.ECR.PR.3 does not check), IMMUTABLE.
+			for _, typ := range []string{"AWS::ECR::Repository", "AWS::ECR::RepositoryCreationTemplate"} {
+				for _, r := range tmpl.Resources(typ) {
+					if r.Properties["ImageTagMutability"] != "IMMUTABLE" {
+						t.Errorf("%s %s: ImageTagMutability = %v", typ, r.LogicalID, r.Properties["ImageTagMutability"])
+					}
 				}
 			}
 		})

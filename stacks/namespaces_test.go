@@ -107,6 +107,22 @@ func TestNamespaces(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a namespace's creation template is IMMUTABLE when every repository it declares is", func(t *testing.T) {
+		want := map[string]string{"payments": "IMMUTABLE", "web": "IMMUTABLE", "data": "MUTABLE"}
+		seen := 0
+		for _, stack := range []string{"shared-replica-us-west-2", "shared-replica-eu-west-1", "shared-replica-ap-southeast-2"} {
+			for _, tpl := range f[stack].Resources("AWS::ECR::RepositoryCreationTemplate") {
+				seen++
+				prefix := tpl.Properties["Prefix"].(string)
+				if got := tpl.Properties["ImageTagMutability"]; got != want[prefix] {
+					t.Errorf("%s template %s: ImageTagMutability %v; want %s", stack, prefix, got, want[prefix])
+				}
+			}
+		}
+		if seen != 4 {
+			t.Errorf("%d creation templates; want 4", seen)
+		}
+	})
 	t.Run("a registry policy admits exactly the namespaces that replicate into its account", func(t *testing.T) {
 		for stack, want := range map[string]string{
 			"shared-replica-eu-west-1":      ":ecr:eu-west-1:222222222222:repository/payments/*",

@@ -182,14 +182,30 @@ func (s *ReplicaStack) addRegistrySettings(props *ReplicaStackProps, parts []par
 // addTemplate adds a namespace's repository creation template.
 func (s *ReplicaStack) addTemplate(props *ReplicaStackProps, p part) *registry.CreationTemplate {
 	templateProps := &registry.CreationTemplateProps{
-		Prefix:          p.Prefix,
-		LifecyclePolicy: props.TemplateLifecycle,
-		PullAccess:      props.replicaAccess(p),
+		Prefix:             p.Prefix,
+		ImageTagMutability: templateMutability(p),
+		LifecyclePolicy:    props.TemplateLifecycle,
+		PullAccess:         props.replicaAccess(p),
 	}
 	if s.Key != nil {
 		templateProps.EncryptionKey = s.Key
 	}
 	return registry.NewCreationTemplate(p.scope(s), "ReplicationTemplate", templateProps)
+}
+
+// templateMutability is the tag mutability of the repositories ECR creates under a namespace
+// when it replicates one the stacks do not declare: IMMUTABLE when every repository the
+// namespace declares is (a namespace of production repositories only, or every namespace with
+// ControlTower), so that the namespace's promise that tags never move holds for them too;
+// MUTABLE otherwise, because an immutable replica of a mutable source receives a re-pushed tag
+// without it (the image arrives untagged; ECR user guide, replication.html).
+func templateMutability(p part) replication.TagMutability {
+	for _, r := range p.Repositories {
+		if r.TagMutability.Or(replication.Immutable) != replication.Immutable {
+			return replication.Mutable
+		}
+	}
+	return replication.Immutable
 }
 
 // checkReplicaStack refuses bad props, every problem at once, and returns the stack's region.
