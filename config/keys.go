@@ -177,7 +177,7 @@ var keyTable = []Key{
 	{keyLifecycleTrail, "false",
 		"Create a CloudTrail trail of management events (multi-region, with an encrypted, retained S3 bucket) in the source account, and in the destination account when it is another, so that lifecycle expiration notices arrive: true or false."},
 	{keyDeleteOnDestroy, "false",
-		"For sandboxes: cdk destroy deletes the repositories with their images in every region and schedules the deletion of the KMS keys: true or false. Refused while a production repository exists unless deleteProductionOnDestroy=true."},
+		"For sandboxes: cdk destroy deletes the repositories with their images in every region and the event logs, and schedules the deletion of the KMS keys: true or false. Refused while a production repository exists unless deleteProductionOnDestroy=true."},
 	{keyDeleteProductionOnDestroy, "false",
 		"Confirms deleteOnDestroy when production repositories exist (cdk destroy then deletes them with their images too): true or false; only with deleteOnDestroy=true."},
 	{keyRegistrySettingsOnDestroy, "delete",

@@ -31,8 +31,9 @@ func TestRehearsalOfTheKMSVariant(t *testing.T) {
 }
 
 // TestRehearsalOfASandboxTeardown rehearses deleteOnDestroy (README, "What cdk destroy leaves
-// and removes"): destroy deletes the repositories and schedules the deletion of their KMS
-// keys, so that the same deployment deploys again.
+// and removes"): destroy deletes the repositories and the event logs and schedules the
+// deletion of every KMS key (the repositories' and the topics'), so that the same deployment
+// deploys again.
 func TestRehearsalOfASandboxTeardown(t *testing.T) {
 	ctx := context.Background()
 	d := deploy(t, Variant{Name: "sandbox", Context: map[string]string{
@@ -47,9 +48,13 @@ func TestRehearsalOfASandboxTeardown(t *testing.T) {
 	for _, stack := range []string{sourceStack, westStack, euStack} {
 		requireFinding(t, df, "destroy", stack, "resources", StatusPass, "removed: ")
 		for _, f := range df {
+			// Nothing left behind: no resource of the stack is retained.
+			if f.Stack == stack && f.Subject == "resources" && !strings.Contains(f.Detail, "; retained: none;") {
+				t.Errorf("%s: destroy left resources behind: %s", stack, f.Detail)
+			}
 			if f.Stack == stack && f.Subject == "resources" && (!strings.Contains(f.Detail, "2 AWS::ECR::Repository, ") ||
-				!strings.Contains(f.Detail[:strings.Index(f.Detail, "retained:")], "1 AWS::KMS::Key")) {
-				t.Errorf("%s: the repositories and their key are not removed: %s", stack, f.Detail)
+				!strings.Contains(f.Detail[:strings.Index(f.Detail, "retained:")], "2 AWS::KMS::Key")) {
+				t.Errorf("%s: the repositories and the keys are not removed: %s", stack, f.Detail)
 			}
 		}
 	}
