@@ -129,6 +129,14 @@ func inStackFamily(stack, name string) bool {
 	return stack == name || strings.HasPrefix(stack, name+"-repositories-")
 }
 
+// isReplicaStackOf reports whether stack is a replica stack (or one of its repository stacks) of
+// the deployment whose source stack is source: <deployment>-replica-… next to
+// <deployment>-source-<region>.
+func isReplicaStackOf(stack, source string) bool {
+	i := strings.LastIndex(source, "-source-")
+	return i >= 0 && strings.HasPrefix(stack, source[:i]+"-replica-")
+}
+
 // scan reads one template file.
 func (s *policySearch) scan(file string) error {
 	tpl, ids, err := readTemplate(file)
@@ -204,18 +212,21 @@ func (s *policySearch) templateResource(stack, where string, raw json.RawMessage
 }
 
 // result is the repository's own policy (prefer's if it defines one, warning when stacks
-// disagree), else the best template's, else an error naming what was searched.
+// other than prefer's replica stacks disagree), else the best template's, else an error naming what was searched.
 func (s *policySearch) result(dir string, files []string, prefer string) (foundPolicy, []string, error) {
 	if len(s.repos) > 0 {
-		chosen := s.repos[0]
+		chosen, preferred := s.repos[0], false
 		for _, r := range s.repos {
 			if prefer != "" && inStackFamily(r.stack, prefer) {
-				chosen = r
+				chosen, preferred = r, true
 				break
 			}
 		}
 		var warnings []string
 		for _, other := range s.repos {
+			if preferred && isReplicaStackOf(other.stack, prefer) {
+				continue // a replica's own policy: the destinations part shows it
+			}
 			if other.stack != chosen.stack && other.text != chosen.text {
 				warnings = append(warnings, fmt.Sprintf("stacks %s and %s define different lifecycle policies for %s; using %s (choose with --stack)", chosen.stack, other.stack, s.repository, chosen.stack))
 			}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -72,6 +73,21 @@ func TestFindPolicyInCdkOut(t *testing.T) {
 		found, _, err = findPolicyInCdkOut(dir, repo, "B", "")
 		if err != nil || found.text != p3 {
 			t.Errorf("--stack B: got stack %q, err %v; want B's policy", found.stack, err)
+		}
+	})
+
+	t.Run("the preferred source stack wins; its replicas may differ, other stacks warn", func(t *testing.T) {
+		dir := t.TempDir()
+		writeStack(t, dir, "app-replica-eu-west-1", map[string]any{"Repo": repoResource(repo, p3)})
+		writeStack(t, dir, "app-source-us-east-1", map[string]any{"Repo": repoResource(repo, p10)})
+		writeStack(t, dir, "other-source-us-east-1", map[string]any{"Repo": repoResource(repo, p7)})
+		found, warnings, err := findPolicyInCdkOut(dir, repo, "", "app-source-us-east-1")
+		if err != nil || found.stack != "app-source-us-east-1" || found.text != p10 {
+			t.Errorf("got stack %q, err %v; want the preferred app-source-us-east-1", found.stack, err)
+		}
+		want := []string{"stacks app-source-us-east-1 and other-source-us-east-1 define different lifecycle policies for enterprise-apps/production; using app-source-us-east-1 (choose with --stack)"}
+		if !reflect.DeepEqual(warnings, want) {
+			t.Errorf("warnings = %q; want only the other deployment's stack %q", warnings, want)
 		}
 	})
 
