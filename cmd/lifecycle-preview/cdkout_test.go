@@ -76,21 +76,6 @@ func TestFindPolicyInCdkOut(t *testing.T) {
 		}
 	})
 
-	t.Run("the preferred source stack wins; its replicas may differ, other stacks warn", func(t *testing.T) {
-		dir := t.TempDir()
-		writeStack(t, dir, "app-replica-eu-west-1", map[string]any{"Repo": repoResource(repo, p3)})
-		writeStack(t, dir, "app-source-us-east-1", map[string]any{"Repo": repoResource(repo, p10)})
-		writeStack(t, dir, "other-source-us-east-1", map[string]any{"Repo": repoResource(repo, p7)})
-		found, warnings, err := findPolicyInCdkOut(dir, repo, "", "app-source-us-east-1")
-		if err != nil || found.stack != "app-source-us-east-1" || found.text != p10 {
-			t.Errorf("got stack %q, err %v; want the preferred app-source-us-east-1", found.stack, err)
-		}
-		want := []string{"stacks app-source-us-east-1 and other-source-us-east-1 define different lifecycle policies for enterprise-apps/production; using app-source-us-east-1 (choose with --stack)"}
-		if !reflect.DeepEqual(warnings, want) {
-			t.Errorf("warnings = %q; want only the other deployment's stack %q", warnings, want)
-		}
-	})
-
 	t.Run("creation templates when no repository matches", func(t *testing.T) {
 		dir := t.TempDir()
 		writeStack(t, dir, "Replica", map[string]any{
@@ -167,4 +152,24 @@ func TestFindPolicyInCdkOut(t *testing.T) {
 			t.Errorf("error = %v; want not a readable directory", err)
 		}
 	})
+}
+
+// TestFindPolicyPrefersTheSourceStack: the source stack's repository wins; its replica stacks
+// may define another policy without a warning (the destinations part shows theirs), other
+// stacks still warn.
+func TestFindPolicyPrefersTheSourceStack(t *testing.T) {
+	p10, p3, p7 := policyText(t, 10), policyText(t, 3), policyText(t, 7)
+	const repo = "enterprise-apps/production"
+	dir := t.TempDir()
+	writeStack(t, dir, "app-replica-eu-west-1", map[string]any{"Repo": repoResource(repo, p3)})
+	writeStack(t, dir, "app-source-us-east-1", map[string]any{"Repo": repoResource(repo, p10)})
+	writeStack(t, dir, "other-source-us-east-1", map[string]any{"Repo": repoResource(repo, p7)})
+	found, warnings, err := findPolicyInCdkOut(dir, repo, "", "app-source-us-east-1")
+	if err != nil || found.stack != "app-source-us-east-1" || found.text != p10 {
+		t.Errorf("got stack %q, err %v; want the preferred app-source-us-east-1", found.stack, err)
+	}
+	want := []string{"stacks app-source-us-east-1 and other-source-us-east-1 define different lifecycle policies for enterprise-apps/production; using app-source-us-east-1 (choose with --stack)"}
+	if !reflect.DeepEqual(warnings, want) {
+		t.Errorf("warnings = %q; want only the other deployment's stack %q", warnings, want)
+	}
 }

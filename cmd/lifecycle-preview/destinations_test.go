@@ -547,3 +547,32 @@ func TestDestinationsOfTheAppsTemplates(t *testing.T) {
 		t.Errorf("eu-west-1 replica policy of a repository ECR creates = %q; want the replica stack's creation template", src)
 	}
 }
+
+// TestReadmeDestinationsExample keeps the README's example output (section "Preview what a
+// lifecycle policy deletes") in step with what the command prints: every line shown, but the
+// marked elision, is a line of the output.
+func TestReadmeDestinationsExample(t *testing.T) {
+	readme := string(mustRead(t, filepath.Join("..", "..", "README.md")))
+	_, after, ok := strings.Cut(readme, "After the source's table it prints (shortened where marked):\n\n```text\n")
+	excerpt, _, closed := strings.Cut(after, "\n```")
+	if !ok || !closed {
+		t.Fatal("README.md has no example output of the destinations part")
+	}
+	code, stdout, stderr := runCmd(t, "--cdk-out", "../../testdata/lifecycle/cdk-out", "--repository", "enterprise-apps/production",
+		"--images", "../../testdata/lifecycle/describe-images-production.json", "--now", "2026-11-27T12:00:00Z",
+		"--destination-images", "us-west-2=../../testdata/lifecycle/describe-images-production-us-west-2.json")
+	if code != exitOK || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	// The README runs from the repository root; the test from this package's directory.
+	output := strings.ReplaceAll(stdout, "../../testdata/", "testdata/")
+	lines := map[string]bool{}
+	for _, l := range strings.Split(output, "\n") {
+		lines[l] = true
+	}
+	for _, l := range strings.Split(excerpt, "\n") {
+		if !lines[l] && !strings.HasPrefix(l, "  [… ") {
+			t.Errorf("README line %q is not in the output:\n%s", l, output)
+		}
+	}
+}
