@@ -3,8 +3,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -46,8 +48,10 @@ type creationTemplateProps struct {
 // the LifecyclePolicyText of the AWS::ECR::Repository whose RepositoryName is
 // repository (the first stack by file name when several define it), or else
 // the LifecyclePolicy of the AWS::ECR::RepositoryCreationTemplate with the
-// most specific Prefix covering it (ROOT covering everything else).
-func findPolicyInCdkOut(dir, repository, stack string) (foundPolicy, []string, error) {
+// most specific Prefix covering it (ROOT covering everything else). When several
+// stacks define the repository, the one in prefer's family (inStackFamily) wins, else the
+// first by file name; prefer is normally the source stack, "" for none.
+func findPolicyInCdkOut(dir, repository, stack, prefer string) (foundPolicy, []string, error) {
 	files, err := templateFiles(dir, stack)
 	if err != nil {
 		return foundPolicy{}, nil, err
@@ -58,7 +62,7 @@ func findPolicyInCdkOut(dir, repository, stack string) (foundPolicy, []string, e
 			return foundPolicy{}, nil, err
 		}
 	}
-	return s.result(dir, files)
+	return s.result(dir, files, prefer)
 }
 
 // templateFiles lists the templates of dir, sorted, only stack's when stack is set.
@@ -103,31 +107,52 @@ type policySearch struct {
 	best       *templateMatch
 }
 
-// scan reads one template file.
-func (s *policySearch) scan(file string) error {
+// readTemplate reads a template file and returns it with its resource ids sorted.
+func readTemplate(file string) (cfnTemplate, []string, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return fmt.Errorf("cannot read %s: %w", file, err)
+		return cfnTemplate{}, nil, fmt.Errorf("cannot read %s: %w", file, err)
 	}
 	var tpl cfnTemplate
 	if err := json.Unmarshal(data, &tpl); err != nil {
-		return fmt.Errorf("%s: not a CloudFormation template: %s", file, jsonProblem(data, err))
+		return cfnTemplate{}, nil, fmt.Errorf("%s: not a CloudFormation template: %s", file, jsonProblem(data, err))
 	}
-	stackName := strings.TrimSuffix(filepath.Base(file), templateSuffix)
-	ids := make([]string, 0, len(tpl.Resources))
-	for id := range tpl.Resources {
-		ids = append(ids, id)
+	return tpl, slices.Sorted(maps.Keys(tpl.Resources)), nil
+}
+
+// stackName is the stack a template file belongs to: its name without .template.json.
+func stackName(file string) string { return strings.TrimSuffix(filepath.Base(file), templateSuffix) }
+
+// inStackFamily reports whether stack is name itself or one of the stacks of its own that
+// hold part of its repositories (name-repositories-k, as replication.RepositoryStackName).
+func inStackFamily(stack, name string) bool {
+	return stack == name || strings.HasPrefix(stack, name+"-repositories-")
+}
+
+// isReplicaStackOf reports whether stack is a replica stack (or one of its repository stacks) of
+// the deployment whose source stack is source: <deployment>-replica-… next to
+// <deployment>-source-<region>.
+func isReplicaStackOf(stack, source string) bool {
+	i := strings.LastIndex(source, "-source-")
+	return i >= 0 && strings.HasPrefix(stack, source[:i]+"-replica-")
+}
+
+// scan reads one template file.
+func (s *policySearch) scan(file string) error {
+	tpl, ids, err := readTemplate(file)
+	if err != nil {
+		return err
 	}
-	sort.Strings(ids)
+	stack := stackName(file)
 	for _, id := range ids {
 		res := tpl.Resources[id]
 		where := fmt.Sprintf("%s: %s %s", file, res.Type, id)
 		var err error
 		switch res.Type {
 		case typeRepository:
-			err = s.repositoryResource(stackName, where, res.Properties)
+			err = s.repositoryResource(stack, where, res.Properties)
 		case typeCreationTemplate:
-			err = s.templateResource(stackName, where, res.Properties)
+			err = s.templateResource(stack, where, res.Properties)
 		}
 		if err != nil {
 			return err
@@ -186,17 +211,27 @@ func (s *policySearch) templateResource(stack, where string, raw json.RawMessage
 	return nil
 }
 
-// result is the repository's own policy (warning when stacks disagree), else the best
-// template's, else an error naming what was searched.
-func (s *policySearch) result(dir string, files []string) (foundPolicy, []string, error) {
+// result is the repository's own policy (prefer's if it defines one, warning when stacks
+// other than prefer's replica stacks disagree), else the best template's, else an error naming what was searched.
+func (s *policySearch) result(dir string, files []string, prefer string) (foundPolicy, []string, error) {
 	if len(s.repos) > 0 {
-		var warnings []string
-		for _, other := range s.repos[1:] {
-			if other.text != s.repos[0].text {
-				warnings = append(warnings, fmt.Sprintf("stacks %s and %s define different lifecycle policies for %s; using %s (choose with --stack)", s.repos[0].stack, other.stack, s.repository, s.repos[0].stack))
+		chosen, preferred := s.repos[0], false
+		for _, r := range s.repos {
+			if prefer != "" && inStackFamily(r.stack, prefer) {
+				chosen, preferred = r, true
+				break
 			}
 		}
-		return s.repos[0], warnings, nil
+		var warnings []string
+		for _, other := range s.repos {
+			if preferred && isReplicaStackOf(other.stack, prefer) {
+				continue // a replica's own policy: the destinations part shows it
+			}
+			if other.stack != chosen.stack && other.text != chosen.text {
+				warnings = append(warnings, fmt.Sprintf("stacks %s and %s define different lifecycle policies for %s; using %s (choose with --stack)", chosen.stack, other.stack, s.repository, chosen.stack))
+			}
+		}
+		return chosen, warnings, nil
 	}
 	if s.best != nil {
 		if !s.best.hasPolicy {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -55,7 +56,7 @@ func TestFindPolicyInCdkOut(t *testing.T) {
 		dir := t.TempDir()
 		writeStack(t, dir, "Source-us-east-1", map[string]any{"Repo": repoResource(repo, p10)})
 		writeStack(t, dir, "Replica-us-west-2", map[string]any{"Repo": repoResource(repo, p10), "Other": repoResource("enterprise-apps/testing", p3)})
-		found, warnings, err := findPolicyInCdkOut(dir, repo, "")
+		found, warnings, err := findPolicyInCdkOut(dir, repo, "", "")
 		if err != nil || found.stack != "Replica-us-west-2" || found.text != p10 || len(warnings) != 0 {
 			t.Errorf("got stack %q, %d warnings, err %v; want the first stack by file name (Replica-us-west-2), no warnings", found.stack, len(warnings), err)
 		}
@@ -65,11 +66,11 @@ func TestFindPolicyInCdkOut(t *testing.T) {
 		dir := t.TempDir()
 		writeStack(t, dir, "A", map[string]any{"Repo": repoResource(repo, p10)})
 		writeStack(t, dir, "B", map[string]any{"Repo": repoResource(repo, p3)})
-		found, warnings, err := findPolicyInCdkOut(dir, repo, "")
+		found, warnings, err := findPolicyInCdkOut(dir, repo, "", "")
 		if err != nil || found.text != p10 || len(warnings) != 1 || !strings.Contains(warnings[0], "stacks A and B define different lifecycle policies") {
 			t.Errorf("got %q, warnings %q, err %v; want A's policy and a warning", found.stack, warnings, err)
 		}
-		found, _, err = findPolicyInCdkOut(dir, repo, "B")
+		found, _, err = findPolicyInCdkOut(dir, repo, "B", "")
 		if err != nil || found.text != p3 {
 			t.Errorf("--stack B: got stack %q, err %v; want B's policy", found.stack, err)
 		}
@@ -89,12 +90,12 @@ func TestFindPolicyInCdkOut(t *testing.T) {
 			"something-else":                 p7,  // ROOT
 		}
 		for name, want := range cases {
-			found, _, err := findPolicyInCdkOut(dir, name, "")
+			found, _, err := findPolicyInCdkOut(dir, name, "", "")
 			if err != nil || found.text != want {
 				t.Errorf("%s: got %q (%s), err %v; want the policy of the most specific template", name, found.source, found.text, err)
 			}
 		}
-		found, _, _ := findPolicyInCdkOut(dir, "enterprise-apps/production/api", "")
+		found, _, _ := findPolicyInCdkOut(dir, "enterprise-apps/production/api", "", "")
 		if !strings.HasSuffix(found.source, "AWS::ECR::RepositoryCreationTemplate AppsProd (prefix enterprise-apps/production/)") {
 			t.Errorf("source = %q; want the AppsProd template", found.source)
 		}
@@ -103,7 +104,7 @@ func TestFindPolicyInCdkOut(t *testing.T) {
 	t.Run("a repository beats a template", func(t *testing.T) {
 		dir := t.TempDir()
 		writeStack(t, dir, "S", map[string]any{"T": templateResource("enterprise-apps", p3), "R": repoResource(repo, p10)})
-		if found, _, err := findPolicyInCdkOut(dir, repo, ""); err != nil || found.text != p10 {
+		if found, _, err := findPolicyInCdkOut(dir, repo, "", ""); err != nil || found.text != p10 {
 			t.Errorf("got %q, err %v; want the repository's own policy", found.source, err)
 		}
 	})
@@ -127,7 +128,7 @@ func TestFindPolicyInCdkOut(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			writeStack(t, dir, "S", tc.resources)
-			_, _, err := findPolicyInCdkOut(dir, tc.repo, "")
+			_, _, err := findPolicyInCdkOut(dir, tc.repo, "", "")
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error = %v; want it to contain %q", err, tc.want)
 			}
@@ -139,16 +140,36 @@ func TestFindPolicyInCdkOut(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "S.template.json"), []byte("Resources:\n  R: {}\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, _, err := findPolicyInCdkOut(dir, repo, "")
+		_, _, err := findPolicyInCdkOut(dir, repo, "", "")
 		if err == nil || !strings.Contains(err.Error(), "S.template.json: not a CloudFormation template: line 1, column 1: invalid character 'R'") {
 			t.Errorf("error = %v; want the file, line and column", err)
 		}
 	})
 
 	t.Run("missing directory", func(t *testing.T) {
-		_, _, err := findPolicyInCdkOut(filepath.Join(t.TempDir(), "cdk.out"), repo, "")
+		_, _, err := findPolicyInCdkOut(filepath.Join(t.TempDir(), "cdk.out"), repo, "", "")
 		if err == nil || !strings.Contains(err.Error(), "not a readable directory") {
 			t.Errorf("error = %v; want not a readable directory", err)
 		}
 	})
+}
+
+// TestFindPolicyPrefersTheSourceStack: the source stack's repository wins; its replica stacks
+// may define another policy without a warning (the destinations part shows theirs), other
+// stacks still warn.
+func TestFindPolicyPrefersTheSourceStack(t *testing.T) {
+	p10, p3, p7 := policyText(t, 10), policyText(t, 3), policyText(t, 7)
+	const repo = "enterprise-apps/production"
+	dir := t.TempDir()
+	writeStack(t, dir, "app-replica-eu-west-1", map[string]any{"Repo": repoResource(repo, p3)})
+	writeStack(t, dir, "app-source-us-east-1", map[string]any{"Repo": repoResource(repo, p10)})
+	writeStack(t, dir, "other-source-us-east-1", map[string]any{"Repo": repoResource(repo, p7)})
+	found, warnings, err := findPolicyInCdkOut(dir, repo, "", "app-source-us-east-1")
+	if err != nil || found.stack != "app-source-us-east-1" || found.text != p10 {
+		t.Errorf("got stack %q, err %v; want the preferred app-source-us-east-1", found.stack, err)
+	}
+	want := []string{"stacks app-source-us-east-1 and other-source-us-east-1 define different lifecycle policies for enterprise-apps/production; using app-source-us-east-1 (choose with --stack)"}
+	if !reflect.DeepEqual(warnings, want) {
+		t.Errorf("warnings = %q; want only the other deployment's stack %q", warnings, want)
+	}
 }

@@ -63,6 +63,19 @@ func TestBinaryEndToEnd(t *testing.T) {
 		t.Errorf("totals = %+v; want 26 images accounted for", rep.Totals)
 	}
 
+	code, stdout, stderr = runBinary("--images", fixture("describe-images-production.json"),
+		"--cdk-out", fixture("cdk-out"), "--repository", "enterprise-apps/production", "--now", fixedNow,
+		"--destination-images", "us-west-2="+fixture("describe-images-production-us-west-2.json"))
+	if code != 0 || stderr != "" || !strings.Contains(stdout, "  Images: 25 (kept 19, expire 6: 1 mirrored only, 1 own policy only, 4 both; transition 0)") {
+		t.Errorf("destinations table: exit %d, stderr %q, output:\n%s", code, stderr, stdout)
+	}
+	code, stdout, stderr = runBinary("--images", fixture("describe-images-production.json"),
+		"--cdk-out", fixture("cdk-out"), "--repository", "enterprise-apps/production",
+		"--destination-images", "ap-southeast-2=x.json")
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "ap-southeast-2 is not a destination of enterprise-apps/production (expected one of: eu-west-1, us-west-2)") {
+		t.Errorf("bad destination region: exit %d, stdout %q, stderr %q; want 2 and the expected regions", code, stdout, stderr)
+	}
+
 	code, stdout, _ = runBinary("--images", fixture("describe-images-testing.json"), "--policy", fixture("policy-testing.json"), "--now", fixedNow)
 	if code != 0 || !strings.Contains(stdout, "Images: 16 (kept 12, expire 4, transition 0)") {
 		t.Errorf("testing table: exit %d, output:\n%s", code, stdout)

@@ -35,11 +35,12 @@ type imageDetail struct {
 
 // loadImages reads a describe-images output file. Problems with individual
 // images are all reported; warnings cover input that is readable but probably
-// not what the reviewer meant (one page of several, another repository).
-func loadImages(path, repository string) ([]lifecycle.Image, []string, error) {
+// not what the reviewer meant (one page of several, another repository). flag names the
+// file in the message when it cannot be read.
+func loadImages(path, repository, flag string) ([]lifecycle.Image, []string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cannot read --images: %w", err)
+		return nil, nil, fmt.Errorf("cannot read %s: %w", flag, err)
 	}
 	var out describeImagesOutput
 	if err := json.Unmarshal(data, &out); err != nil {

@@ -21,19 +21,27 @@ const (
 )
 
 const usageText = `usage: lifecycle-preview --images describe-images.json
-           (--policy policy.json | --cdk-out cdk.out --repository NAME [--stack NAME])
+           (--policy policy.json | --cdk-out cdk.out --repository NAME [--stack NAME]
+            [--destination-images REGION=FILE ...])
            [--now RFC3339] [--json] [--price-per-gb-month 0.10]
 
-Shows what an ECR lifecycle policy would do to a repository's images.
+Shows what an ECR lifecycle policy would do to a repository's images and, with
+--cdk-out, what that means in each destination the repository replicates to.
 
   --images FILE              output of: aws ecr describe-images --repository-name NAME
   --policy FILE              an ECR lifecycle policy JSON document (or the output
                              of aws ecr get-lifecycle-policy)
   --cdk-out DIR              a synthesized CDK app; the policy of --repository is read
-                             from the *.template.json files in DIR
+                             from the *.template.json files in DIR, and so are the
+                             replication rules covering it
   --repository NAME          the repository name, e.g. enterprise-apps/production
                              (required with --cdk-out; with --policy it labels the report)
-  --stack NAME               with --cdk-out: read only NAME.template.json
+  --stack NAME               with --cdk-out: read the policy from NAME.template.json only
+  --destination-images REGION=FILE
+                             with --cdk-out, repeatable: describe-images output of the
+                             replica in REGION, a destination of the repository; the
+                             replica's own policy is evaluated on it and joined with the
+                             deletes mirrored from the source
   --now TIME                 evaluation time, RFC 3339 (default: now)
   --json                     print a JSON document instead of a table
   --price-per-gb-month USD   storage price used for the savings (default 0.10);
@@ -44,14 +52,32 @@ Exit status: 0 on success, 1 for bad input, 2 for bad usage.
 
 // options are the parsed command-line flags.
 type options struct {
-	images     string
-	policy     string
-	cdkOut     string
-	repository string
-	stack      string
-	now        time.Time
-	json       bool
-	price      float64
+	images       string
+	policy       string
+	cdkOut       string
+	repository   string
+	stack        string
+	destinations []destinationArg
+	now          time.Time
+	json         bool
+	price        float64
+}
+
+// readsCdkOut reports whether the policy, and the replication rules, come from --cdk-out.
+func (o options) readsCdkOut() bool { return o.cdkOut != "" && o.repository != "" && o.policy == "" }
+
+// destinationArg is one --destination-images REGION=FILE.
+type destinationArg struct{ raw, region, file string }
+
+// destinationArgs collects --destination-images; the values are checked after parsing, so
+// that every bad one is reported.
+type destinationArgs []destinationArg
+
+func (d *destinationArgs) String() string { return "" }
+
+func (d *destinationArgs) Set(v string) error {
+	*d = append(*d, destinationArg{raw: v})
+	return nil
 }
 
 // run is the whole command: it parses args, writes the report to stdout and
@@ -62,6 +88,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usageText)
 		return exitOK
 	}
+	in := &inputs{}
+	if opts.readsCdkOut() {
+		problems = append(problems, in.findReplication(opts)...)
+	}
 	if len(problems) > 0 {
 		for _, p := range problems {
 			fmt.Fprintf(stderr, "lifecycle-preview: %s\n", p)
@@ -70,22 +100,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	var warnings []string
-	policy, source, polWarnings, polErr := loadPolicy(opts)
-	warnings = append(warnings, polWarnings...)
-	images, imgWarnings, imgErr := loadImages(opts.images, opts.repository)
-	warnings = append(warnings, imgWarnings...)
-	if polErr != nil || imgErr != nil {
-		for _, err := range []error{polErr, imgErr} {
-			printLines(stderr, err)
-		}
+	in.load(opts)
+	if len(in.errs) > 0 {
+		printErrors(stderr, in.errs)
 		return exitInput
 	}
-	for _, w := range warnings {
+	for _, w := range in.warnings {
 		fmt.Fprintf(stderr, "lifecycle-preview: warning: %s\n", w)
 	}
 
-	rep := buildReport(opts, source, policy.Evaluate(images, opts.now))
+	verdicts := in.policy.Evaluate(in.images, opts.now)
+	rep := buildReport(opts, in.source, verdicts)
+	if opts.readsCdkOut() {
+		rep.Replication, rep.Destinations = buildDestinations(in.replication, opts.cdkOut, opts.repository, verdicts, in.destinations, opts.now, opts.price)
+	}
 	var err error
 	if opts.json {
 		err = writeJSON(stdout, rep)
@@ -97,6 +125,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitInput
 	}
 	return exitOK
+}
+
+// printErrors writes every line of errs once, each as its own "lifecycle-preview: " line (the
+// policy search and the replication search can fail on the same template).
+func printErrors(w io.Writer, errs []error) {
+	seen := map[string]bool{}
+	for _, err := range errs {
+		var b strings.Builder
+		printLines(&b, err)
+		for _, line := range strings.SplitAfter(b.String(), "\n") {
+			if line != "" && !seen[line] {
+				seen[line] = true
+				io.WriteString(w, line)
+			}
+		}
+	}
 }
 
 // printLines writes each line of err as its own "lifecycle-preview: " line.
@@ -120,6 +164,7 @@ func parseArgs(args []string) (opts options, problems []string, help bool) {
 	fs.StringVar(&opts.cdkOut, "cdk-out", "", "")
 	fs.StringVar(&opts.repository, "repository", "", "")
 	fs.StringVar(&opts.stack, "stack", "", "")
+	fs.Var((*destinationArgs)(&opts.destinations), "destination-images", "")
 	now := fs.String("now", "", "")
 	fs.BoolVar(&opts.json, "json", false, "")
 	fs.Float64Var(&opts.price, "price-per-gb-month", 0.10, "")
@@ -157,11 +202,37 @@ func parseArgs(args []string) (opts options, problems []string, help bool) {
 	if math.IsNaN(opts.price) || math.IsInf(opts.price, 0) || opts.price < 0 {
 		problems = append(problems, fmt.Sprintf("--price-per-gb-month %v: expected a non-negative price in USD", opts.price))
 	}
-	return opts, problems, false
+	return opts, append(problems, splitDestinationArgs(&opts)...), false
+}
+
+// splitDestinationArgs splits every --destination-images into REGION and FILE, reporting each
+// value that is not REGION=FILE, a region given twice, and the flag without --cdk-out.
+func splitDestinationArgs(opts *options) []string {
+	var problems []string
+	if len(opts.destinations) > 0 && (opts.cdkOut == "" || opts.policy != "") {
+		problems = append(problems, "--destination-images needs --cdk-out DIR --repository NAME: the destinations come from the replication rules there")
+	}
+	seen := map[string]string{}
+	for i := range opts.destinations {
+		d := &opts.destinations[i]
+		region, file, ok := strings.Cut(d.raw, "=")
+		if !ok || region == "" || file == "" {
+			problems = append(problems, fmt.Sprintf("--destination-images %q: expected REGION=FILE, e.g. us-west-2=replica-images.json", d.raw))
+			continue
+		}
+		if first, dup := seen[region]; dup {
+			problems = append(problems, fmt.Sprintf("--destination-images %q: region %s is already given by %q", d.raw, region, first))
+			continue
+		}
+		seen[region] = d.raw
+		d.region, d.file = region, file
+	}
+	return problems
 }
 
 // loadPolicy reads the policy from --policy or --cdk-out and parses it strictly.
-func loadPolicy(opts options) (policy lifecycle.Policy, source string, warnings []string, err error) {
+// With --cdk-out, prefer is the stack whose repository wins when several define it.
+func loadPolicy(opts options, prefer string) (policy lifecycle.Policy, source string, warnings []string, err error) {
 	var text []byte
 	if opts.policy != "" {
 		source = opts.policy
@@ -179,7 +250,7 @@ func loadPolicy(opts options) (policy lifecycle.Policy, source string, warnings 
 			source += " (lifecyclePolicyText)"
 		}
 	} else {
-		found, ws, ferr := findPolicyInCdkOut(opts.cdkOut, opts.repository, opts.stack)
+		found, ws, ferr := findPolicyInCdkOut(opts.cdkOut, opts.repository, opts.stack, prefer)
 		if ferr != nil {
 			return policy, "", ws, ferr
 		}

@@ -184,8 +184,8 @@ func TestProductionFixtureFromCdkOut(t *testing.T) {
 			t.Errorf("verdict %d (%s) is newer than verdict %d (%s); want newest first", i, rep.Verdicts[i].PushedAt, i-1, rep.Verdicts[i-1].PushedAt)
 		}
 	}
-	if !strings.HasSuffix(rep.PolicySource, "EcrReplicationSource.template.json: AWS::ECR::Repository ProductionRepository3F8C6E52") {
-		t.Errorf("policySource = %q; want the template and resource", rep.PolicySource)
+	if !strings.HasSuffix(rep.PolicySource, "ecr-replication-source-us-east-1.template.json: AWS::ECR::Repository ProductionRepository3F8C6E52") {
+		t.Errorf("policySource = %q; want the source stack's template and resource (the replica stack defines the repository too)", rep.PolicySource)
 	}
 	if rep.Repository != "enterprise-apps/production" || rep.PricePerGBMonth != 0.10 || !rep.EvaluatedAt.Equal(now) {
 		t.Errorf("report header = %q, price %v, at %v; want the flags' values", rep.Repository, rep.PricePerGBMonth, rep.EvaluatedAt)
@@ -436,10 +436,10 @@ func TestInputErrors(t *testing.T) {
 			}},
 		{"policy is not JSON", []string{"--images", images, "--policy", write("p.json", "rules: []")},
 			[]string{"policy " + filepath.Join(dir, "p.json") + ": policy is not valid JSON: invalid character 'r' looking for beginning of value"}},
-		{"repository not in cdk.out", []string{"--images", images, "--cdk-out", fixture("cdk-out"), "--repository", "enterprise-apps/staging"},
-			[]string{"--repository enterprise-apps/staging: not found in ../../testdata/lifecycle/cdk-out: no AWS::ECR::Repository with that RepositoryName and no AWS::ECR::RepositoryCreationTemplate whose Prefix covers it (searched EcrReplicationSource.template.json)"}},
+		{"repository not in cdk.out", []string{"--images", images, "--cdk-out", fixture("cdk-out"), "--repository", "payments/api"},
+			[]string{"--repository payments/api: not found in ../../testdata/lifecycle/cdk-out: no AWS::ECR::Repository with that RepositoryName and no AWS::ECR::RepositoryCreationTemplate whose Prefix covers it (searched ecr-replication-replica-us-west-2.template.json, ecr-replication-source-us-east-1.template.json)"}},
 		{"stack not in cdk.out", []string{"--images", images, "--cdk-out", fixture("cdk-out"), "--repository", "enterprise-apps/production", "--stack", "Replica"},
-			[]string{"--stack Replica: no Replica.template.json in ../../testdata/lifecycle/cdk-out (stacks: EcrReplicationSource)"}},
+			[]string{"--stack Replica: no Replica.template.json in ../../testdata/lifecycle/cdk-out (stacks: ecr-replication-replica-us-west-2, ecr-replication-source-us-east-1)"}},
 		{"cdk-out without templates", []string{"--images", images, "--cdk-out", dir, "--repository", "r"},
 			[]string{"--cdk-out " + dir + ": no *.template.json files (run cdk synth first)"}},
 		{"both inputs bad", []string{"--images", fixture("describe-images-malformed.json"), "--policy", fixture("policy-invalid.json")},
