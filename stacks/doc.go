@@ -19,4 +19,13 @@
 // its source. Stacks of different regions never reference each other's tokens: everything one
 // needs from another (account ids, region, repository and role names) is a plain value known
 // at synth, so no Lambda-backed cross-region reference is created.
+//
+// Several teams may share one registry: Common.Namespaces gives each namespace its own
+// replication rule, destinations, delete replication, roles and monitoring, in a construct of
+// its own in every stack (adding one moves no other logical id); a replica stack holds only the
+// namespaces that replicate to its region. Common.RepositoryStacks moves the repositories into
+// stacks of their own for fleets beyond one stack's 500 resources. Common.ControlTower passes AWS
+// Control Tower's proactive controls; Common.DeleteOnDestroy makes `cdk destroy` leave nothing
+// behind (a sandbox); Common.RegistrySettingsRemovalPolicy decides what it does to the
+// registry-wide singletons.
 package stacks
