@@ -13,7 +13,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
@@ -235,12 +234,8 @@ func synth(t *testing.T, variant string) *fixture {
 		name := *s.StackName()
 		f.templates[name] = cfntest.FromValue(tmpl.ToJSON())
 		f.regions[name] = *s.Region()
-		ann := assertions.Annotations_FromStack(s)
-		nagPattern := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
-		for _, found := range [][]*cxapi.SynthesisMessage{*ann.FindError(jsii.String("*"), nagPattern), *ann.FindWarning(jsii.String("*"), nagPattern)} {
-			for _, m := range found {
-				f.nag[name] = append(f.nag[name], fmt.Sprintf("%s: %v", *m.Id, m.Entry.Data))
-			}
+		for _, m := range jsiitest.Messages(s, "AwsSolutions-") {
+			f.nag[name] = append(f.nag[name], fmt.Sprintf("%s: %v", *m.Id, m.Entry.Data))
 		}
 	}
 	fixtures[variant] = f

@@ -16,6 +16,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
+	"github.com/acme-platform/ecr-replication/internal/jsiitest"
 	"github.com/acme-platform/ecr-replication/internal/limits"
 	"github.com/acme-platform/ecr-replication/lifecycle"
 	"github.com/acme-platform/ecr-replication/pricing"
@@ -129,10 +130,8 @@ func synthFleetOf(t *testing.T, key string, props *stacks.DeploymentProps, nagSo
 		for _, s := range d.Stacks() {
 			f.regions[*s.StackName()] = *s.Region()
 		}
-		pattern := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
 		for _, s := range sample {
-			ann := assertions.Annotations_FromStack(s)
-			for _, m := range append(*ann.FindError(jsii.String("*"), pattern), *ann.FindWarning(jsii.String("*"), pattern)...) {
+			for _, m := range jsiitest.Messages(s, "AwsSolutions-") {
 				f.nag = append(f.nag, fmt.Sprintf("%s %s: %v", *s.StackName(), *m.Id, m.Entry.Data))
 			}
 		}

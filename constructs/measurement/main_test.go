@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
@@ -216,14 +215,10 @@ func expectCleanLintAndNag(t *testing.T, names ...string) {
 	t.Helper()
 	f := getFixture(t)
 	var files []cfntest.LintFile
-	pattern := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
 	for _, n := range names {
 		s := f.stacks[n]
-		ann := assertions.Annotations_FromStack(s.stack)
-		for _, found := range []*[]*cxapi.SynthesisMessage{ann.FindError(jsii.String("*"), pattern), ann.FindWarning(jsii.String("*"), pattern)} {
-			for _, m := range *found {
-				t.Errorf("%s: %s %s: %v", n, m.Level, *m.Id, m.Entry.Data)
-			}
+		for _, m := range jsiitest.Messages(s.stack, "AwsSolutions-") {
+			t.Errorf("%s: %s %s: %v", n, m.Level, *m.Id, m.Entry.Data)
 		}
 		files = append(files, cfntest.LintFile{Name: n, Region: s.region, Template: s.tmpl()})
 	}

@@ -6,11 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
-	"github.com/aws/jsii-runtime-go"
-
 	"github.com/acme-platform/ecr-replication/internal/cfntest"
+	"github.com/acme-platform/ecr-replication/internal/jsiitest"
 )
 
 // The metric checks live in internal/cfntest (cfntest.AlarmsWithoutActions,
@@ -124,16 +121,9 @@ func TestCfnLintReportsNothing(t *testing.T) {
 // TestCdkNagAwsSolutionsFindsNothing: the AwsSolutions pack ran as an aspect on every
 // fixture app before synthesis (see getFixture); no unsuppressed finding may remain.
 func TestCdkNagAwsSolutionsFindsNothing(t *testing.T) {
-	pattern := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
 	for _, s := range allStacks(t) {
-		annotations := assertions.Annotations_FromStack(s.stack)
-		for _, found := range []*[]*cxapi.SynthesisMessage{
-			annotations.FindError(jsii.String("*"), pattern),
-			annotations.FindWarning(jsii.String("*"), pattern),
-		} {
-			for _, m := range *found {
-				t.Errorf("%s: %s %s: %v", s.name, m.Level, *m.Id, m.Entry.Data)
-			}
+		for _, m := range jsiitest.Messages(s.stack, "AwsSolutions-") {
+			t.Errorf("%s: %s %s: %v", s.name, m.Level, *m.Id, m.Entry.Data)
 		}
 	}
 }

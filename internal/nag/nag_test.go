@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -102,12 +101,8 @@ func getFixture() *fixture {
 	withCdkNag(theirOwn, false, first)
 
 	f := &fixture{template: cfntest.FromValue(assertions.Template_FromStack(stack, nil).ToJSON())}
-	match := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
-	ann := assertions.Annotations_FromStack(stack)
-	for _, found := range []*[]*cxapi.SynthesisMessage{ann.FindError(jsii.String("*"), match), ann.FindWarning(jsii.String("*"), match)} {
-		for _, m := range *found {
-			f.findings = append(f.findings, *m.Id+" "+strings.SplitN(m.Entry.Data.(string), ":", 2)[0])
-		}
+	for _, m := range jsiitest.Messages(stack, "AwsSolutions-") {
+		f.findings = append(f.findings, *m.Id+" "+strings.SplitN(m.Entry.Data.(string), ":", 2)[0])
 	}
 	sort.Strings(f.findings)
 	built = f
