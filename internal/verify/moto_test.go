@@ -98,7 +98,12 @@ func seedConfig(t testing.TB, endpoint, region string, creds aws.Credentials) aw
 	cfg, err := awsconfig.LoadDefaultConfig(context.Background(),
 		awsconfig.WithRegion(region),
 		awsconfig.WithCredentialsProvider(credentials.StaticCredentialsProvider{Value: creds}),
-		awsconfig.WithBaseEndpoint(endpoint))
+		awsconfig.WithBaseEndpoint(endpoint),
+		// Seeding calls only APIs moto has, so it may retry (awsEnv's AWS_MAX_ATTEMPTS=1 is for
+		// the command under test): the SDK's standard retryer repeats a request whose
+		// keep-alive connection moto closed under it ("use of closed network connection",
+		// seen once in `make unit`), which a single attempt turned into a failed test.
+		awsconfig.WithRetryMaxAttempts(5))
 	if err != nil {
 		t.Fatal(err)
 	}
