@@ -1,5 +1,7 @@
-// Package jsiitest is the TestMain of every test package that starts jsii (the CDK's Node.js
-// process): it runs the tests, then stops the process before the test binary exits.
+// Package jsiitest is what every test package that starts jsii (the CDK's Node.js process)
+// shares: the TestMain that runs the tests, then stops the process before the test binary
+// exits, and Messages, which reads cdk-nag's findings (or any annotation) from a stack's one
+// synthesis.
 package jsiitest
 
 import (
